@@ -1,0 +1,45 @@
+import { Hono } from 'hono'
+import { sql } from 'drizzle-orm'
+import type { Db } from './db/types.js'
+import { pendingMigrations, type Migration } from './db/migrator.js'
+import type { Logger } from './log.js'
+import { webhookRoutes, type WebhookDeps } from './line/webhook.js'
+
+export interface AppDeps {
+  db: Db
+  log: Logger
+  channelSecret: string
+  /** The migrations this build expects; /readyz fails until they are applied. */
+  migrations: Migration[]
+  onAccepted: WebhookDeps['onAccepted']
+  /** Extra route groups mounted by the composition root (simulator, fake LINE API, consoles). */
+  mounts?: { path: string; app: Hono }[]
+}
+
+/** The one Hono app, used by Node, Workers and tests alike. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono()
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.db.execute(sql`SELECT 1`)
+      const pending = await pendingMigrations(deps.db, deps.migrations)
+      if (pending.length > 0) return c.json({ status: 'not ready', pendingMigrations: pending }, 503)
+      return c.json({ status: 'ready' })
+    } catch {
+      return c.json({ status: 'not ready', database: 'unreachable' }, 503)
+    }
+  })
+  app.get('/', (c) => c.redirect(deps.mounts?.some((m) => m.path === '/simulator') ? '/simulator' : '/healthz'))
+
+  app.route('/webhook', webhookRoutes({ db: deps.db, channelSecret: deps.channelSecret, log: deps.log, onAccepted: deps.onAccepted }))
+  for (const mount of deps.mounts ?? []) app.route(mount.path, mount.app)
+
+  app.notFound((c) => c.json({ error: 'not found' }, 404))
+  app.onError((error, c) => {
+    deps.log.error('request failed', { path: c.req.path, error: error.message })
+    return c.json({ error: 'internal error' }, 500)
+  })
+  return app
+}

@@ -1,0 +1,37 @@
+import type { LineMessage } from '../line/limits.js'
+
+/** What the user did, independent of LINE's event shapes. */
+export type ChatInput =
+  | { kind: 'follow' }
+  | { kind: 'unfollow' }
+  | { kind: 'join' }
+  | { kind: 'text'; text: string }
+  | { kind: 'postback'; data: string; params?: Record<string, string> }
+  | { kind: 'unsupported'; messageType: string }
+  /** Stored but not answered: group chatter without a mention, standby mode, other event types. */
+  | { kind: 'ignored'; reason: string }
+
+export interface ChatContext {
+  chatType: 'user' | 'group' | 'room'
+  chatId: string
+  userId: string | undefined
+  /** Feature state of this conversation (assessment, handoff…), as stored. */
+  state: Record<string, unknown>
+  now: Date
+}
+
+/** Side effects a step asks for; the worker applies them in the same transaction as the replies. */
+export type Effect =
+  | { type: 'set-user-status'; status: 'active' | 'inactive' }
+  | { type: 'delete-user-data' }
+  | { type: 'set-state'; state: Record<string, unknown> }
+
+export interface Outcome {
+  replies: LineMessage[]
+  effects?: Effect[]
+  /** A short label for logs and statistics (e.g. "menu", "welcome"). */
+  intent: string
+}
+
+/** One capability: returns an outcome when it takes the input, undefined to let the next route try. */
+export type Route = (input: ChatInput, ctx: ChatContext) => Promise<Outcome | undefined> | Outcome | undefined

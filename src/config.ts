@@ -1,0 +1,98 @@
+import { z } from 'zod'
+
+/** Treats an empty variable as unset, so `FOO=` in a shell or .env does not count as a value. */
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional())
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional())
+const flag = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z.enum(['0', '1', 'true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === '1' || v === 'true')),
+)
+
+export const LINE_API_DEFAULT = 'https://api.line.me'
+
+const envSchema = z
+  .object({
+    PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).default(3000)),
+    DATA_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('./data')),
+    DATABASE_URL: optionalUrl,
+    LINE_CHANNEL_SECRET: optionalString,
+    LINE_CHANNEL_ACCESS_TOKEN: optionalString,
+    LINE_API_BASE_URL: optionalUrl,
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalUrl,
+    OPENAI_CHAT_MODEL: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('gpt-4o-mini')),
+    OPENAI_EMBEDDING_MODEL: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('text-embedding-3-small')),
+    ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
+    SIMULATOR: flag,
+    LOG_LEVEL: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['debug', 'info', 'warn', 'error']).default('info')),
+  })
+  .superRefine((env, ctx) => {
+    const hasSecret = env.LINE_CHANNEL_SECRET !== undefined
+    const hasToken = env.LINE_CHANNEL_ACCESS_TOKEN !== undefined
+    if (hasSecret !== hasToken) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [hasSecret ? 'LINE_CHANNEL_ACCESS_TOKEN' : 'LINE_CHANNEL_SECRET'],
+        message: 'LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together',
+      })
+    }
+  })
+
+export type Env = z.infer<typeof envSchema>
+
+export interface Config {
+  port: number
+  dataDir: string
+  databaseUrl: string | undefined
+  line: {
+    /** Secret used to verify webhook signatures. In simulator mode a fixed local secret. */
+    channelSecret: string
+    channelAccessToken: string
+    /** Undefined: the built-in fake LINE API served by this app (simulator mode). */
+    apiBaseUrl: string | undefined
+  }
+  /** The simulator page and the built-in fake LINE API are served. */
+  simulator: boolean
+  openai: { apiKey: string; baseUrl: string | undefined; chatModel: string; embeddingModel: string } | undefined
+  adminToken: string | undefined
+  logLevel: Env['LOG_LEVEL']
+}
+
+/** Local-only credentials used by the simulator; they never reach LINE. */
+export const SIMULATOR_SECRET = 'simulator-channel-secret'
+export const SIMULATOR_TOKEN = 'simulator-access-token'
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/**
+ * Parses the environment once. Everything else receives the typed result, never `process.env`.
+ */
+export function loadConfig(raw: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`)
+  }
+  const env = parsed.data
+  const hasLine = env.LINE_CHANNEL_SECRET !== undefined
+  const simulator = env.SIMULATOR ?? !hasLine
+  // In simulator mode replies go to the built-in fake LINE API on this server (resolved once listening).
+  const apiBaseUrl = env.LINE_API_BASE_URL ?? (simulator ? undefined : LINE_API_DEFAULT)
+  return {
+    port: env.PORT,
+    dataDir: env.DATA_DIR,
+    databaseUrl: env.DATABASE_URL,
+    line: {
+      channelSecret: env.LINE_CHANNEL_SECRET ?? SIMULATOR_SECRET,
+      channelAccessToken: env.LINE_CHANNEL_ACCESS_TOKEN ?? SIMULATOR_TOKEN,
+      apiBaseUrl: apiBaseUrl?.replace(/\/+$/, ''),
+    },
+    simulator,
+    openai: env.OPENAI_API_KEY
+      ? { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, chatModel: env.OPENAI_CHAT_MODEL, embeddingModel: env.OPENAI_EMBEDDING_MODEL }
+      : undefined,
+    adminToken: env.ADMIN_TOKEN,
+    logLevel: env.LOG_LEVEL,
+  }
+}

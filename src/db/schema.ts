@@ -1,0 +1,112 @@
+import { sql } from 'drizzle-orm'
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+
+/** A LINE user who has talked to the bot (1:1 or inside a group). */
+export const users = pgTable('users', {
+  id: text('id').primaryKey(), // LINE userId
+  status: text('status', { enum: ['active', 'inactive'] }).notNull().default('active'),
+  followedAt: timestamp('followed_at', { withTimezone: true }),
+  unfollowedAt: timestamp('unfollowed_at', { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+/** One chat: a 1:1 chat with a user, a group or a room. `state` holds feature state (assessment, handoff…). */
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    chatType: text('chat_type', { enum: ['user', 'group', 'room'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    userId: text('user_id'), // the user of a 1:1 chat
+    state: jsonb('state').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    lastMessageAt: timestamp('last_message_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('conversations_chat_uq').on(t.chatType, t.chatId)],
+)
+
+/** Every inbound and outbound message, for handoff context and PMO statistics. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    conversationId: bigint('conversation_id', { mode: 'number' })
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: text('user_id'),
+    direction: text('direction', { enum: ['in', 'out'] }).notNull(),
+    /** text | sticker | image | postback | flex | follow | … — what the message was. */
+    kind: text('kind').notNull(),
+    text: text('text'),
+    payload: jsonb('payload').$type<unknown>(),
+    /** Inbound: the webhook event it came from (unique, so a retried event is stored once). */
+    webhookEventId: text('webhook_event_id'),
+    outboxId: bigint('outbox_id', { mode: 'number' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('messages_conversation_idx').on(t.conversationId, t.id),
+    index('messages_user_idx').on(t.userId),
+    uniqueIndex('messages_inbound_event_uq').on(t.webhookEventId, t.kind),
+  ],
+)
+
+/**
+ * Every accepted webhook event, written before the 200 is sent. The primary key makes a redelivered
+ * event a no-op; `status` + `lockedUntil` let several workers share the queue and recover after a crash.
+ */
+export const inbox = pgTable(
+  'inbox',
+  {
+    webhookEventId: text('webhook_event_id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    /** Events with the same key (the chat) are handled strictly in order. */
+    orderKey: text('order_key').notNull(),
+    eventType: text('event_type').notNull(),
+    eventTimestamp: bigint('event_timestamp', { mode: 'number' }).notNull(),
+    userId: text('user_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: ['pending', 'processing', 'done', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lockedBy: text('locked_by'),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('inbox_open_idx').on(t.orderKey, t.eventTimestamp, t.seq).where(sql`status in ('pending','processing')`),
+    index('inbox_user_idx').on(t.userId),
+  ],
+)
+
+/**
+ * Replies waiting to be delivered. Written in the same transaction that marks the inbox event done,
+ * so a crash between handling and sending neither loses nor repeats a reply.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    webhookEventId: text('webhook_event_id'),
+    conversationId: bigint('conversation_id', { mode: 'number' }).references(() => conversations.id, { onDelete: 'cascade' }),
+    /** Push target: a userId, groupId or roomId. */
+    to: text('to').notNull(),
+    replyToken: text('reply_token'),
+    messages: jsonb('messages').$type<unknown[]>().notNull(),
+    /** Sent as X-Line-Retry-Key so LINE delivers a retried push once. */
+    retryKey: uuid('retry_key').notNull(),
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    sentVia: text('sent_via', { enum: ['reply', 'push'] }),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [index('outbox_due_idx').on(t.nextAttemptAt).where(sql`status in ('pending','sending')`)],
+)

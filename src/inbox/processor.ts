@@ -1,0 +1,167 @@
+import { sql } from 'drizzle-orm'
+import type { Db } from '../db/types.js'
+import { rowsOf } from '../db/types.js'
+import { chatOf, type WebhookEvent } from '../line/events.js'
+import type { LineApi } from '../line/client.js'
+import { enqueueOutbox } from '../line/outbox.js'
+import type { LineMessage } from '../line/limits.js'
+import { copy } from '../chat/copy.js'
+import { toChatInput } from '../chat/input.js'
+import { plainText, text } from '../chat/messages.js'
+import type { ChatContext, ChatInput, Effect, Outcome } from '../chat/types.js'
+import type { Logger } from '../log.js'
+import { completeEvent, type InboxRow } from './store.js'
+
+export type Router = (input: ChatInput, ctx: ChatContext) => Promise<Outcome>
+
+export interface ProcessorDeps {
+  db: Db
+  line: LineApi
+  router: Router
+  log: Logger
+  now?: () => Date
+  /** Show LINE's loading animation when a step runs longer than this. */
+  loadingAfterMs?: number
+}
+
+export class LeaseLost extends Error {
+  override name = 'LeaseLost'
+}
+
+export interface Processed {
+  intent: string
+  outboxIds: number[]
+  error?: string
+}
+
+/**
+ * Handles one claimed event: stores the user, conversation and inbound message, runs the router,
+ * then — in one transaction — applies its effects, queues the replies and completes the event.
+ * Delivery happens after commit (see outbox). A failing step still gets the user a polite reply.
+ */
+export async function processEvent(deps: ProcessorDeps, row: InboxRow, worker: string): Promise<Processed> {
+  const { db } = deps
+  const now = deps.now?.() ?? new Date()
+  const event = row.payload
+  const chat = chatOf(event.source)
+  const userId = event.source?.userId
+  const input = toChatInput(event)
+
+  if (userId) await upsertUser(db, userId)
+  const conversation = chat ? await upsertConversation(db, chat.chatType, chat.chatId, chat.chatType === 'user' ? userId : undefined) : undefined
+  if (conversation) await recordInbound(db, conversation.id, userId, event)
+
+  const ctx: ChatContext = { chatType: chat?.chatType ?? 'user', chatId: chat?.chatId ?? '', userId, state: conversation?.state ?? {}, now }
+  let outcome: Outcome
+  let error: string | undefined
+  try {
+    outcome = await withLoadingAnimation(deps, ctx, () => deps.router(input, ctx))
+  } catch (e) {
+    error = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+    deps.log.error('step failed', { event: event.webhookEventId, error })
+    outcome = { intent: 'error', replies: input.kind === 'ignored' || input.kind === 'unfollow' ? [] : [text(copy.systemError)] }
+  }
+
+  const replyToken = 'replyToken' in event && typeof event.replyToken === 'string' ? event.replyToken : undefined
+  const deletes = outcome.effects?.some((e) => e.type === 'delete-user-data') ?? false
+  const outboxIds = await db.transaction(async (txn) => {
+    const tx = txn as unknown as Db
+    for (const effect of outcome.effects ?? []) await applyEffect(tx, effect, { userId, conversationId: conversation?.id, now })
+    let ids: number[] = []
+    if (chat && outcome.replies.length > 0) {
+      ids = await enqueueOutbox(tx, {
+        to: chat.chatId,
+        replyToken,
+        messages: outcome.replies,
+        webhookEventId: event.webhookEventId,
+        conversationId: deletes ? undefined : conversation?.id,
+      })
+      if (conversation && !deletes) await recordOutbound(tx, conversation.id, outcome.replies, ids[0])
+    }
+    if (!(await completeEvent(tx, row.webhookEventId, worker, error))) throw new LeaseLost(row.webhookEventId)
+    return ids
+  })
+  return { intent: outcome.intent, outboxIds, error }
+}
+
+async function withLoadingAnimation<T>(deps: ProcessorDeps, ctx: ChatContext, step: () => Promise<T>): Promise<T> {
+  if (ctx.chatType !== 'user' || !ctx.chatId) return step()
+  const timer = setTimeout(() => {
+    deps.line.showLoading(ctx.chatId, 20).catch((e: unknown) => deps.log.warn('loading animation failed', { error: String(e) }))
+  }, deps.loadingAfterMs ?? 1000)
+  try {
+    return await step()
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function upsertUser(db: Db, userId: string): Promise<void> {
+  await db.execute(sql`INSERT INTO users (id) VALUES (${userId}) ON CONFLICT (id) DO UPDATE SET updated_at = now()`)
+}
+
+async function upsertConversation(db: Db, chatType: string, chatId: string, userId: string | undefined) {
+  const result = await db.execute(sql`
+    INSERT INTO conversations (chat_type, chat_id, user_id) VALUES (${chatType}, ${chatId}, ${userId ?? null})
+    ON CONFLICT (chat_type, chat_id) DO UPDATE SET last_message_at = now()
+    RETURNING id, state`)
+  const row = rowsOf<{ id: number | string; state: Record<string, unknown> | string }>(result)[0]!
+  return { id: Number(row.id), state: typeof row.state === 'string' ? (JSON.parse(row.state) as Record<string, unknown>) : row.state }
+}
+
+function describeInbound(event: WebhookEvent): { kind: string; text: string | null; payload: unknown } {
+  if (event.type === 'message') {
+    const m = (event as Extract<WebhookEvent, { type: 'message' }>).message
+    return { kind: m.type, text: m.type === 'text' ? (m.text ?? null) : null, payload: m }
+  }
+  if (event.type === 'postback') {
+    const p = (event as Extract<WebhookEvent, { type: 'postback' }>).postback
+    return { kind: 'postback', text: p.data, payload: p }
+  }
+  return { kind: event.type, text: null, payload: null }
+}
+
+async function recordInbound(db: Db, conversationId: number, userId: string | undefined, event: WebhookEvent): Promise<void> {
+  const d = describeInbound(event)
+  await db.execute(sql`
+    INSERT INTO messages (conversation_id, user_id, direction, kind, text, payload, webhook_event_id)
+    VALUES (${conversationId}, ${userId ?? null}, 'in', ${d.kind}, ${d.text}, ${JSON.stringify(d.payload)}::jsonb, ${event.webhookEventId})
+    ON CONFLICT (webhook_event_id, kind) DO NOTHING`)
+}
+
+async function recordOutbound(db: Db, conversationId: number, replies: LineMessage[], outboxId: number | undefined): Promise<void> {
+  for (const m of replies) {
+    await db.execute(sql`
+      INSERT INTO messages (conversation_id, direction, kind, text, payload, outbox_id)
+      VALUES (${conversationId}, 'out', ${m.type}, ${plainText(m)}, ${JSON.stringify(m)}::jsonb, ${outboxId ?? null})`)
+  }
+}
+
+async function applyEffect(db: Db, effect: Effect, at: { userId: string | undefined; conversationId: number | undefined; now: Date }): Promise<void> {
+  switch (effect.type) {
+    case 'set-user-status':
+      if (!at.userId) return
+      await db.execute(
+        effect.status === 'active'
+          ? sql`UPDATE users SET status = 'active', followed_at = now(), updated_at = now() WHERE id = ${at.userId}`
+          : sql`UPDATE users SET status = 'inactive', unfollowed_at = now(), updated_at = now() WHERE id = ${at.userId}`,
+      )
+      return
+    case 'set-state':
+      if (at.conversationId === undefined) return
+      await db.execute(sql`UPDATE conversations SET state = ${JSON.stringify(effect.state)}::jsonb WHERE id = ${at.conversationId}`)
+      return
+    case 'delete-user-data':
+      if (at.userId) await deleteUserData(db, at.userId)
+      return
+  }
+}
+
+/** "刪除我的資料": removes the user, their 1:1 conversation and every message they sent anywhere. */
+export async function deleteUserData(db: Db, userId: string): Promise<void> {
+  await db.execute(sql`DELETE FROM messages WHERE user_id = ${userId}`)
+  await db.execute(sql`DELETE FROM conversations WHERE chat_type = 'user' AND chat_id = ${userId}`)
+  await db.execute(sql`DELETE FROM users WHERE id = ${userId}`)
+  // Keep inbox ids (they stop redeliveries from being handled again) but drop what the events said.
+  await db.execute(sql`UPDATE inbox SET payload = '{}'::jsonb, user_id = NULL WHERE user_id = ${userId} AND status <> 'pending'`)
+}

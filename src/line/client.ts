@@ -1,0 +1,110 @@
+import { HTTPFetchError, messagingApi } from '@line/bot-sdk'
+import type { LineMessage } from './limits.js'
+
+/** What the bot needs from the LINE Messaging API. */
+export interface LineApi {
+  reply(replyToken: string, messages: LineMessage[]): Promise<void>
+  /** `retryKey` (a UUID) makes LINE accept a retried push only once. */
+  push(to: string, messages: LineMessage[], retryKey: string): Promise<void>
+  showLoading(chatId: string, seconds: number): Promise<void>
+}
+
+/** The reply token was used or has expired: send by push instead. */
+export class ReplyTokenRejected extends Error {
+  override name = 'ReplyTokenRejected'
+}
+
+/** LINE refused the request for good (4xx other than 429), or kept failing after retries. */
+export class LineApiError extends Error {
+  override name = 'LineApiError'
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+  ) {
+    super(message)
+  }
+}
+
+export interface RetryPolicy {
+  /** Total tries, including the first. */
+  attempts: number
+  baseDelayMs: number
+  /** No single wait is longer than this, whatever Retry-After says (reply tokens expire in about a minute). */
+  maxDelayMs: number
+  sleep: (ms: number) => Promise<void>
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 300,
+  maxDelayMs: 10_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+}
+
+function retryAfterMs(error: HTTPFetchError): number | undefined {
+  const value = error.headers?.get('retry-after')
+  if (!value) return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof HTTPFetchError) return error.status === 429 || error.status >= 500
+  return error instanceof TypeError // fetch's network failure
+}
+
+/** Runs `call`, retrying 429/5xx/network failures with exponential backoff that honours Retry-After. */
+export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= policy.attempts) throw error
+      const backoff = policy.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)
+      const hinted = error instanceof HTTPFetchError ? retryAfterMs(error) : undefined
+      await policy.sleep(Math.min(hinted ?? backoff, policy.maxDelayMs))
+    }
+  }
+}
+
+function describe(error: unknown): LineApiError {
+  if (error instanceof HTTPFetchError) return new LineApiError(`LINE API ${error.status}: ${error.body.slice(0, 300)}`, error.status)
+  return new LineApiError(`LINE API unreachable: ${(error as Error).message}`, undefined)
+}
+
+/** The Messaging API through the official SDK, with our retry policy. `baseUrl` points at LINE or a fake. */
+export function createLineApi(options: { channelAccessToken: string; baseUrl: string; retry?: RetryPolicy }): LineApi {
+  const client = new messagingApi.MessagingApiClient({ channelAccessToken: options.channelAccessToken, baseURL: options.baseUrl })
+  const retry = options.retry ?? defaultRetryPolicy
+  return {
+    async reply(replyToken, messages) {
+      try {
+        await withRetry(() => client.replyMessage({ replyToken, messages }), retry)
+      } catch (error) {
+        if (error instanceof HTTPFetchError && error.status === 400 && /reply token/i.test(error.body)) {
+          throw new ReplyTokenRejected(error.body)
+        }
+        throw describe(error)
+      }
+    },
+    async push(to, messages, retryKey) {
+      try {
+        await withRetry(() => client.pushMessage({ to, messages }, retryKey), retry)
+      } catch (error) {
+        // 409: a request with this retry key was already accepted, i.e. the push was delivered.
+        if (error instanceof HTTPFetchError && error.status === 409) return
+        throw describe(error)
+      }
+    },
+    async showLoading(chatId, seconds) {
+      const loadingSeconds = Math.min(60, Math.max(5, Math.ceil(seconds / 5) * 5))
+      try {
+        await client.showLoadingAnimation({ chatId, loadingSeconds })
+      } catch (error) {
+        throw describe(error)
+      }
+    },
+  }
+}

@@ -1,0 +1,118 @@
+import { sql } from 'drizzle-orm'
+import type { Db } from '../db/types.js'
+import { rowsOf } from '../db/types.js'
+import { LineApiError, ReplyTokenRejected, type LineApi } from './client.js'
+import { toBatches, type LineMessage } from './limits.js'
+
+/** Reply tokens live about a minute; past this age we push instead of trying the token. */
+export const REPLY_TOKEN_TTL_MS = 50_000
+
+export interface OutboxEntry {
+  to: string
+  replyToken?: string
+  messages: LineMessage[]
+  webhookEventId?: string
+  conversationId?: number
+}
+
+/** Queues messages for delivery; call inside the transaction that completes the event. */
+export async function enqueueOutbox(db: Db, entry: OutboxEntry): Promise<number[]> {
+  const ids: number[] = []
+  const batches = toBatches(entry.messages)
+  for (const [i, batch] of batches.entries()) {
+    const result = await db.execute(sql`
+      INSERT INTO outbox (webhook_event_id, conversation_id, "to", reply_token, messages, retry_key)
+      VALUES (${entry.webhookEventId ?? null}, ${entry.conversationId ?? null}, ${entry.to},
+        ${i === 0 ? (entry.replyToken ?? null) : null}, ${JSON.stringify(batch)}::jsonb, ${crypto.randomUUID()})
+      RETURNING id`)
+    ids.push(Number(rowsOf<{ id: number | string }>(result)[0]!.id))
+  }
+  return ids
+}
+
+interface OutboxRow {
+  id: number
+  to: string
+  reply_token: string | null
+  messages: LineMessage[]
+  retry_key: string
+  attempts: number
+  created_at: Date | string
+}
+
+export interface DeliveryResult {
+  id: number
+  outcome: 'reply' | 'push' | 'retry-later' | 'failed'
+  error?: string
+}
+
+export interface DeliveryOptions {
+  now?: () => number
+  maxAttempts?: number
+  onResult?: (r: DeliveryResult) => void
+}
+
+/**
+ * Claims due outbox rows (the oldest open one per recipient, so a user's messages keep their order)
+ * and delivers them: by reply token while it is fresh, else — or when LINE rejects the token — by
+ * push with the row's retry key. Failures are retried later with backoff, then marked failed.
+ */
+export async function deliverDue(db: Db, line: LineApi, options: DeliveryOptions & { ids?: number[]; limit?: number } = {}): Promise<DeliveryResult[]> {
+  const now = options.now ?? Date.now
+  const onlyIds = options.ids ? sql`AND o.id IN (${sql.join(options.ids.map((id) => sql`${id}`), sql`, `)})` : sql``
+  const claimed = rowsOf<OutboxRow>(
+    await db.execute(sql`
+      UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = now() + interval '2 minutes'
+      WHERE id IN (
+        SELECT o.id FROM outbox o
+        WHERE (o.status = 'pending' OR (o.status = 'sending' AND o.locked_until < now()))
+          AND o.next_attempt_at <= now() ${onlyIds}
+          AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p."to" = o."to" AND p.status IN ('pending', 'sending') AND p.id < o.id)
+        ORDER BY o.id
+        LIMIT ${options.limit ?? 20}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING id, "to", reply_token, messages, retry_key, attempts, created_at`),
+  )
+  const results: DeliveryResult[] = []
+  for (const row of claimed) {
+    const result = await deliverOne(db, line, row, now(), options.maxAttempts ?? 6)
+    options.onResult?.(result)
+    results.push(result)
+  }
+  return results
+}
+
+async function deliverOne(db: Db, line: LineApi, row: OutboxRow, now: number, maxAttempts: number): Promise<DeliveryResult> {
+  const id = Number(row.id)
+  const messages = typeof row.messages === 'string' ? (JSON.parse(row.messages) as LineMessage[]) : row.messages
+  const fresh = row.reply_token !== null && now - new Date(row.created_at).getTime() < REPLY_TOKEN_TTL_MS
+  try {
+    if (fresh && row.reply_token) {
+      try {
+        await line.reply(row.reply_token, messages)
+        await markSent(db, id, 'reply')
+        return { id, outcome: 'reply' }
+      } catch (error) {
+        if (!(error instanceof ReplyTokenRejected)) throw error
+      }
+    }
+    await line.push(row.to, messages, row.retry_key)
+    await markSent(db, id, 'push')
+    return { id, outcome: 'push' }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    const permanent = error instanceof LineApiError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429
+    const giveUp = permanent || row.attempts >= maxAttempts
+    await db.execute(sql`
+      UPDATE outbox SET status = ${giveUp ? 'failed' : 'pending'}, last_error = ${message.slice(0, 1000)}, locked_until = NULL,
+        -- the reply token is spent or stale by the next try: later attempts push
+        reply_token = NULL,
+        next_attempt_at = now() + make_interval(secs => ${Math.min(600, 5 * 2 ** row.attempts)})
+      WHERE id = ${id}`)
+    return { id, outcome: giveUp ? 'failed' : 'retry-later', error: message }
+  }
+}
+
+async function markSent(db: Db, id: number, via: 'reply' | 'push'): Promise<void> {
+  await db.execute(sql`UPDATE outbox SET status = 'sent', sent_via = ${via}, sent_at = now(), locked_until = NULL WHERE id = ${id}`)
+}

@@ -1,0 +1,60 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import type { Db } from '../db/types.js'
+import { enqueueEvents } from '../inbox/store.js'
+import type { Logger } from '../log.js'
+import { webhookBodySchema } from './events.js'
+import { verifySignature } from './signature.js'
+
+export const WEBHOOK_MAX_BYTES = 1024 * 1024
+
+export interface WebhookDeps {
+  db: Db
+  channelSecret: string
+  log: Logger
+  /** Starts background handling of the newly stored events (Node: kick the worker; Workers: waitUntil). */
+  onAccepted: (schedule: { waitUntil?: (p: Promise<unknown>) => void }) => void
+}
+
+/**
+ * POST /webhook. The signature is checked on the raw bytes before anything is parsed; the events are
+ * stored in the inbox and the request is answered at once; the work happens in the background.
+ */
+export function webhookRoutes(deps: WebhookDeps): Hono {
+  const app = new Hono()
+  app.post(
+    '/',
+    bodyLimit({ maxSize: WEBHOOK_MAX_BYTES, onError: (c) => c.json({ error: 'payload too large' }, 413) }),
+    async (c) => {
+      const raw = new Uint8Array(await c.req.arrayBuffer())
+      if (!(await verifySignature(deps.channelSecret, raw, c.req.header('x-line-signature')))) {
+        deps.log.warn('webhook rejected', { reason: 'bad-signature' })
+        return c.json({ error: 'invalid signature' }, 401)
+      }
+      let json: unknown
+      try {
+        json = JSON.parse(new TextDecoder().decode(raw))
+      } catch {
+        return c.json({ error: 'malformed JSON' }, 400)
+      }
+      const parsed = webhookBodySchema.safeParse(json)
+      if (!parsed.success) {
+        deps.log.warn('webhook rejected', { reason: 'bad-shape', issues: parsed.error.issues.length })
+        return c.json({ error: 'malformed webhook body', details: z.prettifyError(parsed.error) }, 400)
+      }
+      const added = await enqueueEvents(deps.db, parsed.data.events)
+      if (added > 0) {
+        let waitUntil: ((p: Promise<unknown>) => void) | undefined
+        try {
+          waitUntil = c.executionCtx.waitUntil.bind(c.executionCtx)
+        } catch {
+          // Node: no execution context; the in-process worker picks the events up.
+        }
+        deps.onAccepted({ waitUntil })
+      }
+      return c.json({}, 200)
+    },
+  )
+  return app
+}

@@ -1,0 +1,110 @@
+import { serve, type ServerType } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { createApp } from './app.js'
+import type { Config } from './config.js'
+import { migrate } from './db/migrator.js'
+import { readMigrations } from './db/migrations-fs.js'
+import { openPglite } from './db/pglite.js'
+import { openPostgres } from './db/postgres.js'
+import type { Database } from './db/types.js'
+import { InboxWorker, type HandledEvent } from './inbox/worker.js'
+import { createLineApi, type RetryPolicy } from './line/client.js'
+import { createLogger, type Logger } from './log.js'
+import { coreRoutes, createRouter } from './chat/router.js'
+import { FakeLineApi } from './simulator/fake-line.js'
+import { simulatorRoutes } from './simulator/routes.js'
+
+export interface RunningServer {
+  url: string
+  port: number
+  app: Hono
+  database: Database
+  worker: InboxWorker
+  /** The built-in fake LINE API, in simulator mode. */
+  fakeLine: FakeLineApi | undefined
+  close(): Promise<void>
+}
+
+export interface ServerOptions {
+  log?: Logger
+  hostname?: string
+  workerId?: string
+  pollMs?: number
+  retry?: RetryPolicy
+  loadingAfterMs?: number
+  onHandled?: (h: HandledEvent) => void
+  /** false: accept webhooks only and leave the inbox to other instances (default true). */
+  worker?: boolean
+}
+
+/** The Node composition root: picks the adapters for this config and serves the app. */
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger(config.logLevel)
+  const database = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.dataDir)
+  const migrations = await readMigrations()
+  try {
+    const applied = await migrate(database.db, migrations)
+    if (applied.length > 0) log.info('migrations applied', { applied, engine: database.engine })
+  } catch (error) {
+    await database.close()
+    throw error
+  }
+
+  // Simulator mode: the bot's LINE client talks to a fake LINE API on its own loopback port
+  // (the SDK keeps only the origin of its base URL, so the fake must sit at a root).
+  const fakeLine = config.simulator && !config.line.apiBaseUrl ? new FakeLineApi(config.line.channelAccessToken) : undefined
+  const fakeLineServer = fakeLine ? await listen(fakeLine.app, 0, '127.0.0.1') : undefined
+  let worker: InboxWorker | undefined
+  const mounts = []
+  if (config.simulator) mounts.push({ path: '/simulator', app: simulatorRoutes({ channelSecret: config.line.channelSecret, fakeLine }) })
+
+  const app = createApp({
+    db: database.db,
+    log,
+    channelSecret: config.line.channelSecret,
+    migrations,
+    onAccepted: () => worker?.kick(),
+    mounts,
+  })
+
+  const { server, port } = await listen(app, config.port, options.hostname ?? '0.0.0.0')
+  const url = `http://127.0.0.1:${port}`
+
+  const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
+  const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
+  worker = new InboxWorker(
+    { db: database.db, line, router: createRouter(coreRoutes), log, loadingAfterMs: options.loadingAfterMs },
+    { id: options.workerId, pollMs: options.pollMs, onHandled: options.onHandled },
+  )
+  if (options.worker !== false) worker.start()
+
+  return {
+    url,
+    port,
+    app,
+    database,
+    worker,
+    fakeLine,
+    async close() {
+      await worker?.stop()
+      await closeServer(server)
+      if (fakeLineServer) await closeServer(fakeLineServer.server)
+      await database.close()
+    },
+  }
+}
+
+function listen(app: Hono, port: number, hostname: string): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname }, (info) => resolve({ server: s, port: info.port }))
+    s.once('error', reject)
+  })
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve())
+    // Keep-alive sockets would hold close() open.
+    ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
+  })
+}

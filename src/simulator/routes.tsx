@@ -1,0 +1,61 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { FakeLineApi } from './fake-line.js'
+import { followEvent, imageEvent, postbackEvent, postWebhook, stickerEvent, textEvent, unfollowEvent } from './events.js'
+
+const sendSchema = z.object({
+  userId: z.string().min(1).max(64),
+  groupId: z.string().min(1).max(64).optional(),
+  kind: z.enum(['text', 'postback', 'follow', 'unfollow', 'sticker', 'image']),
+  text: z.string().max(5000).optional(),
+  data: z.string().max(300).optional(),
+  mention: z.boolean().optional(),
+})
+
+export interface SimulatorDeps {
+  channelSecret: string
+  /** The built-in fake LINE API the bot replies to; absent when LINE_API_BASE_URL points elsewhere. */
+  fakeLine: FakeLineApi | undefined
+}
+
+/**
+ * The simulator: a LINE-like page whose actions become signed webhook events sent over HTTP to this
+ * server's own /webhook, and whose incoming messages are what the bot sent to the fake LINE API.
+ */
+export function simulatorRoutes(deps: SimulatorDeps): Hono {
+  const app = new Hono()
+
+  app.post('/api/send', async (c) => {
+    const parsed = sendSchema.safeParse(await c.req.json().catch(() => null))
+    if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400)
+    const input = parsed.data
+    const source = { userId: input.userId, groupId: input.groupId }
+    const chatId = input.groupId ?? input.userId
+    const token = () => deps.fakeLine?.issueReplyToken(chatId) ?? crypto.randomUUID().replace(/-/g, '')
+    const event =
+      input.kind === 'text'
+        ? textEvent(source, input.text ?? '', token(), input.mention ?? false)
+        : input.kind === 'postback'
+          ? postbackEvent(source, input.data ?? '', token())
+          : input.kind === 'follow'
+            ? followEvent(source, token())
+            : input.kind === 'unfollow'
+              ? unfollowEvent(source)
+              : input.kind === 'sticker'
+                ? stickerEvent(source, token())
+                : imageEvent(source, token())
+    const res = await postWebhook(new URL('/webhook', c.req.url).toString(), deps.channelSecret, [event])
+    return c.json({ status: res.status, webhookEventId: event.webhookEventId }, res.ok ? 200 : 502)
+  })
+
+  app.get('/api/messages', (c) => {
+    const chatId = c.req.query('chatId') ?? ''
+    const after = Number(c.req.query('after') ?? 0) || 0
+    const deliveries = deps.fakeLine?.deliveriesFor(chatId, after) ?? []
+    const loading = deps.fakeLine?.loading.filter((l) => l.chatId === chatId && l.at + l.seconds * 1000 > Date.now()).length ?? 0
+    return c.json({ deliveries, loading: loading > 0 })
+  })
+
+  app.get('/', (c) => c.html('<!doctype html><meta charset="utf-8"><title>模擬器</title><p>simulator page pending</p>'))
+  return app
+}
