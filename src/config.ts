@@ -36,7 +36,7 @@ const envSchema = z
         message: 'LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together',
       })
     }
-  })
+  }, { when: () => true }) // report this together with any other invalid variable
 
 export type Env = z.infer<typeof envSchema>
 

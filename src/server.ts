@@ -63,7 +63,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     log,
     channelSecret: config.line.channelSecret,
     migrations,
-    onAccepted: () => worker?.kick(),
+    onAccepted: () => {
+      if (options.worker !== false) worker?.kick()
+    },
     mounts,
   })
 

@@ -107,7 +107,7 @@ async function deliverOne(db: Db, line: LineApi, row: OutboxRow, now: number, ma
       UPDATE outbox SET status = ${giveUp ? 'failed' : 'pending'}, last_error = ${message.slice(0, 1000)}, locked_until = NULL,
         -- the reply token is spent or stale by the next try: later attempts push
         reply_token = NULL,
-        next_attempt_at = now() + make_interval(secs => ${Math.min(600, 5 * 2 ** row.attempts)})
+        next_attempt_at = now() + make_interval(secs => ${Math.min(600, 5 * 2 ** (row.attempts - 1))})
       WHERE id = ${id}`)
     return { id, outcome: giveUp ? 'failed' : 'retry-later', error: message }
   }

@@ -1,0 +1,255 @@
+import { sql } from 'drizzle-orm'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { rowsOf } from '../src/db/types.js'
+import { claimEvents } from '../src/inbox/store.js'
+import { followEvent, imageEvent, postbackEvent, stickerEvent, textEvent, unfollowEvent, webhookBody } from '../src/simulator/events.js'
+import { signBody } from '../src/line/signature.js'
+import { engines, startBot, startFakeLine, waitFor, type Bot, type FakeLineServer } from './helpers/harness.js'
+
+async function count(bot: Bot, table: string): Promise<number> {
+  const rows = rowsOf<{ n: string | number }>(await bot.database.db.execute(sql.raw(`SELECT count(*) AS n FROM ${table}`)))
+  return Number(rows[0]!.n)
+}
+
+function texts(line: FakeLineServer, chatId: string): string[] {
+  return line.fake.messagesFor(chatId).map((m) => String(m.text ?? m.altText ?? `[${String(m.type)}]`))
+}
+
+describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
+  let line: FakeLineServer
+  let bot: Bot
+  const extra: Bot[] = []
+
+  beforeEach(async (ctx) => {
+    if (skip) ctx.skip(skip)
+    line = await startFakeLine()
+    bot = await startBot({ engine, lineUrl: line.url })
+  })
+  afterEach(async () => {
+    for (const b of extra.splice(0)) await b.close().catch(() => {})
+    await bot?.close().catch(() => {})
+    await line?.close()
+  })
+
+  it('rejects a missing or wrong signature with 401 and stores nothing', async () => {
+    const body = webhookBody([followEvent({ userId: 'U1' }, 'tok')])
+    const missing = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    expect(missing.status).toBe(401)
+    const wrong = await bot.send([followEvent({ userId: 'U1' }, 'tok')], 'another-secret')
+    expect(wrong.status).toBe(401)
+    const tampered = await fetch(`${bot.url}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-line-signature': await signBody('test-channel-secret', body) },
+      body: body.replace('U1', 'U2'),
+    })
+    expect(tampered.status).toBe(401)
+    expect(await count(bot, 'inbox')).toBe(0)
+  })
+
+  it('rejects malformed JSON and malformed events with 400 and stores nothing', async () => {
+    const bad = '{"destination":"x","events":[{'
+    const r1 = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': await signBody('test-channel-secret', bad) }, body: bad })
+    expect(r1.status).toBe(400)
+    const shapeless = JSON.stringify({ destination: 'x', events: [{ type: 'message', webhookEventId: 'E1', timestamp: 1, replyToken: 't', source: { type: 'user', userId: 'U1' } }] })
+    const r2 = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': await signBody('test-channel-secret', shapeless) }, body: shapeless })
+    expect(r2.status).toBe(400)
+    expect((await r2.json()) as object).toHaveProperty('error', 'malformed webhook body')
+    expect(await count(bot, 'inbox')).toBe(0)
+  })
+
+  it('answers 413 to an oversize body', async () => {
+    const huge = webhookBody([textEvent({ userId: 'U1' }, 'x'.repeat(1024 * 1024), 'tok')])
+    const res = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': await signBody('test-channel-secret', huge) }, body: huge })
+    expect(res.status).toBe(413)
+    expect(await count(bot, 'inbox')).toBe(0)
+  })
+
+  it('accepts LINE\'s verify request (no events)', async () => {
+    expect((await bot.send([])).status).toBe(200)
+  })
+
+  it('welcomes a new follower by reply, with the automation notice, privacy notice and quick replies', async () => {
+    const res = await bot.send([followEvent({ userId: 'Ufollow' }, line.fake.issueReplyToken('Ufollow'))])
+    expect(res.status).toBe(200)
+    const delivery = await waitFor(() => line.fake.deliveriesFor('Ufollow')[0], 'welcome')
+    expect(delivery.via).toBe('reply')
+    const all = texts(line, 'Ufollow').join('\n')
+    expect(all).toContain('自動產生')
+    expect(all).toContain('隱私')
+    expect(all).toContain('刪除我的資料')
+    const last = delivery.messages.at(-1) as { quickReply?: { items: unknown[] } }
+    expect(last.quickReply?.items.length).toBeGreaterThan(0)
+    const users = rowsOf<{ status: string }>(await bot.database.db.execute(sql`SELECT status FROM users WHERE id = 'Ufollow'`))
+    expect(users[0]?.status).toBe('active')
+  })
+
+  it('marks an unfollowing user inactive and sends nothing', async () => {
+    await bot.send([followEvent({ userId: 'Ubye' }, line.fake.issueReplyToken('Ubye'))])
+    await waitFor(() => line.fake.deliveriesFor('Ubye').length === 1, 'welcome')
+    await bot.send([unfollowEvent({ userId: 'Ubye' })])
+    await waitFor(() => bot.handled.some((h) => h.kind === 'unfollow'), 'unfollow handled')
+    const users = rowsOf<{ status: string }>(await bot.database.db.execute(sql`SELECT status FROM users WHERE id = 'Ubye'`))
+    expect(users[0]?.status).toBe('inactive')
+    expect(line.fake.deliveriesFor('Ubye')).toHaveLength(1)
+  })
+
+  it('handles a duplicate or redelivered event once', async () => {
+    const event = textEvent({ userId: 'Udup' }, '選單', line.fake.issueReplyToken('Udup'))
+    expect((await bot.send([event, event])).status).toBe(200)
+    const redelivered = { ...event, deliveryContext: { isRedelivery: true } }
+    expect((await bot.send([redelivered])).status).toBe(200)
+    await waitFor(() => line.fake.deliveriesFor('Udup').length === 1, 'one reply')
+    await new Promise((r) => setTimeout(r, 400))
+    expect(line.fake.deliveriesFor('Udup')).toHaveLength(1)
+    expect(bot.handled.filter((h) => h.event === event.webhookEventId)).toHaveLength(1)
+    expect(await count(bot, "messages WHERE direction = 'in'")).toBe(1)
+  })
+
+  it('replies to each user\'s events in the order they were sent', async () => {
+    const words = ['選單', '你好', '貼圖?', 'menu', '選單']
+    const events = words.map((w) => textEvent({ userId: 'Uorder' }, w, line.fake.issueReplyToken('Uorder')))
+    await bot.send(events)
+    await waitFor(() => line.fake.deliveriesFor('Uorder').length === 5, 'five replies')
+    const handledOrder = bot.handled.filter((h) => events.some((e) => e.webhookEventId === h.event)).map((h) => h.event)
+    expect(handledOrder).toEqual(events.map((e) => e.webhookEventId))
+  })
+
+  it('processes an acknowledged event after a restart, exactly once', async () => {
+    const dir = engine === 'pglite' ? `/tmp/sme-crash-${crypto.randomUUID()}` : undefined
+    await bot.close()
+    // An instance that acknowledges but dies before handling anything.
+    const first = await startBot({ engine, lineUrl: line.url, database: dir ?? bot.databaseRef, worker: false })
+    const event = textEvent({ userId: 'Ucrash' }, '選單', line.fake.issueReplyToken('Ucrash'))
+    expect((await first.send([event])).status).toBe(200)
+    await first.close()
+    expect(line.fake.deliveriesFor('Ucrash')).toHaveLength(0)
+    bot = await startBot({ engine, lineUrl: line.url, database: first.databaseRef })
+    await waitFor(() => line.fake.deliveriesFor('Ucrash').length === 1, 'reply after restart')
+    await new Promise((r) => setTimeout(r, 500))
+    expect(line.fake.deliveriesFor('Ucrash')).toHaveLength(1)
+  })
+
+  it('takes over an event whose worker died mid-way once its lease expires', async () => {
+    await bot.close()
+    const first = await startBot({ engine, lineUrl: line.url, database: engine === 'pglite' ? `/tmp/sme-lease-${crypto.randomUUID()}` : bot.databaseRef, worker: false })
+    const event = textEvent({ userId: 'Ulease' }, '選單', line.fake.issueReplyToken('Ulease'))
+    await first.send([event])
+    // A worker claims it with a short lease and then vanishes.
+    const claimed = await claimEvents(first.database.db, 'dead-worker', 10, 1)
+    expect(claimed.map((r) => r.webhookEventId)).toEqual([event.webhookEventId])
+    await first.close()
+    bot = await startBot({ engine, lineUrl: line.url, database: first.databaseRef })
+    await waitFor(() => line.fake.deliveriesFor('Ulease').length === 1, 'reply after lease expiry', 15_000)
+    await new Promise((r) => setTimeout(r, 400))
+    expect(line.fake.deliveriesFor('Ulease')).toHaveLength(1)
+  })
+
+  it('falls back to push with a retry key when the reply token has expired', async () => {
+    const expired = line.fake.issueReplyToken('Uexpired', -1)
+    await bot.send([textEvent({ userId: 'Uexpired' }, '選單', expired)])
+    const delivery = await waitFor(() => line.fake.deliveriesFor('Uexpired')[0], 'push')
+    expect(delivery.via).toBe('push')
+    expect(delivery.retryKey).toMatch(/^[0-9a-f-]{36}$/)
+    expect(line.fake.requests.filter((r) => r.path.endsWith('/reply'))[0]?.status).toBe(400)
+  })
+
+  it('retries a 429 after the Retry-After delay and delivers once', async () => {
+    line.fake.failNext({ path: '/v2/bot/message/reply', status: 429, headers: { 'retry-after': '1' }, body: { message: 'The API rate limit has been exceeded. Try again later.' } })
+    const started = Date.now()
+    await bot.send([textEvent({ userId: 'U429' }, '選單', line.fake.issueReplyToken('U429'))])
+    const delivery = await waitFor(() => line.fake.deliveriesFor('U429')[0], 'reply after 429')
+    expect(delivery.via).toBe('reply')
+    expect(delivery.at - started).toBeGreaterThanOrEqual(900)
+    expect(line.fake.requests.filter((r) => r.path.endsWith('/reply')).map((r) => r.status)).toEqual([429, 200])
+  })
+
+  it('sends the same retry key when a push is retried after a server error, so it is delivered once', async () => {
+    line.fake.failNext({ path: '/v2/bot/message/push', status: 500 })
+    await bot.send([textEvent({ userId: 'U500' }, '選單', line.fake.issueReplyToken('U500', -1))])
+    await waitFor(() => line.fake.deliveriesFor('U500').length === 1, 'push after 500')
+    const pushes = line.fake.requests.filter((r) => r.path.endsWith('/push'))
+    expect(pushes.map((r) => r.status)).toEqual([500, 200])
+    expect(pushes[0]!.retryKey).toBe(pushes[1]!.retryKey)
+  })
+
+  it('keeps an undeliverable reply and delivers it once LINE is back', async () => {
+    line.fake.failNext({ status: 503 }, 5)
+    await bot.send([textEvent({ userId: 'Udown' }, '選單', line.fake.issueReplyToken('Udown', -1))])
+    await waitFor(() => bot.handled.some((h) => h.deliveries.includes('retry-later')), 'first delivery fails')
+    expect(line.fake.deliveriesFor('Udown')).toHaveLength(0)
+    await waitFor(() => line.fake.deliveriesFor('Udown').length === 1, 'delivered later', 20_000)
+  })
+
+  it('answers stickers, images and other message types politely', async () => {
+    await bot.send([stickerEvent({ userId: 'Umedia' }, line.fake.issueReplyToken('Umedia'))])
+    await waitFor(() => line.fake.deliveriesFor('Umedia').length === 1, 'sticker reply')
+    await bot.send([imageEvent({ userId: 'Umedia' }, line.fake.issueReplyToken('Umedia'))])
+    await waitFor(() => line.fake.deliveriesFor('Umedia').length === 2, 'image reply')
+    const video = { ...imageEvent({ userId: 'Umedia' }, line.fake.issueReplyToken('Umedia')), message: { id: '9', type: 'video', duration: 1000, contentProvider: { type: 'line' } } }
+    await bot.send([video])
+    await waitFor(() => line.fake.deliveriesFor('Umedia').length === 3, 'video reply')
+    const [sticker, image, other] = texts(line, 'Umedia')
+    expect(sticker).toContain('貼圖')
+    expect(image).toContain('圖片')
+    expect(other).toContain('文字')
+  })
+
+  it('answers in a group only when mentioned, but stores the group messages', async () => {
+    const group = { userId: 'Ugroup', groupId: 'Cgroup1' }
+    await bot.send([textEvent(group, '大家午安', line.fake.issueReplyToken('Cgroup1'))])
+    await waitFor(() => bot.handled.length === 1, 'chatter handled')
+    await bot.send([textEvent(group, '選單', line.fake.issueReplyToken('Cgroup1'), true)])
+    await waitFor(() => line.fake.deliveriesFor('Cgroup1').length === 1, 'reply to mention')
+    await new Promise((r) => setTimeout(r, 200))
+    expect(line.fake.deliveriesFor('Cgroup1')).toHaveLength(1)
+    expect(texts(line, 'Cgroup1')[0]).toContain('選擇')
+    expect(await count(bot, "messages WHERE direction = 'in'")).toBe(2)
+  })
+
+  it('answers unknown text and postbacks politely with the menu', async () => {
+    await bot.send([textEvent({ userId: 'Uunk' }, 'asdf qwer', line.fake.issueReplyToken('Uunk'))])
+    await waitFor(() => line.fake.deliveriesFor('Uunk').length === 1, 'unknown reply')
+    await bot.send([postbackEvent({ userId: 'Uunk' }, 'action=something-new', line.fake.issueReplyToken('Uunk'))])
+    await waitFor(() => line.fake.deliveriesFor('Uunk').length === 2, 'postback reply')
+    const [unknown, notYet] = line.fake.messagesFor('Uunk') as { text: string; quickReply?: unknown }[]
+    expect(unknown!.text).toContain('看不懂')
+    expect(notYet!.text).toContain('準備中')
+    expect(unknown!.quickReply).toBeDefined()
+  })
+
+  it('deletes everything about a user on 刪除我的資料 after confirmation', async () => {
+    const u = { userId: 'Udelete' }
+    await bot.send([followEvent(u, line.fake.issueReplyToken('Udelete'))])
+    await bot.send([textEvent(u, '刪除我的資料', line.fake.issueReplyToken('Udelete'))])
+    await waitFor(() => line.fake.deliveriesFor('Udelete').length === 2, 'confirmation question')
+    expect(texts(line, 'Udelete').at(-1)).toContain('確定要刪除')
+    expect(await count(bot, "messages WHERE user_id = 'Udelete'")).toBeGreaterThan(0)
+    await bot.send([postbackEvent(u, 'action=delete-data-confirm', line.fake.issueReplyToken('Udelete'))])
+    await waitFor(() => line.fake.deliveriesFor('Udelete').length === 3, 'deletion reply')
+    expect(texts(line, 'Udelete').at(-1)).toContain('已刪除')
+    expect(await count(bot, "users WHERE id = 'Udelete'")).toBe(0)
+    expect(await count(bot, "conversations WHERE chat_id = 'Udelete'")).toBe(0)
+    expect(await count(bot, "messages WHERE user_id = 'Udelete'")).toBe(0)
+    expect(await count(bot, "inbox WHERE payload::text LIKE '%Udelete%'")).toBe(0)
+  })
+
+  it('logs one JSON line per handled event, without message text at info level', async () => {
+    await bot.send([textEvent({ userId: 'Ulog' }, '我的秘密問題 4321', line.fake.issueReplyToken('Ulog'))])
+    await waitFor(() => line.fake.deliveriesFor('Ulog').length === 1, 'reply')
+    const handled = bot.logs.filter((l) => l.msg === 'event handled')
+    expect(handled).toHaveLength(1)
+    expect(handled[0]).toMatchObject({ level: 'info', kind: 'message', outcome: 'ok' })
+    expect(typeof handled[0]!.latencyMs).toBe('number')
+    expect(handled[0]!.event).toMatch(/^01SIM/)
+    const infoText = bot.logs.filter((l) => l.level !== 'debug').map((l) => JSON.stringify(l)).join('\n')
+    expect(infoText).not.toContain('4321')
+    expect(infoText).not.toContain('test-channel')
+  })
+
+  it('reports liveness and readiness', async () => {
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200)
+    const ready = await fetch(`${bot.url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ status: 'ready' })
+  })
+})
