@@ -13,6 +13,9 @@ import { createLogger, type Logger } from './log.js'
 import { coreRoutes, createRouter } from './chat/router.js'
 import { FakeLineApi } from './simulator/fake-line.js'
 import { simulatorRoutes } from './simulator/routes.js'
+import type { KnowledgeEmbedder } from './knowledge/embedder.js'
+import { syncKnowledgeDir } from './knowledge/ingest.js'
+import { createEmbedder, KNOWLEDGE_DIR } from './knowledge/setup.js'
 
 export interface RunningServer {
   url: string
@@ -22,6 +25,9 @@ export interface RunningServer {
   worker: InboxWorker
   /** The built-in fake LINE API, in simulator mode. */
   fakeLine: FakeLineApi | undefined
+  embedder: KnowledgeEmbedder
+  /** Settles when the start-up knowledge sync has finished (or failed, which is logged). */
+  knowledgeReady: Promise<void>
   close(): Promise<void>
 }
 
@@ -35,11 +41,14 @@ export interface ServerOptions {
   onHandled?: (h: HandledEvent) => void
   /** false: accept webhooks only and leave the inbox to other instances (default true). */
   worker?: boolean
+  /** The knowledge folder synced into the index at start when it changed; false skips it. */
+  knowledgeDir?: string | false
 }
 
 /** The Node composition root: picks the adapters for this config and serves the app. */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel)
+  const embedder = createEmbedder(config)
   const database = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.dataDir)
   const migrations = await readMigrations()
   try {
@@ -80,6 +89,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   )
   if (options.worker !== false) worker.start()
 
+  // Keep serving while the knowledge folder is (re-)indexed; readers see the old index until it commits.
+  const knowledgeDir = options.knowledgeDir ?? KNOWLEDGE_DIR
+  const knowledgeReady = knowledgeDir
+    ? syncKnowledgeDir(database.db, embedder, knowledgeDir)
+        .then((report) => {
+          if (report) log.info('knowledge indexed', { documents: report.documents, chunks: report.chunks, embedded: report.embedded, ms: report.ms, problems: report.issues.length })
+          for (const issue of report?.issues ?? []) log.warn('knowledge file skipped', { ...issue })
+        })
+        .catch((error: unknown) => log.error('knowledge indexing failed', { error: String(error) }))
+    : Promise.resolve()
+
   return {
     url,
     port,
@@ -87,7 +107,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     database,
     worker,
     fakeLine,
+    embedder,
+    knowledgeReady,
     async close() {
+      await knowledgeReady
       await worker?.stop()
       await closeServer(server)
       if (fakeLineServer) await closeServer(fakeLineServer.server)

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 
@@ -110,3 +110,73 @@ export const outbox = pgTable(
   },
   (t) => [index('outbox_due_idx').on(t.nextAttemptAt).where(sql`status in ('pending','sending')`)],
 )
+
+// ---- Knowledge base -------------------------------------------------------------------------
+
+/** pgvector column without a fixed dimension: each embedding model has its own size and index. */
+const vectorAny = customType<{ data: number[]; driverData: string }>({
+  dataType: () => 'vector',
+  toDriver: (v) => `[${v.join(',')}]`,
+  fromDriver: (v) => JSON.parse(v) as number[],
+})
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
+
+/** One knowledge document (a Markdown file in knowledge/ or one published from the PMO console). */
+export const kbDocuments = pgTable('kb_documents', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  kind: text('kind').notNull(),
+  programme: text('programme'),
+  source: text('source').notNull(),
+  sourceDate: text('source_date'),
+  status: text('status').notNull(),
+  windowOpens: text('window_opens'),
+  windowCloses: text('window_closes'),
+  tags: jsonb('tags').$type<string[]>().notNull().default([]),
+  path: text('path').notNull(),
+  body: text('body').notNull(),
+  hash: text('hash').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+/** A retrievable piece of a document; `hash` covers its content and context, so unchanged chunks keep their embeddings. */
+export const kbChunks = pgTable(
+  'kb_chunks',
+  {
+    hash: text('hash').primaryKey(),
+    documentId: text('document_id')
+      .notNull()
+      .references(() => kbDocuments.id, { onDelete: 'cascade' }),
+    ord: integer('ord').notNull(),
+    headingPath: jsonb('heading_path').$type<string[]>().notNull(),
+    text: text('text').notNull(),
+    /** Word-segmented tokens (Intl.Segmenter words + CJK bigrams), space-separated. */
+    tokens: text('tokens').notNull(),
+    tsv: tsvector('tsv').notNull(),
+  },
+  (t) => [index('kb_chunks_document_idx').on(t.documentId, t.ord), index('kb_chunks_tsv_idx').using('gin', t.tsv)],
+)
+
+/** Embeddings per model: vectors of different models are never compared. */
+export const kbEmbeddings = pgTable(
+  'kb_embeddings',
+  {
+    chunkHash: text('chunk_hash')
+      .notNull()
+      .references(() => kbChunks.hash, { onDelete: 'cascade' }),
+    model: text('model').notNull(),
+    embedding: vectorAny('embedding').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chunkHash, t.model] })],
+)
+
+/** Document frequency of each search token, for BM25 weighting of lexical matches. */
+export const kbTerms = pgTable('kb_terms', {
+  term: text('term').primaryKey(),
+  df: integer('df').notNull(),
+})
+
+export const kbMeta = pgTable('kb_meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+})

@@ -88,6 +88,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const server = await startServer(config, {
     hostname: '127.0.0.1',
     pollMs: 200,
+    knowledgeDir: false,
     retry: { attempts: 4, baseDelayMs: 20, maxDelayMs: 2000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     ...options,
     log,

@@ -1,0 +1,80 @@
+// npm run eval -- FILE.jsonl [--out REPORT.json]: retrieval hit@5 (and answer pass once answering exists).
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../src/config.js'
+import { migrate } from '../src/db/migrator.js'
+import { readMigrations } from '../src/db/migrations-fs.js'
+import { openPglite } from '../src/db/pglite.js'
+import { createEmbedder, KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
+import { syncKnowledgeDir } from '../src/knowledge/ingest.js'
+import { searchKnowledge } from '../src/knowledge/search.js'
+import { containsFacts, isUnanswerable, parseEvalFile } from '../src/knowledge/eval.js'
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, k: { type: 'string', default: '5' } } })
+const file = positionals[0]
+if (!file) {
+  console.error('usage: npm run eval -- FILE.jsonl [--out REPORT.json]')
+  process.exit(2)
+}
+const k = Number(values.k)
+const questions = parseEvalFile(await readFile(file, 'utf8'), file)
+const config = loadConfig(process.env)
+const embedder = createEmbedder(config)
+
+// A fresh embedded database with the current knowledge folder: the score depends on the repo only.
+const database = await openPglite(await mkdtemp(join(tmpdir(), 'sme-eval-')))
+await migrate(database.db, await readMigrations())
+const ingest = await syncKnowledgeDir(database.db, embedder, KNOWLEDGE_DIR)
+for (const issue of ingest?.issues ?? []) console.error(`knowledge: ${issue.file}: ${issue.field}: ${issue.message}`)
+
+interface Row {
+  id: string
+  kind: string
+  question: string
+  unanswerable: boolean
+  retrievalHit: boolean | null
+  hitRank: number | null
+  retrieved: { title: string; headingPath: string[]; text: string; score: number }[]
+}
+const rows: Row[] = []
+const latencies: number[] = []
+for (const q of questions) {
+  const t = performance.now()
+  const hits = await searchKnowledge(database.db, embedder, q.question, { limit: k })
+  latencies.push(performance.now() - t)
+  const unanswerable = isUnanswerable(q)
+  const rank = hits.findIndex((h) => containsFacts([h.title, h.headingPath.join(' > '), h.text].join('\n'), q))
+  rows.push({
+    id: q.id,
+    kind: q.kind,
+    question: q.question,
+    unanswerable,
+    retrievalHit: unanswerable ? null : rank !== -1,
+    hitRank: rank === -1 ? null : rank + 1,
+    retrieved: hits.map((h) => ({ title: h.title, headingPath: h.headingPath, text: h.text, score: h.score })),
+  })
+}
+await database.close()
+
+const kinds = [...new Set(rows.map((r) => r.kind))].sort()
+const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`)
+console.log(`\nembedder: ${embedder.model} · knowledge: ${ingest?.documents ?? '?'} documents, ${ingest?.chunks ?? '?'} chunks · ${questions.length} questions`)
+console.log(`${'kind'.padEnd(18)} ${'n'.padStart(3)}  hit@${k}`)
+for (const kind of kinds) {
+  const mine = rows.filter((r) => r.kind === kind && r.retrievalHit !== null)
+  const all = rows.filter((r) => r.kind === kind)
+  console.log(`${kind.padEnd(18)} ${String(all.length).padStart(3)}  ${pct(mine.filter((r) => r.retrievalHit).length, mine.length)}`)
+}
+const scored = rows.filter((r) => r.retrievalHit !== null)
+const hitsTotal = scored.filter((r) => r.retrievalHit).length
+console.log(`${'all'.padEnd(18)} ${String(rows.length).padStart(3)}  ${pct(hitsTotal, scored.length)}`)
+latencies.sort((a, b) => a - b)
+console.log(`query latency p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]?.toFixed(1)} ms`)
+for (const r of scored.filter((r) => !r.retrievalHit)) console.log(`  miss ${r.id} [${r.kind}] ${r.question}`)
+if (values.out) {
+  await writeFile(values.out, JSON.stringify({ file, embedder: embedder.model, k, summary: { questions: rows.length, retrievalScored: scored.length, retrievalHits: hitsTotal }, questions: rows }, null, 2))
+  console.log(`report: ${values.out}`)
+}
+console.log(`${hitsTotal} passed, ${scored.length - hitsTotal} failed`)

@@ -1,0 +1,44 @@
+import { z } from 'zod'
+import { normalize } from './text.js'
+
+/** One line of an eval file (format of shared/eval/dev.jsonl). */
+export const evalQuestionSchema = z.looseObject({
+  id: z.string(),
+  question: z.string().min(1),
+  must_include: z.array(z.string()).default([]),
+  any_of: z.array(z.string()).optional(),
+  kind: z.string().default('other'),
+  difficulty: z.string().optional(),
+  source: z.string().optional(),
+})
+export type EvalQuestion = z.infer<typeof evalQuestionSchema>
+
+export function parseEvalFile(text: string, file: string): EvalQuestion[] {
+  const questions: EvalQuestion[] = []
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return
+    let json: unknown
+    try {
+      json = JSON.parse(line)
+    } catch {
+      throw new Error(`${file}:${i + 1}: not valid JSON`)
+    }
+    const parsed = evalQuestionSchema.safeParse(json)
+    if (!parsed.success) throw new Error(`${file}:${i + 1}: ${z.prettifyError(parsed.error)}`)
+    questions.push(parsed.data)
+  })
+  return questions
+}
+
+/** A question with nothing to find: the bot should decline and offer a consultant. */
+export function isUnanswerable(q: EvalQuestion): boolean {
+  return q.kind === 'unanswerable' || (q.must_include.length === 0 && (q.any_of?.length ?? 0) === 0)
+}
+
+/** Every `must_include` and, when given, at least one `any_of`, after normalising width and digit separators. */
+export function containsFacts(text: string, q: EvalQuestion): boolean {
+  const hay = normalize(text)
+  if (!q.must_include.every((m) => hay.includes(normalize(m)))) return false
+  if (q.any_of && q.any_of.length > 0 && !q.any_of.some((a) => hay.includes(normalize(a)))) return false
+  return true
+}

@@ -1,0 +1,172 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../db/types.js'
+import { rowsOf } from '../db/types.js'
+import type { KnowledgeEmbedder } from './embedder.js'
+import { getMeta } from './ingest.js'
+import { tokenize } from './text.js'
+
+export interface SearchFilters {
+  kind?: string[]
+  programme?: string[]
+  status?: string[]
+}
+
+export interface SearchOptions {
+  limit?: number
+  filters?: SearchFilters
+  /** How many candidates each retriever contributes to the fusion. */
+  candidates?: number
+  /** Exact nearest neighbours instead of the HNSW index (for recall measurements). */
+  exact?: boolean
+}
+
+export interface SearchHit {
+  chunkHash: string
+  documentId: string
+  title: string
+  headingPath: string[]
+  text: string
+  kind: string
+  programme: string | null
+  source: string
+  sourceDate: string | null
+  status: string
+  windowCloses: string | null
+  /** Reciprocal-rank-fusion score; higher is better. */
+  score: number
+  vectorRank: number | null
+  lexicalRank: number | null
+}
+
+const RRF_K = 60
+const BM25_K1 = 1.2
+const BM25_B = 0.75
+
+function filterSql(filters: SearchFilters | undefined): SQL {
+  const parts: SQL[] = []
+  const inList = (column: string, values: string[] | undefined) => {
+    if (values && values.length > 0) parts.push(sql`${sql.raw(column)} IN (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`)
+  }
+  inList('d.kind', filters?.kind)
+  inList('d.programme', filters?.programme)
+  inList('d.status', filters?.status)
+  return parts.length > 0 ? sql`AND ${sql.join(parts, sql` AND `)}` : sql``
+}
+
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+/** Nearest chunks by cosine distance, through the model's HNSW index (or an exact scan). */
+export async function vectorCandidates(db: Db, embedder: KnowledgeEmbedder, query: string, options: SearchOptions = {}): Promise<string[]> {
+  const dims = Number(await getMeta(db, `dimensions:${embedder.model}`))
+  if (!dims) return []
+  const q = await embedder.embedQuery(query)
+  const vec = sql.raw(`'[${q.join(',')}]'::vector(${dims})`)
+  const column = sql.raw(`e.embedding::vector(${dims})`)
+  // The model is inlined so the planner can match the per-model partial index.
+  const model = sql.raw(literal(embedder.model))
+  const distance = options.exact ? sql`(${column} <=> ${vec}) + 0` : sql`${column} <=> ${vec}`
+  const limit = options.candidates ?? 50
+  return db.transaction(async (txn) => {
+    const tx = txn as unknown as Db
+    await tx.execute(sql.raw(`SET LOCAL hnsw.ef_search = ${Math.max(100, limit * 2)}`))
+    // With filters, keep scanning the graph until enough rows pass them (pgvector 0.8).
+    await tx.execute(sql.raw(`SET LOCAL hnsw.iterative_scan = relaxed_order`))
+    const rows = rowsOf<{ hash: string }>(
+      await tx.execute(sql`
+        SELECT e.chunk_hash AS hash FROM kb_embeddings e
+        JOIN kb_chunks c ON c.hash = e.chunk_hash JOIN kb_documents d ON d.id = c.document_id
+        WHERE e.model = ${model} ${filterSql(options.filters)}
+        ORDER BY ${distance} LIMIT ${limit}`),
+    )
+    return rows.map((r) => r.hash)
+  })
+}
+
+/**
+ * Full-text candidates: Postgres finds chunks sharing the query's rarer tokens (GIN over the
+ * segmented text), then BM25 ranks them with the corpus' document frequencies.
+ */
+export async function lexicalCandidates(db: Db, query: string, options: SearchOptions = {}): Promise<string[]> {
+  const qTokens = tokenize(query)
+  const distinct = [...new Set(qTokens)]
+  if (distinct.length === 0) return []
+  const dfRows = rowsOf<{ term: string; df: number }>(await db.execute(sql`SELECT term, df FROM kb_terms WHERE term = ANY(string_to_array(${distinct.join(' ')}, ' '))`))
+  const n = Number((await getMeta(db, 'chunk_count')) ?? 0)
+  const avgdl = Number((await getMeta(db, 'avg_chunk_tokens')) ?? 1) || 1
+  if (n === 0 || dfRows.length === 0) return []
+  const idf = new Map(dfRows.map((r) => [r.term, Math.log(1 + (n - r.df + 0.5) / (r.df + 0.5))]))
+  // Match on the most informative terms only, so common words do not flood the candidates.
+  const matchTerms = [...idf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([t]) => t)
+  const tsquery = matchTerms.map(literal).join(' | ')
+  const rows = rowsOf<{ hash: string; tokens: string }>(
+    await db.execute(sql`
+      SELECT c.hash, c.tokens FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id
+      WHERE c.tsv @@ ${tsquery}::tsquery ${filterSql(options.filters)}
+      ORDER BY ts_rank(c.tsv, ${tsquery}::tsquery) DESC LIMIT 400`),
+  )
+  const queryCounts = new Map<string, number>()
+  for (const t of qTokens) if (idf.has(t)) queryCounts.set(t, (queryCounts.get(t) ?? 0) + 1)
+  const scored = rows.map((r) => {
+    const tokens = r.tokens.split(' ')
+    const tf = new Map<string, number>()
+    for (const t of tokens) if (queryCounts.has(t)) tf.set(t, (tf.get(t) ?? 0) + 1)
+    let score = 0
+    for (const [term, qf] of queryCounts) {
+      const f = tf.get(term) ?? 0
+      if (f === 0) continue
+      score += idf.get(term)! * ((f * (BM25_K1 + 1)) / (f + BM25_K1 * (1 - BM25_B + (BM25_B * tokens.length) / avgdl))) * (1 + Math.log(qf))
+    }
+    return { hash: r.hash, score }
+  })
+  scored.sort((a, b) => b.score - a.score)
+  return scored.slice(0, options.candidates ?? 50).map((s) => s.hash)
+}
+
+/** Hybrid retrieval: vector and full-text candidates fused by reciprocal rank. */
+export async function searchKnowledge(db: Db, embedder: KnowledgeEmbedder, query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+  const [vector, lexical] = await Promise.all([vectorCandidates(db, embedder, query, options), lexicalCandidates(db, query, options)])
+  const fused = new Map<string, { score: number; vectorRank: number | null; lexicalRank: number | null }>()
+  const add = (hashes: string[], key: 'vectorRank' | 'lexicalRank') =>
+    hashes.forEach((hash, i) => {
+      const entry = fused.get(hash) ?? { score: 0, vectorRank: null, lexicalRank: null }
+      entry.score += 1 / (RRF_K + i + 1)
+      entry[key] = i + 1
+      fused.set(hash, entry)
+    })
+  add(vector, 'vectorRank')
+  add(lexical, 'lexicalRank')
+  const top = [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, options.limit ?? 5)
+  if (top.length === 0) return []
+  const details = rowsOf<{
+    hash: string; document_id: string; title: string; heading_path: string[] | string; text: string; kind: string
+    programme: string | null; source: string; source_date: string | null; status: string; window_closes: string | null
+  }>(
+    await db.execute(sql`
+      SELECT c.hash, c.document_id, d.title, c.heading_path, c.text, d.kind, d.programme, d.source, d.source_date, d.status, d.window_closes
+      FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id
+      WHERE c.hash IN (${sql.join(top.map(([h]) => sql`${h}`), sql`, `)})`),
+  )
+  const byHash = new Map(details.map((d) => [d.hash, d]))
+  return top.flatMap(([hash, f]) => {
+    const d = byHash.get(hash)
+    if (!d) return []
+    return [{
+      chunkHash: hash,
+      documentId: d.document_id,
+      title: d.title,
+      headingPath: typeof d.heading_path === 'string' ? (JSON.parse(d.heading_path) as string[]) : d.heading_path,
+      text: d.text,
+      kind: d.kind,
+      programme: d.programme,
+      source: d.source,
+      sourceDate: d.source_date,
+      status: d.status,
+      windowCloses: d.window_closes,
+      score: Math.round(f.score * 1e5) / 1e5,
+      vectorRank: f.vectorRank,
+      lexicalRank: f.lexicalRank,
+    }]
+  })
+}

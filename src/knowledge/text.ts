@@ -1,0 +1,42 @@
+/**
+ * Text normalisation and tokenisation shared by ingestion, search and the eval. Intl.Segmenter
+ * segments Chinese into words offline (Node's ICU and Workers both have it); CJK bigrams add
+ * recall for words the dictionary splits differently.
+ */
+
+/** Full-width → half-width (NFKC), digit separators removed ("1,785" → "1785"), lower case. */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/(\d)[,，](?=\d{3}(?!\d))/g, '$1')
+    .toLowerCase()
+}
+
+const segmenter = new Intl.Segmenter('zh-TW', { granularity: 'word' })
+const HAN = /\p{Script=Han}/u
+const WORDLIKE = /[\p{L}\p{N}]/u
+
+/** Search tokens of a text: segmenter words, plus bigrams inside runs of Han characters. */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = []
+  const norm = normalize(text)
+  for (const { segment, isWordLike } of segmenter.segment(norm)) {
+    if (!isWordLike && !WORDLIKE.test(segment)) continue
+    const word = segment.trim()
+    if (!word) continue
+    // Han words longer than four characters are dictionary accidents; their bigrams cover them.
+    if (!HAN.test(word) || Array.from(word).length <= 4) tokens.push(word)
+  }
+  // Bigrams across segmenter word boundaries inside a Han run ("雲市集" may split as 雲 + 市集).
+  const runs = norm.match(/\p{Script=Han}{2,}/gu) ?? []
+  for (const run of runs) {
+    const chars = Array.from(run)
+    for (let i = 0; i + 1 < chars.length; i++) tokens.push(chars[i]! + chars[i + 1]!)
+  }
+  return tokens
+}
+
+/** Distinct tokens, for the tsvector and for document frequencies. */
+export function distinctTokens(text: string): string[] {
+  return [...new Set(tokenize(text))]
+}

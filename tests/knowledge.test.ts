@@ -1,0 +1,159 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { migrate } from '../src/db/migrator.js'
+import { readMigrations } from '../src/db/migrations-fs.js'
+import { openPglite } from '../src/db/pglite.js'
+import { openPostgres } from '../src/db/postgres.js'
+import { rowsOf, type Database } from '../src/db/types.js'
+import { chunkMarkdown } from '../src/knowledge/chunker.js'
+import { LocalHashEmbedder, type KnowledgeEmbedder } from '../src/knowledge/embedder.js'
+import { parseDocument } from '../src/knowledge/frontmatter.js'
+import { ingestDocuments, loadKnowledgeDir, syncKnowledgeDir } from '../src/knowledge/ingest.js'
+import { searchKnowledge } from '../src/knowledge/search.js'
+import { engines, freshServerDatabase } from './helpers/harness.js'
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'knowledge')
+
+/** Counts the texts it embeds, so tests can prove unchanged chunks are not embedded again. */
+class CountingEmbedder extends LocalHashEmbedder {
+  embedded = 0
+  override async embedDocuments(texts: string[]) {
+    this.embedded += texts.length
+    return super.embedDocuments(texts)
+  }
+}
+
+describe('knowledge documents', () => {
+  it('reports a bad front-matter field with the file, the field and what is wrong', () => {
+    const result = parseDocument('programmes/bad.md', '---\nid: Bad Id\ntitle: 標題\nkind: rumour\nsource: seed 003\nstatus: current\n---\n內容')
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'programmes/bad.md', field: 'id' }),
+        expect.objectContaining({ file: 'programmes/bad.md', field: 'kind' }),
+      ]),
+    )
+  })
+
+  it('rejects a file without front-matter or with broken YAML', () => {
+    expect(parseDocument('a.md', '# 沒有前置資料')).toMatchObject({ ok: false, issues: [{ field: '(front-matter)' }] })
+    expect(parseDocument('b.md', '---\nid: [unclosed\n---\n內容')).toMatchObject({ ok: false, issues: [{ field: '(front-matter)' }] })
+  })
+
+  it('chunks by headings, keeps each chunk\'s heading path, and repeats a big table\'s header in every piece', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => `| 第${i + 1}區 | ${1000 + i} | ${(i * 1.5).toFixed(1)}% |`)
+    const body = ['# 總覽', '簡介文字。', '## 預算', '### 分區統計', '| 區域 | 金額（千元） | 比例 |', '| --- | --- | --- |', ...rows].join('\n')
+    const chunks = await chunkMarkdown(body)
+    expect(chunks[0]).toMatchObject({ headingPath: ['總覽'], text: '簡介文字。' })
+    const tablePieces = chunks.filter((c) => c.headingPath.join('>') === '總覽>預算>分區統計')
+    expect(tablePieces.length).toBeGreaterThan(1)
+    for (const piece of tablePieces) expect(piece.text.startsWith('| 區域 | 金額（千元） | 比例 |\n| --- |')).toBe(true)
+    const all = tablePieces.map((p) => p.text).join('\n')
+    for (const row of rows) expect(all).toContain(row)
+  })
+})
+
+describe.each(engines())('knowledge index on $engine', ({ engine, skip }) => {
+  let database: Database
+  let dir: string
+
+  beforeEach(async (ctx) => {
+    if (skip) ctx.skip(skip)
+    database = engine === 'pglite' ? await openPglite('memory://') : openPostgres(await freshServerDatabase(), { max: 4 })
+    await migrate(database.db, await readMigrations())
+    dir = await mkdtemp(join(tmpdir(), 'kb-'))
+    await cp(FIXTURES, dir, { recursive: true })
+  })
+  afterEach(async () => {
+    await database?.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  const count = async (q: string) => Number(rowsOf<{ n: string }>(await database.db.execute(sql.raw(q)))[0]!.n)
+
+  it('ingests the folder, skips a broken file with a clear error and still ingests the rest', async () => {
+    await writeFile(join(dir, 'broken.md'), '---\nid: broken\ntitle: 壞掉的檔案\nkind: programme\nsource: seed 003\n---\n少了 status')
+    const loaded = await loadKnowledgeDir(dir)
+    expect(loaded.issues).toEqual([{ file: 'broken.md', field: 'status', message: expect.any(String) }])
+    const report = await ingestDocuments(database.db, new LocalHashEmbedder(), loaded.documents, { removeMissing: true })
+    expect(report.documents).toBe(3)
+    expect(await count('SELECT count(*) AS n FROM kb_documents')).toBe(3)
+  })
+
+  it('finds passages by meaning and words, with title, heading path, source and score', async () => {
+    await syncKnowledgeDir(database.db, new LocalHashEmbedder(), dir)
+    const hits = await searchKnowledge(database.db, new LocalHashEmbedder(), '雲端點數最多可以拿多少？要自己出多少錢？')
+    expect(hits[0]).toMatchObject({ title: '測試用雲端點數計畫', headingPath: ['補助額度'], source: expect.stringContaining('fixture'), status: 'closed', windowCloses: '2024-06-17' })
+    expect(hits[0]!.text).toContain('20萬點')
+    expect(hits[0]!.score).toBeGreaterThan(0)
+    const docs = await searchKnowledge(database.db, new LocalHashEmbedder(), '申請要準備哪些文件')
+    expect(docs[0]!.text).toContain('納稅證明')
+  })
+
+  it('keeps a number with its table row and column labels', async () => {
+    await syncKnowledgeDir(database.db, new LocalHashEmbedder(), dir)
+    const hits = await searchKnowledge(database.db, new LocalHashEmbedder(), 'CRM 顧客管理方案有幾家採用')
+    const table = hits.find((h) => h.text.includes('567'))!
+    expect(table.text).toContain('| 類別 | 方案數 | 採用家數 |')
+    expect(table.text).toContain('| CRM 顧客管理 | 8 | 567 |')
+  })
+
+  it('filters by kind, programme and status', async () => {
+    await syncKnowledgeDir(database.db, new LocalHashEmbedder(), dir)
+    const cases = await searchKnowledge(database.db, new LocalHashEmbedder(), '行動支付 成效', { filters: { kind: ['case'] } })
+    expect(cases.every((h) => h.kind === 'case')).toBe(true)
+    expect(cases.length).toBeGreaterThan(0)
+    const current = await searchKnowledge(database.db, new LocalHashEmbedder(), '點數 補助', { filters: { status: ['current'] } })
+    expect(current.every((h) => h.status === 'current')).toBe(true)
+    const programme = await searchKnowledge(database.db, new LocalHashEmbedder(), '文件', { filters: { programme: ['fixture-cloud'] } })
+    expect(programme.every((h) => h.programme === 'fixture-cloud')).toBe(true)
+  })
+
+  it('re-embeds only what changed, and removes the chunks of removed documents', async () => {
+    const embedder = new CountingEmbedder()
+    const first = await syncKnowledgeDir(database.db, embedder, dir)
+    expect(first!.embedded).toBe(first!.chunks)
+    expect(await syncKnowledgeDir(database.db, embedder, dir)).toBeUndefined()
+
+    const text = (await readFile(join(FIXTURES, 'case.md'), 'utf8')).replace('4,258萬元', '4,300萬元')
+    await writeFile(join(dir, 'case.md'), text)
+    embedder.embedded = 0
+    const second = await syncKnowledgeDir(database.db, embedder, dir)
+    expect(second!.embedded).toBe(1)
+    expect(embedder.embedded).toBe(1)
+
+    await rm(join(dir, 'case.md'))
+    const third = await syncKnowledgeDir(database.db, embedder, dir)
+    expect(third!.removedDocuments).toBe(1)
+    expect(await count("SELECT count(*) AS n FROM kb_chunks WHERE document_id = 'fixture-case-salon'")).toBe(0)
+    expect(await count('SELECT count(*) AS n FROM kb_embeddings e LEFT JOIN kb_chunks c ON c.hash = e.chunk_hash WHERE c.hash IS NULL')).toBe(0)
+  })
+
+  it('leaves the previous index untouched when a run fails mid-way', async () => {
+    await syncKnowledgeDir(database.db, new LocalHashEmbedder(), dir)
+    const before = await count('SELECT count(*) AS n FROM kb_chunks')
+    const failing: KnowledgeEmbedder = { model: new LocalHashEmbedder().model, embedDocuments: async () => { throw new Error('embedding service down') }, embedQuery: async () => [] }
+    const text = (await readFile(join(FIXTURES, 'case.md'), 'utf8')).replace('69家', '70家')
+    await writeFile(join(dir, 'case.md'), text)
+    await expect(syncKnowledgeDir(database.db, failing, dir)).rejects.toThrow('embedding service down')
+    expect(await count('SELECT count(*) AS n FROM kb_chunks')).toBe(before)
+    const hits = await searchKnowledge(database.db, new LocalHashEmbedder(), '美髮 行動支付')
+    expect(hits[0]!.text).toContain('69家')
+  })
+
+  it('switching the embedding model re-embeds everything under the new model and never mixes vectors', async () => {
+    await syncKnowledgeDir(database.db, new LocalHashEmbedder(512), dir)
+    const other = new CountingEmbedder(256)
+    const report = await syncKnowledgeDir(database.db, other, dir)
+    expect(report!.embedded).toBe(report!.chunks)
+    expect(await count('SELECT count(*) AS n FROM kb_documents')).toBe(3)
+    const models = rowsOf<{ model: string; n: string }>(await database.db.execute(sql`SELECT model, count(*) AS n FROM kb_embeddings GROUP BY model ORDER BY model`))
+    expect(models.map((m) => m.model)).toEqual(['local-hash-v1-256', 'local-hash-v1-512'])
+    const hits = await searchKnowledge(database.db, other, '輔導期程 幾個月')
+    expect(hits[0]!.text).toContain('5個月')
+  })
+})
