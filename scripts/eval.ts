@@ -9,7 +9,8 @@ import { readMigrations } from '../src/db/migrations-fs.js'
 import { openPglite } from '../src/db/pglite.js'
 import { createEmbedder, KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
 import { syncKnowledgeDir } from '../src/knowledge/ingest.js'
-import { searchKnowledge } from '../src/knowledge/search.js'
+import { answerQuestion } from '../src/answer/service.js'
+import { declines } from '../src/knowledge/eval.js'
 import { containsFacts, isUnanswerable, parseEvalFile } from '../src/knowledge/eval.js'
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, k: { type: 'string', default: '5' } } })
@@ -36,16 +37,25 @@ interface Row {
   unanswerable: boolean
   retrievalHit: boolean | null
   hitRank: number | null
+  answerPass: boolean
+  answerStatus: string
+  answer: string
+  more: string | undefined
+  citations: unknown[]
+  latencyMs: number
   retrieved: { title: string; headingPath: string[]; text: string; score: number }[]
 }
 const rows: Row[] = []
 const latencies: number[] = []
 for (const q of questions) {
   const t = performance.now()
-  const hits = await searchKnowledge(database.db, embedder, q.question, { limit: k })
-  latencies.push(performance.now() - t)
+  const answer = await answerQuestion({ db: database.db, embedder }, { question: q.question, now: new Date() })
+  const latencyMs = performance.now() - t
+  latencies.push(latencyMs)
+  const hits = answer.retrieved.slice(0, k)
   const unanswerable = isUnanswerable(q)
   const rank = hits.findIndex((h) => containsFacts([h.title, h.headingPath.join(' > '), h.text].join('\n'), q))
+  const answerPass = unanswerable ? declines(answer.status, answer.text) : answer.status === 'answered' && containsFacts(answer.text, q)
   rows.push({
     id: q.id,
     kind: q.kind,
@@ -53,6 +63,12 @@ for (const q of questions) {
     unanswerable,
     retrievalHit: unanswerable ? null : rank !== -1,
     hitRank: rank === -1 ? null : rank + 1,
+    answerPass,
+    answerStatus: answer.status,
+    answer: answer.text,
+    more: answer.more,
+    citations: answer.citations,
+    latencyMs: Math.round(latencyMs),
     retrieved: hits.map((h) => ({ title: h.title, headingPath: h.headingPath, text: h.text, score: h.score })),
   })
 }
@@ -61,20 +77,25 @@ await database.close()
 const kinds = [...new Set(rows.map((r) => r.kind))].sort()
 const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`)
 console.log(`\nembedder: ${embedder.model} · knowledge: ${ingest?.documents ?? '?'} documents, ${ingest?.chunks ?? '?'} chunks · ${questions.length} questions`)
-console.log(`${'kind'.padEnd(18)} ${'n'.padStart(3)}  hit@${k}`)
-for (const kind of kinds) {
-  const mine = rows.filter((r) => r.kind === kind && r.retrievalHit !== null)
-  const all = rows.filter((r) => r.kind === kind)
-  console.log(`${kind.padEnd(18)} ${String(all.length).padStart(3)}  ${pct(mine.filter((r) => r.retrievalHit).length, mine.length)}`)
+console.log(`${'kind'.padEnd(18)} ${'n'.padStart(3)}  hit@${k}   answer`)
+const line = (label: string, subset: Row[]) => {
+  const retrievable = subset.filter((r) => r.retrievalHit !== null)
+  console.log(`${label.padEnd(18)} ${String(subset.length).padStart(3)}  ${pct(retrievable.filter((r) => r.retrievalHit).length, retrievable.length)}  ${pct(subset.filter((r) => r.answerPass).length, subset.length)}`)
 }
+for (const kind of kinds) line(kind, rows.filter((r) => r.kind === kind))
+line('all', rows)
 const scored = rows.filter((r) => r.retrievalHit !== null)
 const hitsTotal = scored.filter((r) => r.retrievalHit).length
-console.log(`${'all'.padEnd(18)} ${String(rows.length).padStart(3)}  ${pct(hitsTotal, scored.length)}`)
+const declinable = rows.filter((r) => r.unanswerable)
+console.log(`retrieval hit@${k}: ${pct(hitsTotal, scored.length)} · answer pass (answerable): ${pct(scored.filter((r) => r.answerPass).length, scored.length)} · unanswerable declined: ${pct(declinable.filter((r) => r.answerPass).length, declinable.length)}`)
 latencies.sort((a, b) => a - b)
 console.log(`query latency p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]?.toFixed(1)} ms`)
-for (const r of scored.filter((r) => !r.retrievalHit)) console.log(`  miss ${r.id} [${r.kind}] ${r.question}`)
+for (const r of rows.filter((r) => r.retrievalHit === false || !r.answerPass))
+  console.log(`  ${r.retrievalHit === false ? 'retrieval-miss' : 'answer-fail'} ${r.id} [${r.kind}] ${r.question}`)
 if (values.out) {
-  await writeFile(values.out, JSON.stringify({ file, embedder: embedder.model, k, summary: { questions: rows.length, retrievalScored: scored.length, retrievalHits: hitsTotal }, questions: rows }, null, 2))
+  await writeFile(values.out, JSON.stringify({ file, embedder: embedder.model, k, summary: { questions: rows.length, retrievalScored: scored.length, retrievalHits: hitsTotal, answerPasses: rows.filter((r) => r.answerPass).length }, questions: rows }, null, 2))
   console.log(`report: ${values.out}`)
 }
-console.log(`${hitsTotal} passed, ${scored.length - hitsTotal} failed`)
+// A question passes when its answer passes (for answerable ones, retrieval must have found the facts too).
+const passed = rows.filter((r) => r.answerPass && r.retrievalHit !== false).length
+console.log(`${passed} passed, ${rows.length - passed} failed`)

@@ -16,6 +16,7 @@ import { simulatorRoutes } from './simulator/routes.js'
 import type { KnowledgeEmbedder } from './knowledge/embedder.js'
 import { syncKnowledgeDir } from './knowledge/ingest.js'
 import { createEmbedder, KNOWLEDGE_DIR } from './knowledge/setup.js'
+import { answerRoutes } from './answer/routes.js'
 
 export interface RunningServer {
   url: string
@@ -84,7 +85,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
   worker = new InboxWorker(
-    { db: database.db, line, router: createRouter(coreRoutes), log, loadingAfterMs: options.loadingAfterMs },
+    { db: database.db, line, router: createRouter([...coreRoutes, ...answerRoutes({ db: database.db, embedder })]), log, loadingAfterMs: options.loadingAfterMs },
     { id: options.workerId, pollMs: options.pollMs, onHandled: options.onHandled },
   )
   if (options.worker !== false) worker.start()

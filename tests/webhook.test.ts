@@ -206,13 +206,14 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     expect(await count(bot, "messages WHERE direction = 'in'")).toBe(2)
   })
 
-  it('answers unknown text and postbacks politely with the menu', async () => {
+  it('answers text it cannot place and unknown postbacks politely, offering help', async () => {
     await bot.send([textEvent({ userId: 'Uunk' }, 'asdf qwer', line.fake.issueReplyToken('Uunk'))])
     await waitFor(() => line.fake.deliveriesFor('Uunk').length === 1, 'unknown reply')
     await bot.send([postbackEvent({ userId: 'Uunk' }, 'action=something-new', line.fake.issueReplyToken('Uunk'))])
     await waitFor(() => line.fake.deliveriesFor('Uunk').length === 2, 'postback reply')
     const [unknown, notYet] = line.fake.messagesFor('Uunk') as { text: string; quickReply?: unknown }[]
-    expect(unknown!.text).toContain('看不懂')
+    expect(unknown!.text).toMatch(/抱歉/)
+    expect(unknown!.text).toMatch(/顧問/)
     expect(notYet!.text).toContain('準備中')
     expect(unknown!.quickReply).toBeDefined()
   })

@@ -35,5 +35,11 @@ export const copy = {
     confirmDelete: '確認刪除',
     cancel: '取消',
   },
+  thanks: '不客氣！還有其他問題隨時問我 😊',
+  unhappy: '很抱歉沒能幫上忙 🙏 我的回答是自動整理的，難免有不足。要不要請真人顧問協助您？',
+  feedbackThanks: '謝謝您的回饋！',
+  feedbackUnhelpful: '謝謝您告訴我，我們會改進這類問題的資料。需要的話可以請真人顧問協助：',
+  moreGone: '抱歉，這則回答的補充內容已過期，請重新提問一次。',
+  consultantSoon: '真人顧問轉介服務即將開放。在那之前，您可以繼續問我計畫相關問題。',
   askPrompt: '請直接輸入您想問的計畫問題，例如：「雲市集數位點數最多補助多少？」',
 } as const

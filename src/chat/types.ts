@@ -24,7 +24,10 @@ export interface ChatContext {
 export type Effect =
   | { type: 'set-user-status'; status: 'active' | 'inactive' }
   | { type: 'delete-user-data' }
-  | { type: 'set-state'; state: Record<string, unknown> }
+  /** Replaces one feature's slice of the conversation state (null removes it). */
+  | { type: 'patch-state'; key: string; value: unknown }
+  | { type: 'record-answer'; answer: RecordedAnswer }
+  | { type: 'answer-feedback'; answerId: string; value: 'helpful' | 'unhelpful' }
 
 export interface Outcome {
   replies: LineMessage[]
@@ -35,3 +38,14 @@ export interface Outcome {
 
 /** One capability: returns an outcome when it takes the input, undefined to let the next route try. */
 export type Route = (input: ChatInput, ctx: ChatContext) => Promise<Outcome | undefined> | Outcome | undefined
+
+export interface RecordedAnswer {
+  id: string
+  question: string
+  searchQuery: string
+  answerText: string
+  citations: unknown[]
+  covered: boolean
+  mode: 'extractive' | 'generative'
+  latencyMs: number
+}

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 
@@ -180,3 +180,28 @@ export const kbMeta = pgTable('kb_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 })
+
+// ---- Answers ---------------------------------------------------------------------------------
+
+/** Every answered (or declined) question: the transcript for consultants, feedback and gaps for the PMO. */
+export const answers = pgTable(
+  'answers',
+  {
+    id: uuid('id').primaryKey(),
+    conversationId: bigint('conversation_id', { mode: 'number' }).references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: text('user_id'),
+    question: text('question').notNull(),
+    /** The question as searched, after follow-up resolution. */
+    searchQuery: text('search_query').notNull(),
+    answerText: text('answer_text').notNull(),
+    citations: jsonb('citations').$type<unknown[]>().notNull().default([]),
+    /** false: the knowledge base did not cover the question (shown to PMO staff as a gap). */
+    covered: boolean('covered').notNull(),
+    mode: text('mode', { enum: ['extractive', 'generative'] }).notNull(),
+    feedback: text('feedback', { enum: ['helpful', 'unhelpful'] }),
+    feedbackAt: timestamp('feedback_at', { withTimezone: true }),
+    latencyMs: integer('latency_ms'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('answers_user_idx').on(t.userId), index('answers_gaps_idx').on(t.createdAt).where(sql`covered = false OR feedback = 'unhelpful'`)],
+)

@@ -147,9 +147,26 @@ async function applyEffect(db: Db, effect: Effect, at: { userId: string | undefi
           : sql`UPDATE users SET status = 'inactive', unfollowed_at = now(), updated_at = now() WHERE id = ${at.userId}`,
       )
       return
-    case 'set-state':
+    case 'patch-state':
       if (at.conversationId === undefined) return
-      await db.execute(sql`UPDATE conversations SET state = ${JSON.stringify(effect.state)}::jsonb WHERE id = ${at.conversationId}`)
+      await db.execute(
+        effect.value === null
+          ? sql`UPDATE conversations SET state = state - ${effect.key}::text WHERE id = ${at.conversationId}`
+          : sql`UPDATE conversations SET state = state || jsonb_build_object(${effect.key}::text, ${JSON.stringify(effect.value)}::jsonb) WHERE id = ${at.conversationId}`,
+      )
+      return
+    case 'record-answer': {
+      const a = effect.answer
+      await db.execute(sql`
+        INSERT INTO answers (id, conversation_id, user_id, question, search_query, answer_text, citations, covered, mode, latency_ms)
+        VALUES (${a.id}, ${at.conversationId ?? null}, ${at.userId ?? null}, ${a.question}, ${a.searchQuery}, ${a.answerText},
+          ${JSON.stringify(a.citations)}::jsonb, ${a.covered}, ${a.mode}, ${a.latencyMs})
+        ON CONFLICT (id) DO NOTHING`)
+      return
+    }
+    case 'answer-feedback':
+      // Only the user who got the answer can rate it.
+      await db.execute(sql`UPDATE answers SET feedback = ${effect.value}, feedback_at = now() WHERE id = ${effect.answerId} AND user_id IS NOT DISTINCT FROM ${at.userId ?? null}`)
       return
     case 'delete-user-data':
       if (at.userId) await deleteUserData(db, at.userId)
@@ -159,6 +176,7 @@ async function applyEffect(db: Db, effect: Effect, at: { userId: string | undefi
 
 /** "刪除我的資料": removes the user, their 1:1 conversation and every message they sent anywhere. */
 export async function deleteUserData(db: Db, userId: string): Promise<void> {
+  await db.execute(sql`DELETE FROM answers WHERE user_id = ${userId}`)
   await db.execute(sql`DELETE FROM messages WHERE user_id = ${userId}`)
   await db.execute(sql`DELETE FROM conversations WHERE chat_type = 'user' AND chat_id = ${userId}`)
   await db.execute(sql`DELETE FROM users WHERE id = ${userId}`)

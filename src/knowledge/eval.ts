@@ -42,3 +42,8 @@ export function containsFacts(text: string, q: EvalQuestion): boolean {
   if (q.any_of && q.any_of.length > 0 && !q.any_of.some((a) => hay.includes(normalize(a)))) return false
   return true
 }
+
+/** A declining answer: not presented as answered, and it offers a human consultant. */
+export function declines(status: string, text: string): boolean {
+  return status !== 'answered' && /顧問|專人|真人/.test(text)
+}

@@ -3,6 +3,7 @@ import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import type { KnowledgeEmbedder } from './embedder.js'
 import { getMeta } from './ingest.js'
+import { expandQuery } from './expand.js'
 import { tokenize } from './text.js'
 
 export interface SearchFilters {
@@ -88,15 +89,31 @@ export async function vectorCandidates(db: Db, embedder: KnowledgeEmbedder, quer
  * Full-text candidates: Postgres finds chunks sharing the query's rarer tokens (GIN over the
  * segmented text), then BM25 ranks them with the corpus' document frequencies.
  */
-export async function lexicalCandidates(db: Db, query: string, options: SearchOptions = {}): Promise<string[]> {
-  const qTokens = tokenize(query)
-  const distinct = [...new Set(qTokens)]
-  if (distinct.length === 0) return []
-  const dfRows = rowsOf<{ term: string; df: number }>(await db.execute(sql`SELECT term, df FROM kb_terms WHERE term = ANY(string_to_array(${distinct.join(' ')}, ' '))`))
+export interface TermStatistics {
+  /** Chunks in the index. */
+  n: number
+  avgdl: number
+  /** BM25 idf of each given token that occurs in the index. */
+  idf: Map<string, number>
+  /** The idf a token would have if it occurred once: the weight of a word the index lacks. */
+  unseenIdf: number
+}
+
+export async function termStatistics(db: Db, tokens: string[]): Promise<TermStatistics> {
+  const distinct = [...new Set(tokens)]
   const n = Number((await getMeta(db, 'chunk_count')) ?? 0)
   const avgdl = Number((await getMeta(db, 'avg_chunk_tokens')) ?? 1) || 1
-  if (n === 0 || dfRows.length === 0) return []
-  const idf = new Map(dfRows.map((r) => [r.term, Math.log(1 + (n - r.df + 0.5) / (r.df + 0.5))]))
+  const bm25Idf = (df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5))
+  const dfRows =
+    distinct.length === 0 ? [] : rowsOf<{ term: string; df: number }>(await db.execute(sql`SELECT term, df FROM kb_terms WHERE term = ANY(string_to_array(${distinct.join(' ')}, ' '))`))
+  return { n, avgdl, idf: new Map(dfRows.map((r) => [r.term, bm25Idf(Number(r.df))])), unseenIdf: bm25Idf(1) }
+}
+
+export async function lexicalCandidates(db: Db, query: string, options: SearchOptions = {}): Promise<string[]> {
+  const qTokens = tokenize(query)
+  if (qTokens.length === 0) return []
+  const { n, avgdl, idf } = await termStatistics(db, qTokens)
+  if (n === 0 || idf.size === 0) return []
   // Match on the most informative terms only, so common words do not flood the candidates.
   const matchTerms = [...idf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([t]) => t)
   const tsquery = matchTerms.map(literal).join(' | ')
@@ -125,7 +142,8 @@ export async function lexicalCandidates(db: Db, query: string, options: SearchOp
 }
 
 /** Hybrid retrieval: vector and full-text candidates fused by reciprocal rank. */
-export async function searchKnowledge(db: Db, embedder: KnowledgeEmbedder, query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+export async function searchKnowledge(db: Db, embedder: KnowledgeEmbedder, rawQuery: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+  const query = expandQuery(rawQuery)
   const [vector, lexical] = await Promise.all([vectorCandidates(db, embedder, query, options), lexicalCandidates(db, query, options)])
   const fused = new Map<string, { score: number; vectorRank: number | null; lexicalRank: number | null }>()
   const add = (hashes: string[], key: 'vectorRank' | 'lexicalRank') =>

@@ -16,10 +16,13 @@ const segmenter = new Intl.Segmenter('zh-TW', { granularity: 'word' })
 const HAN = /\p{Script=Han}/u
 const WORDLIKE = /[\p{L}\p{N}]/u
 
-/** Search tokens of a text: segmenter words, plus bigrams inside runs of Han characters. */
-export function tokenize(text: string): string[] {
+/** Words of a text as the segmenter sees them (Han words of up to four characters, latin words, numbers). */
+export function words(text: string): string[] {
+  return wordsOfNormalized(normalize(text))
+}
+
+function wordsOfNormalized(norm: string): string[] {
   const tokens: string[] = []
-  const norm = normalize(text)
   for (const { segment, isWordLike } of segmenter.segment(norm)) {
     if (!isWordLike && !WORDLIKE.test(segment)) continue
     const word = segment.trim()
@@ -27,6 +30,13 @@ export function tokenize(text: string): string[] {
     // Han words longer than four characters are dictionary accidents; their bigrams cover them.
     if (!HAN.test(word) || Array.from(word).length <= 4) tokens.push(word)
   }
+  return tokens
+}
+
+/** Search tokens of a text: segmenter words, plus bigrams inside runs of Han characters. */
+export function tokenize(text: string): string[] {
+  const norm = normalize(text)
+  const tokens = wordsOfNormalized(norm)
   // Bigrams across segmenter word boundaries inside a Han run ("雲市集" may split as 雲 + 市集).
   const runs = norm.match(/\p{Script=Han}{2,}/gu) ?? []
   for (const run of runs) {

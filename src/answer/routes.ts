@@ -1,0 +1,95 @@
+import { z } from 'zod'
+import { copy } from '../chat/copy.js'
+import { menuItems, text } from '../chat/messages.js'
+import { parsePostback } from '../chat/router.js'
+import type { ChatContext, Outcome, Route } from '../chat/types.js'
+import { renderAnswer, declineQuickReplies } from './render.js'
+import { answerQuestion, type AnswerDeps } from './service.js'
+
+const THANKS = /^(謝謝|感謝|多謝|謝啦|謝了|thx|thanks?|thank you|3q|感恩)[!！。.~～ 😊🙏]*$/i
+const UNHAPPY = /(沒用|爛|聽不懂|答非所問|不對|錯了|亂講|看不懂你|垃圾|什麼鬼|無言|生氣|很煩)/
+const CONSULTANT = /(找顧問|真人|專人|客服|轉人工|顧問協助|業師)/
+
+/** The question answering state kept per conversation. */
+const answerStateSchema = z.object({
+  lastQuestion: z.string(),
+  lastAt: z.number(),
+  more: z.object({ answerId: z.string(), text: z.string() }).optional(),
+})
+type AnswerState = z.infer<typeof answerStateSchema>
+
+/** A follow-up refers to a question asked within this long. */
+const FOLLOW_UP_WINDOW_MS = 30 * 60_000
+
+function stateOf(ctx: ChatContext): AnswerState | undefined {
+  const parsed = answerStateSchema.safeParse(ctx.state.answer)
+  return parsed.success ? parsed.data : undefined
+}
+
+/** Routes of the question-answering capability; the last one takes any remaining text as a question. */
+export function answerRoutes(deps: AnswerDeps): Route[] {
+  return [
+    (input) => {
+      if (input.kind !== 'text') return undefined
+      if (THANKS.test(input.text.trim())) return { intent: 'thanks', replies: [text(copy.thanks, menuItems())] }
+      if (UNHAPPY.test(input.text)) return { intent: 'unhappy', replies: [text(copy.unhappy, declineQuickReplies())] }
+      if (CONSULTANT.test(input.text)) return { intent: 'consultant', replies: [text(copy.consultantSoon, menuItems())] }
+      return undefined
+    },
+    (input, ctx): Outcome | undefined => {
+      if (input.kind !== 'postback') return undefined
+      const params = parsePostback(input.data)
+      const action = params.get('action')
+      if (action === 'ask') return { intent: 'ask', replies: [text(copy.askPrompt)] }
+      if (action === 'consultant') return { intent: 'consultant', replies: [text(copy.consultantSoon, menuItems())] }
+      const answerId = z.uuid().safeParse(params.get('answer'))
+      if (action === 'feedback' && answerId.success) {
+        const value = params.get('value') === 'unhelpful' ? 'unhelpful' : 'helpful'
+        return {
+          intent: `feedback-${value}`,
+          replies: [value === 'helpful' ? text(copy.feedbackThanks) : text(copy.feedbackUnhelpful, declineQuickReplies())],
+          effects: [{ type: 'answer-feedback', answerId: answerId.data, value }],
+        }
+      }
+      if (action === 'more') {
+        const more = stateOf(ctx)?.more
+        if (!more || !answerId.success || more.answerId !== answerId.data) return { intent: 'more-gone', replies: [text(copy.moreGone)] }
+        return { intent: 'more', replies: [text(more.text, menuItems())] }
+      }
+      return undefined
+    },
+    async (input, ctx): Promise<Outcome | undefined> => {
+      if (input.kind !== 'text' || input.text.trim().length === 0) return undefined
+      const started = Date.now()
+      const previous = stateOf(ctx)
+      const recent = previous && ctx.now.getTime() - previous.lastAt < FOLLOW_UP_WINDOW_MS ? previous.lastQuestion : undefined
+      const answer = await answerQuestion(deps, { question: input.text, previousQuestion: recent, now: ctx.now })
+      const id = crypto.randomUUID()
+      const state: AnswerState = {
+        lastQuestion: answer.status === 'answered' ? answer.searchQuery : (recent ?? input.text),
+        lastAt: ctx.now.getTime(),
+        ...(answer.more ? { more: { answerId: id, text: answer.more } } : {}),
+      }
+      return {
+        intent: `question-${answer.status}`,
+        replies: renderAnswer(answer, id),
+        effects: [
+          { type: 'patch-state', key: 'answer', value: state },
+          {
+            type: 'record-answer',
+            answer: {
+              id,
+              question: input.text,
+              searchQuery: answer.searchQuery,
+              answerText: answer.text,
+              citations: answer.citations,
+              covered: answer.status === 'answered',
+              mode: answer.mode,
+              latencyMs: Date.now() - started,
+            },
+          },
+        ],
+      }
+    },
+  ]
+}

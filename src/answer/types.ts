@@ -1,0 +1,31 @@
+export interface Citation {
+  /** 1-based number shown in the answer, e.g. 〔1〕. */
+  n: number
+  documentId: string
+  chunkHash: string
+  title: string
+  headingPath: string[]
+  kind: string
+  status: string
+  sourceDate: string | null
+  windowCloses: string | null
+}
+
+export interface AnswerResult {
+  /** answered: facts from the knowledge base; not-covered: declined, consultant offered; out-of-scope: not our subject. */
+  status: 'answered' | 'not-covered' | 'out-of-scope'
+  /** The full reply text (answer, notices, sources), as sent in the text fallback. */
+  text: string
+  /** The answer itself without notices and sources (shown in the Flex body). */
+  body: string
+  notices: string[]
+  citations: Citation[]
+  /** The rest, for a 看更多 quick reply. */
+  more: string | undefined
+  mode: 'extractive' | 'generative'
+  searchQuery: string
+  /** Retrieved passages, for the eval report and the PMO "try it" box. */
+  retrieved: { chunkHash: string; title: string; headingPath: string[]; text: string; score: number }[]
+  /** Why a generated answer was replaced by the extractive one, if it was. */
+  fallbackReason?: string
+}
