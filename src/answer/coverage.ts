@@ -1,18 +1,30 @@
-import { englishExpansions } from '../knowledge/expand.js'
+import { englishExpansions, synonymsOf } from '../knowledge/expand.js'
 import type { TermStatistics } from '../knowledge/search.js'
-import { normalize, tokenize, words } from '../knowledge/text.js'
+import { normalize, words } from '../knowledge/text.js'
 
-/** Words that carry the question's form, not its subject. */
+/** Words that carry the question's form (asking, quantity, time, pronouns), not its subject. */
 const STOP_ZH = new Set(
-  ('什麼 甚麼 多少 怎麼 怎樣 如何 為何 為什麼 哪些 哪個 哪裡 哪一 哪 嗎 呢 吧 啊 喔 哦 的 了 是 有 在 和 與 及 或 也 都 就 還 要 會 能 可 可以 可不可以 能不能 是否 有沒有 沒有 請問 想問 請 問 我 我們 你 你們 您 他 她 它 這 那 這個 那個 這些 那些 一下 幾 幾個 幾位 大概 目前 現在 聽說 一定 需要 嗎？ 呢？ 之前 已經 如果 那麼 怎麼辦 知道 告訴 說 講 給 讓 被 對 向 從 到 跟 把 又 再 但 而 或者 以及 關於 有關 相關 一個 上面 裡面 裡 中 上 下 多 少 最 更 很 比較 比 個 件 家 年 月 日 人 位').split(' '),
+  (
+    '什麼 甚麼 什麼時候 多少 多少錢 多久 怎麼 怎麼樣 怎樣 如何 為何 為什麼 哪些 哪個 哪種 哪一 哪一組 哪裡 哪家 哪 誰 嗎 呢 吧 啊 喔 哦 的 了 是 有 在 和 與 及 或 也 都 就 還 要 會 能 可 ' +
+    '可以 可不可以 能不能 是否 有沒有 沒有 請問 想問 問 請 我 我們 你 你們 您 他 她 它 這 那 這個 那個 這些 那些 一下 幾 幾個 幾位 幾件 幾家 幾張 幾門 大概 大約 約 目前 現在 聽說 ' +
+    '一定 需要 之前 已經 如果 那麼 怎麼辦 知道 告訴 說 講 給 讓 被 對 向 從 到 跟 把 又 再 但 而 或者 以及 關於 有關 相關 一個 上面 裡面 裡 中 上 下 多 少 最 更 很 比較 比 ' +
+    '個 件 家 年 月 日 人 位 張 門 總共 一共 合計 全部 主要 主要是 分別 各 每 做 弄 搞 拿 用 還是 一起 同時 意思 是指 指 叫做 稱為 效果 成效 結果 情況 狀況 如何呢 ' +
+    '怎麼做 怎麼申請 要怎麼 該 應該 得 能夠 可能 會不會 是不是 有多 多高 多大 高 大 事 事情 東西 部分 方面 一些 有些 哪方面 時候 時間 期間 預計 大概會 還可以 還能'
+  ).split(' '),
 )
 const STOP_EN = new Set(
-  'a an the is are was were be been do does did i we you my our your it its this that these those there any some how what which who whom when where why can could would should will shall may might must to of in on for at by with from and or not no yes if then than as about into over per each every me us they them have has had need get go up out so just also like much many more most'.split(' '),
+  'a an the is are was were be been do does did i we you my our your it its this that these those there any some how what which who whom when where why can could would should will shall may might must to of in on for at by with from and or not no yes if then than as about into over per each every me us they them have has had need get go up out so just also like much many more most item'.split(' '),
 )
+/** Function characters the segmenter sometimes glues to a word ("輔導會", "主要是"). */
+const TRAILING_FUNCTION = /[會是有了的嗎呢到過在要能]$/u
 
 const HAN = /\p{Script=Han}/u
-const UNSEEN_WEIGHT = 0.5
 const NUMBERISH = /^\d[\d.]*$/
+/**
+ * A word the knowledge base never uses may be a colloquial paraphrase (老闆 for 負責人) or a concept
+ * it lacks: it counts, but less than a known word that the passage misses.
+ */
+const UNSEEN_WEIGHT = 0.5
 
 export interface Coverage {
   /** Share of the question's subject weight found in the passages (0–1). */
@@ -21,40 +33,68 @@ export interface Coverage {
   missing: string[]
 }
 
-/** The question's subject tokens with their weights: rarer words weigh more; words the index lacks weigh most. */
-export function weightedTerms(question: string, stats: TermStatistics): Map<string, number> {
-  const weights = new Map<string, number>()
-  const expanded = englishExpansions(question)
-  for (const token of words(question)) {
-    if (STOP_ZH.has(token) || STOP_EN.has(token)) continue
+/** One subject term of a question: found if any of its forms appears. */
+interface Term {
+  forms: string[]
+  weight: number
+}
+
+/** The question's subject terms with weights: rarer words weigh more; figures and single characters little. */
+export function subjectTerms(question: string, stats: TermStatistics): Term[] {
+  const terms = new Map<string, Term>()
+  const weightOf = (token: string) => stats.idf.get(token) ?? stats.unseenIdf * UNSEEN_WEIGHT
+  for (let token of words(question)) {
+    if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
+    if (STOP_ZH.has(token) || STOP_EN.has(token) || terms.has(token)) continue
     if (!HAN.test(token) && token.length < 2) continue
-    // Figures in a question are usually the asker's own ("我們 80 人"): they weigh little.
-    const numeric = NUMBERISH.test(token)
-    // An English word we can translate counts through its Chinese terms instead.
-    if (/^[a-z]/.test(token) && englishExpansions(token).length > 0) continue
-    // A word the knowledge base never uses may be a colloquial paraphrase (老闆 for 負責人) or a
-    // concept it lacks: it counts, but less than a known word missing from the passage.
-    const base = stats.idf.get(token) ?? stats.unseenIdf * UNSEEN_WEIGHT
+    if (/^[a-z]/.test(token)) {
+      // An English word counts as found when it or its Chinese equivalent appears.
+      const zh = englishExpansions(token)
+      const forms = [token, ...zh.map((z) => normalize(z))]
+      terms.set(token, { forms, weight: Math.max(...forms.map(weightOf)) })
+      continue
+    }
     const single = HAN.test(token) && Array.from(token).length === 1
-    weights.set(token, numeric ? base * 0.2 : single ? base * 0.3 : base)
+    // Figures in a question are usually the asker's own ("我們 80 人"): they weigh little.
+    const factor = NUMBERISH.test(token) ? 0.2 : single ? 0.3 : 1
+    // An everyday word counts as found when the documents' formal word for it appears.
+    const forms = [token, ...synonymsOf(token).map((z) => normalize(z))]
+    terms.set(token, { forms, weight: Math.max(...forms.map(weightOf)) * factor })
   }
-  for (const zh of expanded) for (const token of words(zh)) if (!weights.has(token)) weights.set(token, stats.idf.get(token) ?? stats.unseenIdf * UNSEEN_WEIGHT)
-  return weights
+  return [...terms.values()]
 }
 
 /** How much of what the question is about appears in the given passages. */
 export function coverageOf(question: string, passages: string[], stats: TermStatistics): Coverage {
-  const weights = weightedTerms(question, stats)
-  const present = new Set(tokenize(passages.join('\n')))
   const hay = normalize(passages.join('\n'))
   let total = 0
   let found = 0
   const missing: [string, number][] = []
-  for (const [token, w] of weights) {
-    total += w
-    if (present.has(token) || hay.includes(token)) found += w
-    else missing.push([token, w])
+  for (const term of subjectTerms(question, stats)) {
+    total += term.weight
+    if (term.forms.some((f) => hay.includes(f))) found += term.weight
+    else missing.push([term.forms[0]!, term.weight])
   }
   missing.sort((a, b) => b[1] - a[1])
   return { ratio: total === 0 ? 0 : found / total, missing: missing.map(([t]) => t) }
+}
+
+/**
+ * Kinds of information a question can ask for that a passage either holds or not. When the
+ * question asks for one (a web address, a phone number…) and no passage has it, the knowledge base
+ * does not answer the question, however well the topic matches.
+ */
+const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
+  { name: 'url', asks: /網址|網站|連結|網頁|\blink\b|\burl\b|website/i, needs: /https?:\/\/|www\.|\.gov\.tw|\.org\.tw|\.com\b/i },
+  { name: 'phone', asks: /電話|專線|分機|\bphone\b/i, needs: /\(?0\d{1,3}\)?[-\s]?\d{3,4}[-\s]?\d{3,4}|0800/ },
+  { name: 'email', asks: /e-?mail|信箱|電子郵件/i, needs: /@/ },
+  { name: 'company-name', asks: /公司名稱|廠商名稱|哪家公司|哪一家公司|具體公司|company name/i, needs: /[\p{Script=Han}A-Za-z]{2,}(股份有限公司|有限公司|企業社)/u },
+  { name: 'steps', asks: /步驟|\bsteps?\b/i, needs: /(步驟|step)\s*[一二三四五1-9]|第[一二三四五1-9]步|^\s*(\d+[.、)]|[①②③])/imu },
+  { name: 'address', asks: /地址|住址|\baddress\b/i, needs: /[路街道]\S{0,8}號/u },
+]
+
+/** The kind of information the question asks for that none of the passages contains, if any. */
+export function missingAnswerType(question: string, passages: string[]): string | undefined {
+  const text = passages.join('\n')
+  return ANSWER_TYPES.find((t) => t.asks.test(question) && !t.needs.test(text))?.name
 }

@@ -1,6 +1,6 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
-import { tokenize } from '../knowledge/text.js'
-import { coverageOf, weightedTerms, type Coverage } from './coverage.js'
+import { normalize } from '../knowledge/text.js'
+import { coverageOf, missingAnswerType, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 
@@ -10,7 +10,7 @@ const EXTRA_BUDGET = 180
 const MORE_BUDGET = 1500
 
 /** Below this share of the question's subject found in the passages, the bot declines instead of guessing. */
-export const COVERAGE_THRESHOLD = 0.6
+export const COVERAGE_THRESHOLD = 0.5
 /** Below this, the question is not about our subject at all. */
 export const OUT_OF_SCOPE_THRESHOLD = 0.15
 
@@ -22,11 +22,15 @@ export interface Composed {
   more: string | undefined
 }
 
-function scoreUnit(unit: string, weights: Map<string, number>): number {
-  const tokens = new Set(tokenize(unit))
+/** Questions after a quantity, amount, share or date: sentences with figures answer them. */
+const ASKS_FIGURE = /多少|幾|比例|金額|上限|額度|預算|經費|how (many|much|long)|\bwhen\b|什麼時候|哪一年|期間|日期/i
+const HAS_FIGURE = /\d/
+
+function scoreUnit(unit: string, terms: { forms: string[]; weight: number }[], wantsFigure: boolean): number {
+  const hay = normalize(unit)
   let score = 0
-  for (const [t, w] of weights) if (tokens.has(t)) score += w
-  return score
+  for (const t of terms) if (t.forms.some((f) => hay.includes(f))) score += t.weight
+  return wantsFigure && HAS_FIGURE.test(unit) ? score * 1.3 : score
 }
 
 function citationOf(hit: SearchHit, n: number): Citation {
@@ -70,15 +74,20 @@ function pick(units: { text: string; score: number }[], budget: number): { chose
  * strong passages, each marked with its source number. Nothing is written that the sources do not say.
  */
 export function composeExtractive(question: string, hits: SearchHit[], stats: TermStatistics): Composed {
-  const weights = weightedTerms(question, stats)
+  const weights = subjectTerms(question, stats)
   if (hits.length === 0) return { covered: false, coverage: { ratio: 0, missing: [] }, body: '', citations: [], more: undefined }
 
-  const scored = hits.map((hit) => {
-    const units = toUnits(hit.text).map((text) => ({ text, score: scoreUnit(text, weights) }))
-    return { hit, units, best: Math.max(0, ...units.map((u) => u.score)) }
+  const wantsFigure = ASKS_FIGURE.test(question)
+  const scored = hits.map((hit, rank) => {
+    // The title and headings give a passage its subject even when its sentences do not repeat it.
+    const context = scoreUnit(`${hit.title} ${hit.headingPath.join(' ')}`, weights, false)
+    const units = toUnits(hit.text).map((text) => ({ text, score: scoreUnit(text, weights, wantsFigure) }))
+    const best = Math.max(0, ...units.map((u) => u.score))
+    return { hit, units, best, merit: (best + context * 0.5) * (1 - 0.08 * rank) }
   })
-  // The main passage: the top hit, unless another top-3 passage holds clearly more of the question.
-  const main = scored.slice(0, 3).reduce((a, b) => (b.best > a.best * 1.25 ? b : a), scored[0]!)
+  // The main passage: the one whose best sentence and context hold most of the question,
+  // with a small preference for the retriever's order.
+  const main = scored.reduce((a, b) => (b.merit > a.merit ? b : a), scored[0]!)
   const citations: Citation[] = [citationOf(main.hit, 1)]
   const { chosen, rest } = pick(main.units, ANSWER_BUDGET)
   const lines = [`${chosen.map((i) => main.units[i]!.text).join('\n')}〔1〕`]
@@ -87,12 +96,19 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   for (const other of scored) {
     if (other === main) continue
     const sameSection = other.hit.documentId === main.hit.documentId && other.hit.headingPath.join('>') === main.hit.headingPath.join('>')
-    const bestUnit = other.units.reduce((a, b) => (b.score > a.score ? b : a), other.units[0] ?? { text: '', score: 0 })
-    if (!bestUnit.text || sameSection) continue
+    const bestIndex = other.units.reduce((bi, u, i, all) => (u.score > all[bi]!.score ? i : bi), 0)
+    const bestUnit = other.units[bestIndex]
+    if (!bestUnit?.text || sameSection) continue
     const n = citations.length + 1
     if (lines.length < 3 && bestUnit.score >= main.best * 0.6 && bestUnit.text.length <= EXTRA_BUDGET) {
+      // The best sentence and what directly follows it (a table's rows after its caption).
+      const taken = [bestUnit.text]
+      for (let i = bestIndex + 1, used = bestUnit.text.length; i < other.units.length && used + other.units[i]!.text.length <= EXTRA_BUDGET; i++) {
+        taken.push(other.units[i]!.text)
+        used += other.units[i]!.text.length
+      }
       citations.push(citationOf(other.hit, n))
-      lines.push(`${bestUnit.text}〔${n}〕`)
+      lines.push(`${taken.join('\n')}〔${n}〕`)
     } else if (moreParts.join('\n').length < MORE_BUDGET) {
       citations.push(citationOf(other.hit, n))
       moreParts.push(`${other.units.map((u) => u.text).join('\n').slice(0, 400)}〔${n}〕`)
@@ -102,8 +118,9 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   const shown = citations.filter((c) => lines.some((l) => l.endsWith(`〔${c.n}〕`)))
   const context = scored.filter((s) => shown.some((c) => c.chunkHash === s.hit.chunkHash)).map((s) => [s.hit.title, s.hit.headingPath.join(' '), s.hit.text].join('\n'))
   const coverage = coverageOf(question, context, stats)
+  const lacking = missingAnswerType(question, context)
   return {
-    covered: coverage.ratio >= COVERAGE_THRESHOLD,
+    covered: coverage.ratio >= COVERAGE_THRESHOLD && lacking === undefined,
     coverage,
     body: lines.join('\n'),
     citations,

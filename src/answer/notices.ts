@@ -13,20 +13,29 @@ function parsePartialDate(value: string): Date {
  * a closed application window, a programme not yet open, or an old document.
  */
 export function noticesFor(citations: Citation[], now: Date): string[] {
-  const notices: string[] = []
+  // Sources with the same warning share one line: 〔1〕〔2〕此梯次已截止…
+  const byText = new Map<string, number[]>()
   for (const c of citations) {
-    const label = `〔${c.n}〕`
+    const text = noticeOf(c, now)
+    if (text) byText.set(text, [...(byText.get(text) ?? []), c.n])
+  }
+  return [...byText].map(([text, ns]) => `${ns.map((n) => `〔${n}〕`).join('')}${text}`)
+}
+
+function noticeOf(c: Citation, now: Date): string | undefined {
+  {
+    const label = ''
     const closedWindow = c.windowCloses !== null && parsePartialDate(c.windowCloses) < now
     if (c.kind === 'programme' && (c.status === 'closed' || closedWindow)) {
       const when = c.windowCloses ? `（收件至 ${c.windowCloses}）` : ''
-      notices.push(`${label}此梯次已截止${when}，最新公告請洽計畫主管機關或計畫辦公室，或輸入「找顧問」。`)
-    } else if (c.status === 'planned') {
-      notices.push(`${label}此計畫尚未公告受理，內容以正式公告為準。`)
-    } else if (c.sourceDate && now.getTime() - parsePartialDate(c.sourceDate).getTime() > STALE_YEARS * 365 * 86_400_000) {
-      notices.push(`${label}資料日期為 ${c.sourceDate}，內容可能已有更新。`)
+      return `${label}此梯次已截止${when}，最新公告請洽計畫主管機關或計畫辦公室，或輸入「找顧問」。`
     }
+    if (c.status === 'planned') return `${label}此計畫尚未公告受理，內容以正式公告為準。`
+    if (c.sourceDate && now.getTime() - parsePartialDate(c.sourceDate).getTime() > STALE_YEARS * 365 * 86_400_000) {
+      return `${label}資料日期為 ${c.sourceDate}，內容可能已有更新。`
+    }
+    return undefined
   }
-  return notices
 }
 
 export function sourceLine(c: Citation): string {

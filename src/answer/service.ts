@@ -50,7 +50,7 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
   const stats = await termStatistics(deps.db, tokenize(expandQuery(searchQuery)))
   const composed = composeExtractive(searchQuery, hits, stats)
   const retrieved = hits.map((h) => ({ chunkHash: h.chunkHash, title: h.title, headingPath: h.headingPath, text: h.text, score: h.score }))
-  const base = { searchQuery, retrieved }
+  const base = { searchQuery, retrieved, coverage: { ratio: Math.round(composed.coverage.ratio * 1000) / 1000, missing: composed.coverage.missing } }
 
   if (!composed.covered) {
     const outOfScope = composed.coverage.ratio < OUT_OF_SCOPE_THRESHOLD

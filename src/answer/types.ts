@@ -26,6 +26,8 @@ export interface AnswerResult {
   searchQuery: string
   /** Retrieved passages, for the eval report and the PMO "try it" box. */
   retrieved: { chunkHash: string; title: string; headingPath: string[]; text: string; score: number }[]
+  /** Share of the question's subject found in the passages, and what was missing. */
+  coverage: { ratio: number; missing: string[] }
   /** Why a generated answer was replaced by the extractive one, if it was. */
   fallbackReason?: string
 }

@@ -1,6 +1,21 @@
 import lexicon from '../../knowledge/lexicon.json' with { type: 'json' }
 
-const terms = new Map(Object.entries((lexicon as { terms: Record<string, string[]> }).terms))
+const data = lexicon as { terms: Record<string, string[]>; synonyms: Record<string, string[]> }
+const terms = new Map(Object.entries(data.terms))
+const synonyms = new Map(Object.entries(data.synonyms))
+const synonymKeys = [...synonyms.keys()].sort((a, b) => b.length - a.length)
+
+/** The documents' formal words for an everyday word (老闆 → 負責人…), or none. */
+export function synonymsOf(word: string): string[] {
+  return synonyms.get(word) ?? []
+}
+
+/** Formal equivalents of everyday words found anywhere in a query. */
+export function synonymExpansions(query: string): string[] {
+  const added: string[] = []
+  for (const key of synonymKeys) if (query.includes(key)) added.push(...synonyms.get(key)!)
+  return [...new Set(added)]
+}
 const phrases = [...terms.keys()].filter((k) => k.includes(' ')).sort((a, b) => b.length - a.length)
 
 /**
@@ -24,6 +39,6 @@ export function englishExpansions(query: string): string[] {
 }
 
 export function expandQuery(query: string): string {
-  const added = englishExpansions(query)
+  const added = [...new Set([...englishExpansions(query), ...synonymExpansions(query)])]
   return added.length > 0 ? `${query} ${added.join(' ')}` : query
 }

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs'
+import { readFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadKnowledgeDir } from '../src/knowledge/ingest.js'
+import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
+
+const SEEDS = join(KNOWLEDGE_DIR, '..', '..', 'shared', 'seeds')
+/** Longer verbatim runs than this are copied sentences, not restated facts. */
+const MAX_VERBATIM = 40
+
+describe('the knowledge base', () => {
+  it('has only valid documents with unique ids', async () => {
+    const loaded = await loadKnowledgeDir(KNOWLEDGE_DIR)
+    expect(loaded.issues).toEqual([])
+    expect(loaded.documents.length).toBeGreaterThan(50)
+  })
+
+  it.skipIf(!existsSync(SEEDS))('restates the seeds in its own words (no long verbatim runs outside tables)', async () => {
+    const squash = (t: string) => t.replace(/\s+/g, '')
+    const seedText = squash((await Promise.all((await readdir(SEEDS)).map((f) => readFile(join(SEEDS, f), 'utf8')))).join(''))
+    const grams = new Set<string>()
+    for (let i = 0; i + MAX_VERBATIM <= seedText.length; i++) grams.add(seedText.slice(i, i + MAX_VERBATIM))
+    const loaded = await loadKnowledgeDir(KNOWLEDGE_DIR)
+    const copied: string[] = []
+    for (const doc of loaded.documents) {
+      const prose = squash(doc.body.split('\n').filter((l) => !l.trim().startsWith('|')).join('\n'))
+      for (let i = 0; i + MAX_VERBATIM <= prose.length; i++) {
+        if (grams.has(prose.slice(i, i + MAX_VERBATIM))) {
+          copied.push(`${doc.path}: ${prose.slice(i, i + MAX_VERBATIM)}`)
+          break
+        }
+      }
+    }
+    expect(copied).toEqual([])
+  })
+})
