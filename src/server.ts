@@ -17,6 +17,8 @@ import type { KnowledgeEmbedder } from './knowledge/embedder.js'
 import { syncKnowledgeDir } from './knowledge/ingest.js'
 import { createEmbedder, KNOWLEDGE_DIR } from './knowledge/setup.js'
 import { answerRoutes } from './answer/routes.js'
+import { createLlmGenerator, openAIChat } from './answer/generative.js'
+import { readAnswerPrompts } from './answer/prompts-fs.js'
 
 export interface RunningServer {
   url: string
@@ -42,6 +44,8 @@ export interface ServerOptions {
   onHandled?: (h: HandledEvent) => void
   /** false: accept webhooks only and leave the inbox to other instances (default true). */
   worker?: boolean
+  /** How long a generated answer may take before the extractive one is sent instead. */
+  llmDeadlineMs?: number
   /** The knowledge folder synced into the index at start when it changed; false skips it. */
   knowledgeDir?: string | false
 }
@@ -50,6 +54,14 @@ export interface ServerOptions {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel)
   const embedder = createEmbedder(config)
+  // Generated answers when an OpenAI-compatible model is configured; the extractive answer otherwise and as fallback.
+  const generator = config.openai
+    ? createLlmGenerator({
+        complete: openAIChat({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel }),
+        prompts: await readAnswerPrompts(),
+        deadlineMs: options.llmDeadlineMs ?? 12_000,
+      })
+    : undefined
   const database = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.dataDir)
   const migrations = await readMigrations()
   try {
@@ -85,7 +97,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
   worker = new InboxWorker(
-    { db: database.db, line, router: createRouter([...coreRoutes, ...answerRoutes({ db: database.db, embedder })]), log, loadingAfterMs: options.loadingAfterMs },
+    { db: database.db, line, router: createRouter([...coreRoutes, ...answerRoutes({ db: database.db, embedder, generator })]), log, loadingAfterMs: options.loadingAfterMs },
     { id: options.workerId, pollMs: options.pollMs, onHandled: options.onHandled },
   )
   if (options.worker !== false) worker.start()

@@ -1,0 +1,118 @@
+import { ChatOpenAI } from '@langchain/openai'
+import * as OpenCC from 'opencc-js'
+import { z } from 'zod'
+import type { SearchHit } from '../knowledge/search.js'
+import { normalize } from '../knowledge/text.js'
+import type { AnswerGenerator } from './service.js'
+
+/** What the model must return. */
+export const llmAnswerSchema = z.object({
+  answer: z.string().min(1).max(2000),
+  cited: z.array(z.string()).max(10),
+  covered: z.boolean(),
+})
+
+export interface AnswerPrompts {
+  system: string
+  user: string
+}
+
+/** Chat completion: the prompt in, the model's raw text out. */
+export type CompleteChat = (messages: { role: 'system' | 'user'; content: string }[], signal: AbortSignal) => Promise<string>
+
+/** An OpenAI-compatible chat model through LangChain; the base URL can point at any compatible server. */
+export function openAIChat(options: { apiKey: string; baseUrl?: string; model: string }): CompleteChat {
+  const model = new ChatOpenAI({
+    model: options.model,
+    apiKey: options.apiKey,
+    configuration: options.baseUrl ? { baseURL: options.baseUrl } : undefined,
+    temperature: 0,
+    maxRetries: 0, // the deadline, not retries, bounds the wait; the extractive answer is the fallback
+  })
+  return async (messages, signal) => {
+    const result = await model.invoke(
+      messages.map((m) => [m.role, m.content] as [string, string]),
+      { signal },
+    )
+    return typeof result.content === 'string' ? result.content : result.content.map((part) => ('text' in part ? part.text : '')).join('')
+  }
+}
+
+const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' })
+
+/** Numbers as written ("1,785億", "50%", "3.5"), normalised so "1,785" and "1785" compare equal. */
+export function figuresIn(text: string): string[] {
+  return (normalize(text).match(/\d+(?:\.\d+)?/g) ?? []).filter((n) => n.length > 0)
+}
+
+/** Figures of `answer` that appear in none of `sources` (an invented number). */
+export function unsupportedFigures(answer: string, sources: string[]): string[] {
+  const hay = sources.map((s) => normalize(s)).join('\n')
+  const known = new Set(figuresIn(hay))
+  return [...new Set(figuresIn(answer))].filter((n) => !known.has(n) && !hay.includes(n))
+}
+
+/** True when the answer repeats a run of the system prompt: an extraction attempt that worked. */
+export function leaksPrompt(answer: string, system: string, run = 14): boolean {
+  const squash = (t: string) => t.replace(/\s+/g, '')
+  const a = squash(answer)
+  const p = squash(system)
+  for (let i = 0; i + run <= p.length; i += 2) if (a.includes(p.slice(i, i + run))) return true
+  return false
+}
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m)
+}
+
+function extractJson(text: string): unknown {
+  const start = text.indexOf('{')
+  const end = text.lastIndexOf('}')
+  if (start === -1 || end <= start) throw new Error('no JSON object in the model output')
+  return JSON.parse(text.slice(start, end + 1))
+}
+
+/**
+ * The generated-answer chain: passages and question into the prompt files, the model's JSON
+ * validated by zod, cited passages resolved, Traditional characters enforced, and every figure
+ * checked against the cited passages. Any failure (timeout, malformed output, an unsupported
+ * figure) returns a reason, and the caller answers extractively instead.
+ */
+export function createLlmGenerator(options: { complete: CompleteChat; prompts: AnswerPrompts; deadlineMs: number }): AnswerGenerator {
+  return {
+    async generate({ question, hits, history }) {
+      const labelled = hits.map((h, i) => ({ label: `S${i + 1}`, hit: h }))
+      const passages = labelled
+        .map(({ label, hit }) => `[${label}] ${hit.title}｜${hit.headingPath.join(' > ')}（${hit.sourceDate ?? '日期不詳'}）\n${hit.text}`)
+        .join('\n\n')
+      const messages = [
+        { role: 'system' as const, content: options.prompts.system },
+        { role: 'user' as const, content: fill(options.prompts.user, { passages, question, history: history.slice(-4).join('\n') || '（無）' }) },
+      ]
+      const controller = new AbortController()
+      const timer = setTimeout(() => controller.abort(), options.deadlineMs)
+      let raw: string
+      try {
+        raw = await options.complete(messages, controller.signal)
+      } catch (error) {
+        return { ok: false, reason: controller.signal.aborted ? 'timeout' : `model-error: ${(error as Error).message.slice(0, 200)}` }
+      } finally {
+        clearTimeout(timer)
+      }
+      let parsed: z.infer<typeof llmAnswerSchema>
+      try {
+        parsed = llmAnswerSchema.parse(extractJson(raw))
+      } catch (error) {
+        return { ok: false, reason: `malformed-output: ${(error as Error).message.slice(0, 200)}` }
+      }
+      const cited = labelled.filter(({ label }) => parsed.cited.includes(label)).map(({ hit }) => hit)
+      if (!parsed.covered) return { ok: true, body: '', citedChunks: [], covered: false }
+      if (cited.length === 0) return { ok: false, reason: 'no-citation' }
+      const body = toTraditional(parsed.answer.replace(/〔S(\d+)〕/g, (_m, n: string) => `〔${cited.findIndex((h) => h === labelled[Number(n) - 1]?.hit) + 1 || n}〕`))
+      if (leaksPrompt(body, options.prompts.system)) return { ok: false, reason: 'prompt-leak' }
+      const invented = unsupportedFigures(body.replace(/〔\d+〕/g, ''), [...cited.map((h: SearchHit) => `${h.title} ${h.text}`), question])
+      if (invented.length > 0) return { ok: false, reason: `unsupported-figure: ${invented.join(', ')}` }
+      return { ok: true, body, citedChunks: cited.map((h) => h.chunkHash), covered: true }
+    },
+  }
+}
