@@ -5,6 +5,10 @@ import { claimEvents } from '../src/inbox/store.js'
 import { followEvent, imageEvent, postbackEvent, stickerEvent, textEvent, unfollowEvent, webhookBody } from '../src/simulator/events.js'
 import { signBody } from '../src/line/signature.js'
 import { engines, startBot, startFakeLine, waitFor, type Bot, type FakeLineServer } from './helpers/harness.js'
+import { startFakeOpenAI } from './helpers/fake-openai.js'
+import { join } from 'node:path'
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'knowledge')
 
 async function count(bot: Bot, table: string): Promise<number> {
   const rows = rowsOf<{ n: string | number }>(await bot.database.db.execute(sql.raw(`SELECT count(*) AS n FROM ${table}`)))
@@ -245,6 +249,46 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     const infoText = bot.logs.filter((l) => l.level !== 'debug').map((l) => JSON.stringify(l)).join('\n')
     expect(infoText).not.toContain('4321')
     expect(infoText).not.toContain('test-channel')
+  })
+
+  it('shows the loading animation while a slow answer is generated, before the reply, in 1:1 chats only', async () => {
+    const openai = await startFakeOpenAI()
+    openai.reply({ content: JSON.stringify({ answer: '每家企業最多可獲得20萬點〔S1〕', cited: ['S1'], covered: true }), delayMs: 400 })
+    await bot.close()
+    bot = await startBot({
+      engine,
+      lineUrl: line.url,
+      loadingAfterMs: 100,
+      knowledgeDir: FIXTURES,
+      env: { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: openai.url },
+    })
+    await bot.knowledgeReady
+    try {
+      await bot.send([textEvent({ userId: 'Uslow' }, '雲端點數最多可以拿多少？', line.fake.issueReplyToken('Uslow'))])
+      const reply = await waitFor(() => line.fake.deliveriesFor('Uslow')[0], 'reply')
+      const loading = line.fake.loading.find((l) => l.chatId === 'Uslow')
+      expect(loading).toBeDefined()
+      expect(loading!.at).toBeLessThanOrEqual(reply.at)
+      await bot.send([textEvent({ userId: 'Uslow', groupId: 'Cslow' }, '雲端點數最多可以拿多少？', line.fake.issueReplyToken('Cslow'), true)])
+      await waitFor(() => line.fake.deliveriesFor('Cslow').length === 1, 'group reply')
+      expect(line.fake.loading.map((l) => l.chatId)).not.toContain('Cslow')
+    } finally {
+      await openai.close()
+    }
+  })
+
+  it('stores the conversation: user, inbound and outbound messages in order', async () => {
+    const u = { userId: 'Ustore' }
+    await bot.send([followEvent(u, line.fake.issueReplyToken('Ustore'))])
+    await waitFor(() => line.fake.deliveriesFor('Ustore').length === 1, 'welcome')
+    await bot.send([textEvent(u, '選單', line.fake.issueReplyToken('Ustore'))])
+    await waitFor(() => line.fake.deliveriesFor('Ustore').length === 2, 'menu')
+    const rows = rowsOf<{ direction: string; kind: string; text: string | null }>(
+      await bot.database.db.execute(sql`SELECT m.direction, m.kind, m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.chat_id = 'Ustore' ORDER BY m.id`),
+    )
+    expect(rows.map((r) => `${r.direction}:${r.kind}`)).toEqual(['in:follow', 'out:text', 'out:text', 'in:text', 'out:text'])
+    expect(rows[3]!.text).toBe('選單')
+    expect(rows[4]!.text).toContain('選擇')
   })
 
   it('reports liveness and readiness', async () => {

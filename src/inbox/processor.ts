@@ -86,13 +86,16 @@ export async function processEvent(deps: ProcessorDeps, row: InboxRow, worker: s
 
 async function withLoadingAnimation<T>(deps: ProcessorDeps, ctx: ChatContext, step: () => Promise<T>): Promise<T> {
   if (ctx.chatType !== 'user' || !ctx.chatId) return step()
+  let loading: Promise<void> | undefined
   const timer = setTimeout(() => {
-    deps.line.showLoading(ctx.chatId, 20).catch((e: unknown) => deps.log.warn('loading animation failed', { error: String(e) }))
+    loading = deps.line.showLoading(ctx.chatId, 20).catch((e: unknown) => deps.log.warn('loading animation failed', { error: String(e) }))
   }, deps.loadingAfterMs ?? 1000)
   try {
     return await step()
   } finally {
     clearTimeout(timer)
+    // The reply must reach LINE after the animation started, or the animation would outlive it.
+    await loading
   }
 }
 
