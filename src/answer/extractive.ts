@@ -1,5 +1,6 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
+import { mentionsDomain } from '../knowledge/expand.js'
 import { coverageOf, missingAnswerType, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
@@ -11,6 +12,7 @@ const MORE_BUDGET = 1500
 
 /** Below this share of the question's subject found in the passages, the bot declines instead of guessing. */
 export const COVERAGE_THRESHOLD = 0.5
+const OFF_DOMAIN_THRESHOLD = 0.85
 /** Below this, the question is not about our subject at all. */
 export const OUT_OF_SCOPE_THRESHOLD = 0.15
 
@@ -119,8 +121,10 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   const context = scored.filter((s) => shown.some((c) => c.chunkHash === s.hit.chunkHash)).map((s) => [s.hit.title, s.hit.headingPath.join(' '), s.hit.text].join('\n'))
   const coverage = coverageOf(question, context, stats)
   const lacking = missingAnswerType(question, context)
+  // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
+  const threshold = mentionsDomain(question) ? COVERAGE_THRESHOLD : OFF_DOMAIN_THRESHOLD
   return {
-    covered: coverage.ratio >= COVERAGE_THRESHOLD && lacking === undefined,
+    covered: coverage.ratio >= threshold && lacking === undefined,
     coverage,
     body: lines.join('\n'),
     citations,

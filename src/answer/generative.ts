@@ -61,6 +61,31 @@ export function leaksPrompt(answer: string, system: string, run = 14): boolean {
   return false
 }
 
+/** Han bigrams of a text: short phrases, robust to word segmentation. */
+function bigrams(text: string): string[] {
+  const out: string[] = []
+  for (const run of normalize(text).match(/\p{Script=Han}+/gu) ?? []) {
+    const chars = Array.from(run)
+    for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!)
+  }
+  return out
+}
+
+/**
+ * The first sentence of a generated answer whose wording the cited passages do not support
+ * (fewer than half of its phrases appear in them), e.g. a promise or claim the model added.
+ */
+export function ungroundedSentence(answer: string, sources: string[], minSupport = 0.5): string | undefined {
+  const known = new Set(sources.flatMap(bigrams))
+  for (const sentence of answer.split(/[。！？；\n]/)) {
+    const grams = bigrams(sentence)
+    if (grams.length < 4) continue
+    const supported = grams.filter((g) => known.has(g)).length
+    if (supported / grams.length < minSupport) return sentence.trim()
+  }
+  return undefined
+}
+
 function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m)
 }
@@ -110,6 +135,8 @@ export function createLlmGenerator(options: { complete: CompleteChat; prompts: A
       if (cited.length === 0) return { ok: false, reason: 'no-citation' }
       const body = toTraditional(parsed.answer.replace(/〔S(\d+)〕/g, (_m, n: string) => `〔${cited.findIndex((h) => h === labelled[Number(n) - 1]?.hit) + 1 || n}〕`))
       if (leaksPrompt(body, options.prompts.system)) return { ok: false, reason: 'prompt-leak' }
+      const unsupported = ungroundedSentence(body.replace(/〔\d+〕/g, ''), cited.map((h) => `${h.title} ${h.headingPath.join(' ')} ${h.text}`))
+      if (unsupported) return { ok: false, reason: `ungrounded: ${unsupported.slice(0, 60)}` }
       const invented = unsupportedFigures(body.replace(/〔\d+〕/g, ''), [...cited.map((h: SearchHit) => `${h.title} ${h.text}`), question])
       if (invented.length > 0) return { ok: false, reason: `unsupported-figure: ${invented.join(', ')}` }
       return { ok: true, body, citedChunks: cited.map((h) => h.chunkHash), covered: true }

@@ -7,8 +7,10 @@ import { renderAnswer, declineQuickReplies } from './render.js'
 import { answerQuestion, type AnswerDeps } from './service.js'
 
 const THANKS = /^(謝謝|感謝|多謝|謝啦|謝了|thx|thanks?|thank you|3q|感恩)[!！。.~～ 😊🙏]*$/i
-const UNHAPPY = /(沒用|爛|聽不懂|答非所問|不對|錯了|亂講|看不懂你|垃圾|什麼鬼|無言|生氣|很煩)/
+const UNHAPPY = /(沒用|爛|聽不懂|答非所問|不對|錯了|亂講|看不懂你|垃圾|什麼鬼|無言|生氣|很煩|笨蛋|白癡|白痴|智障|廢物|幹|騙人|\bstupid\b|\buseless\b|\bidiot\b|\bdumb\b)/i
 const CONSULTANT = /(找顧問|真人|專人|客服|轉人工|顧問協助|業師)/
+/** Requests for other people's data or conversations: refused before any search. */
+const OTHERS_DATA = /((另一位|其他|別的|所有)(使用者|用戶|客戶|人|公司)|別人|他們).{0,8}(問了|問過|的問題|對話|聊天|紀錄|記錄|名單|電話|聯絡|個資|line\s*id)|(使用者|用戶|客戶)(名單|清單|個資|的?\s*line\s*id)|哪些(公司|人|使用者).{0,4}用過|conversation history|other users?|user list/i
 
 /** The question answering state kept per conversation. */
 const answerStateSchema = z.object({
@@ -33,6 +35,7 @@ export function answerRoutes(deps: AnswerDeps): Route[] {
       if (input.kind !== 'text') return undefined
       if (THANKS.test(input.text.trim())) return { intent: 'thanks', replies: [text(copy.thanks, menuItems())] }
       if (UNHAPPY.test(input.text)) return { intent: 'unhappy', replies: [text(copy.unhappy, declineQuickReplies())] }
+      if (OTHERS_DATA.test(input.text)) return { intent: 'privacy-refusal', replies: [text(copy.privacyRefusal, declineQuickReplies())] }
       if (CONSULTANT.test(input.text)) return { intent: 'consultant', replies: [text(copy.consultantSoon, menuItems())] }
       return undefined
     },

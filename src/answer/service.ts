@@ -1,6 +1,6 @@
 import type { Db } from '../db/types.js'
 import type { KnowledgeEmbedder } from '../knowledge/embedder.js'
-import { expandQuery } from '../knowledge/expand.js'
+import { expandQuery, mentionsDomain } from '../knowledge/expand.js'
 import { searchKnowledge, termStatistics } from '../knowledge/search.js'
 import { tokenize } from '../knowledge/text.js'
 import { composeExtractive, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
@@ -36,11 +36,11 @@ export function formatAnswer(body: string, citations: Citation[], notices: strin
     .join('\n\n')
 }
 
-export function declineText(question: string, outOfScope: boolean): string {
-  const shown = Array.from(question).length > 40 ? `${Array.from(question).slice(0, 40).join('')}…` : question
+/** The user's words are not repeated back: that would echo insults and injected text. */
+export function declineText(outOfScope: boolean): string {
   return outOfScope
-    ? `抱歉，「${shown}」超出我能回答的範圍。我只回答中小企業數位轉型與相關政府計畫的問題。需要的話，也可以請真人顧問協助。`
-    : `抱歉，我的資料庫裡找不到能回答「${shown}」的可靠資料，為了不提供錯誤資訊，我先不猜測。建議請真人顧問協助確認，或換個方式再問一次。`
+    ? '抱歉，這個問題超出我能回答的範圍。我只回答中小企業數位轉型與相關政府計畫的問題。需要的話，也可以請真人顧問協助。'
+    : '抱歉，我的資料庫裡找不到能回答這個問題的可靠資料，為了不提供錯誤資訊，我先不猜測。建議請真人顧問協助確認，或換個方式再問一次。'
 }
 
 /** Answers a programme question from the knowledge base: generated when configured, else extractive. */
@@ -53,8 +53,8 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
   const base = { searchQuery, retrieved, coverage: { ratio: Math.round(composed.coverage.ratio * 1000) / 1000, missing: composed.coverage.missing } }
 
   if (!composed.covered) {
-    const outOfScope = composed.coverage.ratio < OUT_OF_SCOPE_THRESHOLD
-    const text = declineText(input.question, outOfScope)
+    const outOfScope = composed.coverage.ratio < OUT_OF_SCOPE_THRESHOLD || !mentionsDomain(searchQuery)
+    const text = declineText(outOfScope)
     return { ...base, status: outOfScope ? 'out-of-scope' : 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' }
   }
 
@@ -66,7 +66,7 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
         .filter((h) => generated.citedChunks.includes(h.chunkHash))
         .map((h, i): Citation => ({ n: i + 1, documentId: h.documentId, chunkHash: h.chunkHash, title: h.title, headingPath: h.headingPath, kind: h.kind, status: h.status, sourceDate: h.sourceDate, windowCloses: h.windowCloses }))
       if (!generated.covered) {
-        const text = declineText(input.question, false)
+        const text = declineText(false)
         return { ...base, status: 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'generative' }
       }
       const notices = noticesFor(citations, input.now)

@@ -1,6 +1,13 @@
 import lexicon from '../../knowledge/lexicon.json' with { type: 'json' }
 
-const data = lexicon as { terms: Record<string, string[]>; synonyms: Record<string, string[]> }
+const data = lexicon as { terms: Record<string, string[]>; synonyms: Record<string, string[]>; domain: string[] }
+const domain = data.domain.map((d) => d.toLowerCase())
+
+/** Whether a question mentions anything of our subject (SMEs, programmes, digital transformation). */
+export function mentionsDomain(query: string): boolean {
+  const text = `${query} ${englishExpansions(query).join(' ')} ${synonymExpansions(query).join(' ')}`.toLowerCase()
+  return domain.some((d) => text.includes(d))
+}
 const terms = new Map(Object.entries(data.terms))
 const synonyms = new Map(Object.entries(data.synonyms))
 const synonymKeys = [...synonyms.keys()].sort((a, b) => b.length - a.length)
