@@ -39,6 +39,7 @@ interface Row {
   hitRank: number | null
   answerPass: boolean
   answerStatus: string
+  coverage: { ratio: number; missing: string[] }
   answer: string
   more: string | undefined
   citations: unknown[]
@@ -65,6 +66,7 @@ for (const q of questions) {
     hitRank: rank === -1 ? null : rank + 1,
     answerPass,
     answerStatus: answer.status,
+    coverage: answer.coverage,
     answer: answer.text,
     more: answer.more,
     citations: answer.citations,
