@@ -1,6 +1,15 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // Markdown imported as text, as wrangler bundles it for Workers (src/answer/prompts-bundled.ts).
+  plugins: [
+    {
+      name: 'markdown-as-text',
+      transform(code, id) {
+        return id.endsWith('.md') ? { code: `export default ${JSON.stringify(code)}`, map: null } : undefined
+      },
+    },
+  ],
   test: {
     include: ['tests/**/*.test.{ts,tsx}', 'src/**/*.test.{ts,tsx}'],
     globalSetup: ['tests/setup/postgres-server.ts'],

@@ -6,7 +6,8 @@ import { readMigrations } from '../src/db/migrations-fs.js'
 import { openPglite } from '../src/db/pglite.js'
 import { openPostgres } from '../src/db/postgres.js'
 import { ingestDocuments, loadKnowledgeDir } from '../src/knowledge/ingest.js'
-import { createEmbedder, KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
+import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
+import { createEmbedder } from '../src/knowledge/embedder.js'
 
 const { values } = parseArgs({ options: { dir: { type: 'string', default: KNOWLEDGE_DIR } } })
 try {

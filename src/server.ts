@@ -15,9 +15,10 @@ import { FakeLineApi } from './simulator/fake-line.js'
 import { simulatorRoutes } from './simulator/routes.js'
 import type { KnowledgeEmbedder } from './knowledge/embedder.js'
 import { syncKnowledgeDir } from './knowledge/ingest.js'
-import { createEmbedder, KNOWLEDGE_DIR } from './knowledge/setup.js'
+import { KNOWLEDGE_DIR } from './knowledge/setup.js'
+import { createEmbedder } from './knowledge/embedder.js'
 import { answerRoutes } from './answer/routes.js'
-import { createLlmGenerator, openAIChat } from './answer/generative.js'
+import { createGenerator } from './answer/generative.js'
 import { readAnswerPrompts } from './answer/prompts-fs.js'
 
 export interface RunningServer {
@@ -55,13 +56,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const log = options.log ?? createLogger(config.logLevel)
   const embedder = createEmbedder(config)
   // Generated answers when an OpenAI-compatible model is configured; the extractive answer otherwise and as fallback.
-  const generator = config.openai
-    ? createLlmGenerator({
-        complete: openAIChat({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel }),
-        prompts: await readAnswerPrompts(),
-        deadlineMs: options.llmDeadlineMs ?? 12_000,
-      })
-    : undefined
+  const generator = config.openai ? createGenerator(config, await readAnswerPrompts(), options.llmDeadlineMs) : undefined
   const database = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.dataDir)
   const migrations = await readMigrations()
   try {

@@ -3,6 +3,7 @@ import * as OpenCC from 'opencc-js'
 import { z } from 'zod'
 import type { SearchHit } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
+import type { Config } from '../config.js'
 import type { AnswerGenerator } from './service.js'
 
 /** What the model must return. */
@@ -142,4 +143,14 @@ export function createLlmGenerator(options: { complete: CompleteChat; prompts: A
       return { ok: true, body, citedChunks: cited.map((h) => h.chunkHash), covered: true }
     },
   }
+}
+
+/** The generator for this configuration: generated answers when an OpenAI-compatible model is set. */
+export function createGenerator(config: Config, prompts: AnswerPrompts, deadlineMs = 12_000): AnswerGenerator | undefined {
+  if (!config.openai) return undefined
+  return createLlmGenerator({
+    complete: openAIChat({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel }),
+    prompts,
+    deadlineMs,
+  })
 }

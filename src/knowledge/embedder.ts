@@ -1,5 +1,6 @@
 import { Embeddings } from '@langchain/core/embeddings'
 import { OpenAIEmbeddings } from '@langchain/openai'
+import type { Config } from '../config.js'
 import { tokenize } from './text.js'
 
 /** An embedding model as the knowledge base sees it: LangChain's interface plus a stable model name. */
@@ -75,4 +76,11 @@ export function createOpenAIEmbedder(options: { apiKey: string; baseUrl?: string
     embedDocuments: (texts) => client.embedDocuments(texts),
     embedQuery: (text) => client.embedQuery(text),
   }
+}
+
+/** OpenAI-compatible embeddings when configured, else the local CJK-aware embedder. */
+export function createEmbedder(config: Config): KnowledgeEmbedder {
+  return config.openai
+    ? createOpenAIEmbedder({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.embeddingModel })
+    : new LocalHashEmbedder()
 }

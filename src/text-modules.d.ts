@@ -1,0 +1,5 @@
+/** Markdown imported as text (wrangler's Text module rule, Workers build only). */
+declare module '*.md' {
+  const text: string
+  export default text
+}
