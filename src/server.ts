@@ -18,8 +18,8 @@ import { syncKnowledgeDir } from './knowledge/ingest.js'
 import { KNOWLEDGE_DIR } from './knowledge/setup.js'
 import { createEmbedder } from './knowledge/embedder.js'
 import { answerRoutes } from './answer/routes.js'
-import { createGenerator } from './answer/generative.js'
-import { readAnswerPrompts } from './answer/prompts-fs.js'
+import { createLlmCapabilities } from './answer/generative.js'
+import { readAnswerPrompts, readIntentPrompt } from './answer/prompts-fs.js'
 
 export interface RunningServer {
   url: string
@@ -56,7 +56,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const log = options.log ?? createLogger(config.logLevel)
   const embedder = createEmbedder(config)
   // Generated answers when an OpenAI-compatible model is configured; the extractive answer otherwise and as fallback.
-  const generator = config.openai ? createGenerator(config, await readAnswerPrompts(), options.llmDeadlineMs) : undefined
+  const llm = config.openai ? createLlmCapabilities(config, { ...(await readAnswerPrompts()), intent: await readIntentPrompt() }, options.llmDeadlineMs) : {}
   const database = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.dataDir)
   const migrations = await readMigrations()
   try {
@@ -92,7 +92,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
   worker = new InboxWorker(
-    { db: database.db, line, router: createRouter([...coreRoutes, ...answerRoutes({ db: database.db, embedder, generator })]), log, loadingAfterMs: options.loadingAfterMs },
+    { db: database.db, line, router: createRouter([...coreRoutes, ...answerRoutes({ db: database.db, embedder, ...llm })]), log, loadingAfterMs: options.loadingAfterMs },
     { id: options.workerId, pollMs: options.pollMs, onHandled: options.onHandled },
   )
   if (options.worker !== false) worker.start()

@@ -19,8 +19,8 @@ import journal from '../migrations/meta/_journal.json' with { type: 'json' }
 import { createApp } from './app.js'
 import { coreRoutes, createRouter } from './chat/router.js'
 import { answerRoutes } from './answer/routes.js'
-import { createGenerator } from './answer/generative.js'
-import { bundledAnswerPrompts } from './answer/prompts-bundled.js'
+import { createLlmCapabilities } from './answer/generative.js'
+import { bundledAnswerPrompts, bundledIntentPrompt } from './answer/prompts-bundled.js'
 import { createEmbedder } from './knowledge/embedder.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import type { Migration } from './db/migrator.js'
@@ -108,7 +108,7 @@ function processorDeps(setup: Setup, database: Database): ProcessorDeps {
   const { config, log } = setup
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: config.line.apiBaseUrl })
   // The same capabilities as on Node; the knowledge index is built from Node (npm run kb:ingest).
-  const router = createRouter([...coreRoutes, ...answerRoutes({ db: database.db, embedder: createEmbedder(config), generator: createGenerator(config, bundledAnswerPrompts) })])
+  const router = createRouter([...coreRoutes, ...answerRoutes({ db: database.db, embedder: createEmbedder(config), ...createLlmCapabilities(config, { ...bundledAnswerPrompts, intent: bundledIntentPrompt }) })])
   return { db: database.db, line, router, log }
 }
 

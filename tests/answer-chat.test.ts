@@ -85,3 +85,32 @@ describe('asking programme questions in LINE', () => {
     expect(unhappy.quickReply!.items.map((i) => i.action.label)).toContain('找真人顧問')
   })
 })
+
+describe('messages the rules cannot place, with a model configured', () => {
+  it('asks the model what the user wants, and routes by its validated answer', async () => {
+    const { startFakeOpenAI } = await import('./helpers/fake-openai.js')
+    const openai = await startFakeOpenAI()
+    openai.reply((prompt) =>
+      prompt.includes('意圖分類器')
+        ? { content: prompt.includes('想跟人聊') ? '{"intent":"consultant"}' : 'not json' }
+        : { content: JSON.stringify({ answer: '資料庫沒有', cited: [], covered: false }) },
+    )
+    const line = await startFakeLine()
+    const bot = await startBot({ engine: 'pglite', lineUrl: line.url, knowledgeDir: FIXTURES, env: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: openai.url } })
+    await bot.knowledgeReady
+    try {
+      await bot.send([textEvent({ userId: 'Ucls' }, '我想跟人聊聊我們的狀況', line.fake.issueReplyToken('Ucls'))])
+      const first = await waitFor(() => line.fake.deliveriesFor('Ucls')[0], 'reply')
+      expect((first.messages[0] as { text: string }).text).toContain('真人顧問')
+      // An off-format classifier answer changes nothing: the polite decline stands.
+      await bot.send([textEvent({ userId: 'Ucls' }, '嗯嗯嗯嗯嗯', line.fake.issueReplyToken('Ucls'))])
+      const second = await waitFor(() => line.fake.deliveriesFor('Ucls')[1], 'second reply')
+      expect((second.messages[0] as { text: string }).text).toContain('抱歉')
+      expect(openai.chatRequests.filter((r) => r.messages[0]!.content.includes('意圖分類器'))).toHaveLength(2)
+    } finally {
+      await bot.close()
+      await line.close()
+      await openai.close()
+    }
+  })
+})

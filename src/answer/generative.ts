@@ -5,6 +5,7 @@ import type { SearchHit } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
 import type { Config } from '../config.js'
 import type { AnswerGenerator } from './service.js'
+import { createIntentClassifier, type IntentClassifier } from './intent.js'
 
 /** What the model must return. */
 export const llmAnswerSchema = z.object({
@@ -145,12 +146,16 @@ export function createLlmGenerator(options: { complete: CompleteChat; prompts: A
   }
 }
 
-/** The generator for this configuration: generated answers when an OpenAI-compatible model is set. */
-export function createGenerator(config: Config, prompts: AnswerPrompts, deadlineMs = 12_000): AnswerGenerator | undefined {
-  if (!config.openai) return undefined
-  return createLlmGenerator({
-    complete: openAIChat({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel }),
-    prompts,
-    deadlineMs,
-  })
+/** The LLM-backed parts for this configuration: none offline, generator and classifier with a model. */
+export function createLlmCapabilities(
+  config: Config,
+  prompts: AnswerPrompts & { intent: string },
+  deadlineMs = 12_000,
+): { generator?: AnswerGenerator; classifier?: IntentClassifier } {
+  if (!config.openai) return {}
+  const complete = openAIChat({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
+  return {
+    generator: createLlmGenerator({ complete, prompts, deadlineMs }),
+    classifier: createIntentClassifier({ complete, system: prompts.intent, deadlineMs: Math.min(deadlineMs, 5000) }),
+  }
 }

@@ -8,3 +8,7 @@ export async function readAnswerPrompts(dir = PROMPTS_DIR): Promise<AnswerPrompt
   const [system, user] = await Promise.all([readFile(`${dir}/answer-system.md`, 'utf8'), readFile(`${dir}/answer-user.md`, 'utf8')])
   return { system, user }
 }
+
+export async function readIntentPrompt(dir = PROMPTS_DIR): Promise<string> {
+  return readFile(`${dir}/intent-system.md`, 'utf8')
+}

@@ -67,6 +67,13 @@ export function answerRoutes(deps: AnswerDeps): Route[] {
       const previous = stateOf(ctx)
       const recent = previous && ctx.now.getTime() - previous.lastAt < FOLLOW_UP_WINDOW_MS ? previous.lastQuestion : undefined
       const answer = await answerQuestion(deps, { question: input.text, previousQuestion: recent, now: ctx.now })
+      if (answer.status !== 'answered' && deps.classifier) {
+        // The rules could not place this message and it is no answerable question: ask the model what it is.
+        const intent = await deps.classifier(input.text)
+        if (intent === 'consultant') return { intent: 'consultant', replies: [text(copy.consultantSoon, menuItems())] }
+        if (intent === 'greeting') return { intent: 'greeting', replies: [text(copy.menuIntro, menuItems())] }
+        if (intent === 'assessment') return { intent: 'assessment', replies: [text(copy.notYet, menuItems())] }
+      }
       const id = crypto.randomUUID()
       const state: AnswerState = {
         lastQuestion: answer.status === 'answered' ? answer.searchQuery : (recent ?? input.text),

@@ -6,6 +6,7 @@ import { tokenize } from '../knowledge/text.js'
 import { composeExtractive, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
 import { noticesFor, sourceLine } from './notices.js'
 import type { AnswerResult, Citation } from './types.js'
+import type { IntentClassifier } from './intent.js'
 
 /** Generates an answer from passages; implemented by the LLM chain when OPENAI_API_KEY is set. */
 export interface AnswerGenerator {
@@ -18,6 +19,8 @@ export interface AnswerDeps {
   db: Db
   embedder: KnowledgeEmbedder
   generator?: AnswerGenerator
+  /** Decides what a message means when no rule could and no answer was found (LLM mode only). */
+  classifier?: IntentClassifier
 }
 
 const FOLLOW_UP = /^(那|那麼|那如果|如果是|如果|還有|另外|至於|換成|改成|若是|要是|then|what about|and\b)/i
