@@ -71,7 +71,7 @@ export async function vectorCandidates(db: Db, embedder: KnowledgeEmbedder, quer
   const limit = options.candidates ?? 50
   return db.transaction(async (txn) => {
     const tx = txn as unknown as Db
-    await tx.execute(sql.raw(`SET LOCAL hnsw.ef_search = ${Math.max(100, limit * 2)}`))
+    await tx.execute(sql.raw(`SET LOCAL hnsw.ef_search = ${Math.max(200, limit * 4)}`))
     // With filters, keep scanning the graph until enough rows pass them (pgvector 0.8).
     await tx.execute(sql.raw(`SET LOCAL hnsw.iterative_scan = relaxed_order`))
     const rows = rowsOf<{ hash: string }>(
