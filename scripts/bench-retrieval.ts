@@ -14,7 +14,7 @@ import type { Database } from '../src/db/types.js'
 import { LocalHashEmbedder } from '../src/knowledge/embedder.js'
 import { ingestDocuments, loadKnowledgeDir, syncKnowledgeDir } from '../src/knowledge/ingest.js'
 import type { KnowledgeDocument } from '../src/knowledge/frontmatter.js'
-import { searchKnowledge, vectorCandidates } from '../src/knowledge/search.js'
+import { searchKnowledge } from '../src/knowledge/search.js'
 import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
 import { parseEvalFile } from '../src/knowledge/eval.js'
 
@@ -95,17 +95,32 @@ const synthQueries = qs.length >= 50 ? qs.slice(0, 100) : Array.from({ length: 1
 await timeQueries(synth, synthQueries.slice(0, 5))
 const synthTimes = await timeQueries(synth, synthQueries)
 
+// Recall is counted with ties: an approximate neighbour is right when it is at least as close as
+// the exact 10th neighbour (many chunks share sentences, so distances tie).
 let hnswMs = 0
 let exactMs = 0
 let overlap = 0
+let tieAware = 0
+const dims = 512
+async function nearest(q: string, exact: boolean): Promise<{ hash: string; d: number }[]> {
+  const v = `'[${(await embedder.embedQuery(q)).join(',')}]'::vector(${dims})`
+  const dist = `(e.embedding::vector(${dims}) <=> ${v})`
+  return synth.db.transaction(async (tx) => {
+    await tx.execute(sql.raw('SET LOCAL hnsw.ef_search = 200'))
+    const r = await tx.execute(sql.raw(`SELECT e.chunk_hash AS hash, ${dist} AS d FROM kb_embeddings e WHERE e.model = '${embedder.model}' ORDER BY ${exact ? `${dist} + 0` : dist} LIMIT 10`))
+    return (r as unknown as { rows: { hash: string; d: number }[] }).rows
+  })
+}
 for (const q of synthQueries) {
   let s = performance.now()
-  const approx = await vectorCandidates(synth.db, embedder, q, { candidates: 10 })
+  const approx = await nearest(q, false)
   hnswMs += performance.now() - s
   s = performance.now()
-  const exact = await vectorCandidates(synth.db, embedder, q, { candidates: 10, exact: true })
+  const exact = await nearest(q, true)
   exactMs += performance.now() - s
-  overlap += approx.filter((h) => exact.includes(h)).length
+  overlap += approx.filter((h) => exact.some((e) => e.hash === h.hash)).length
+  const tenth = exact.at(-1)?.d ?? 0
+  tieAware += approx.filter((h) => h.d <= tenth + 1e-9).length
 }
 const plan = await synth.db.execute(sql.raw(`EXPLAIN SELECT 1 FROM kb_embeddings e WHERE e.model = '${embedder.model}' ORDER BY e.embedding::vector(512) <=> '[${new Array(512).fill(0.01).join(',')}]'::vector(512) LIMIT 10`))
 const usesIndex = JSON.stringify(plan).includes('hnsw')
@@ -114,4 +129,4 @@ await synth.close()
 console.log(`\nSynthetic corpus (${process.env.BENCH_DATABASE_URL ? 'Postgres server' : 'PGlite'})`)
 console.log(`  ingest: ${synthReport.chunks} chunks in ${ms(synthIngestMs)}`)
 console.log(`  hybrid query latency over ${synthTimes.length} queries: p50 ${ms(pct(synthTimes, 0.5))}, p95 ${ms(pct(synthTimes, 0.95))}`)
-console.log(`  vector top-10: HNSW ${ms(hnswMs / synthQueries.length)} vs exact ${ms(exactMs / synthQueries.length)} per query → ${(exactMs / hnswMs).toFixed(1)}× faster; recall@10 ${((100 * overlap) / (synthQueries.length * 10)).toFixed(1)}%; planner uses HNSW: ${usesIndex}`)
+console.log(`  vector top-10: HNSW ${ms(hnswMs / synthQueries.length)} vs exact ${ms(exactMs / synthQueries.length)} per query → ${(exactMs / hnswMs).toFixed(1)}× faster; recall@10 ${((100 * tieAware) / (synthQueries.length * 10)).toFixed(1)}% (exact ids: ${((100 * overlap) / (synthQueries.length * 10)).toFixed(1)}%); planner uses HNSW: ${usesIndex}`)

@@ -9,7 +9,7 @@ const STOP_ZH = new Set(
     '可以 可不可以 能不能 是否 有沒有 沒有 請問 想問 問 請 我 我們 你 你們 您 他 她 它 這 那 這個 那個 這些 那些 一下 幾 幾個 幾位 幾件 幾家 幾張 幾門 大概 大約 約 目前 現在 聽說 ' +
     '一定 需要 之前 已經 如果 那麼 怎麼辦 知道 告訴 說 講 給 讓 被 對 向 從 到 跟 把 又 再 但 而 或者 以及 關於 有關 相關 一個 上面 裡面 裡 中 上 下 多 少 最 更 很 比較 比 ' +
     '個 件 家 年 月 日 人 位 張 門 總共 一共 合計 全部 主要 主要是 分別 各 每 做 弄 搞 拿 用 還是 一起 同時 意思 是指 指 叫做 稱為 效果 成效 結果 情況 狀況 如何呢 ' +
-    '怎麼做 怎麼申請 要怎麼 該 應該 得 能夠 可能 會不會 是不是 有多 多高 多大 高 大 事 事情 東西 部分 方面 一些 有些 哪方面 時候 時間 期間 預計 大概會 還可以 還能'
+    '要問 想問 找 問問 怎麼做 怎麼申請 要怎麼 該 應該 得 能夠 可能 會不會 是不是 有多 多高 多大 高 大 事 事情 東西 部分 方面 一些 有些 哪方面 時候 時間 期間 預計 大概會 還可以 還能'
   ).split(' '),
 )
 const STOP_EN = new Set(
@@ -97,4 +97,15 @@ const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
 export function missingAnswerType(question: string, passages: string[]): string | undefined {
   const text = passages.join('\n')
   return ANSWER_TYPES.find((t) => t.asks.test(question) && !t.needs.test(text))?.name
+}
+
+/**
+ * The thing a question asks for, when it says so: the word after 哪個 / 什麼 / 多少 / 幾
+ * ("該找哪個機關" → 機關). Sentences holding it answer the question rather than restate its topic.
+ */
+export function questionFocus(question: string): string | undefined {
+  const m = /(?:哪個|哪些|哪一個|哪一|哪種|哪家|哪位|哪類|什麼|甚麼|多少|幾)(\p{Script=Han}{1,4})/u.exec(question)
+  if (!m) return undefined
+  const word = words(m[1]!)[0]
+  return word && !STOP_ZH.has(word) ? word : undefined
 }

@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { coverageOf, missingAnswerType, subjectTerms, type Coverage } from './coverage.js'
+import { coverageOf, missingAnswerType, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 
@@ -11,7 +11,7 @@ const EXTRA_BUDGET = 180
 const MORE_BUDGET = 1500
 
 /** Below this share of the question's subject found in the passages, the bot declines instead of guessing. */
-export const COVERAGE_THRESHOLD = 0.5
+export const COVERAGE_THRESHOLD = 0.6
 const OFF_DOMAIN_THRESHOLD = 0.85
 /** Below this, the question is not about our subject at all. */
 export const OUT_OF_SCOPE_THRESHOLD = 0.15
@@ -49,8 +49,8 @@ function citationOf(hit: SearchHit, n: number): Citation {
   }
 }
 
-/** Picks units in their original order: the best-scoring first, then neighbours, within a budget. */
-function pick(units: { text: string; score: number }[], budget: number): { chosen: number[]; rest: number[] } {
+/** Picks units in their original order: the best-scoring first, then (if `fill`) neighbours, within a budget. */
+function pick(units: { text: string; score: number }[], budget: number, fill = true): { chosen: number[]; rest: number[] } {
   const order = units.map((u, i) => i).sort((a, b) => units[b]!.score - units[a]!.score || a - b)
   const chosen = new Set<number>()
   let used = 0
@@ -61,7 +61,7 @@ function pick(units: { text: string; score: number }[], budget: number): { chose
     used += len
   }
   // Fill with leading context (often the sentence naming the subject) while room remains.
-  for (let i = 0; i < units.length && used < budget; i++) {
+  for (let i = 0; fill && i < units.length && used < budget; i++) {
     if (!chosen.has(i) && used + units[i]!.text.length <= budget) {
       chosen.add(i)
       used += units[i]!.text.length
@@ -76,7 +76,18 @@ function pick(units: { text: string; score: number }[], budget: number): { chose
  * strong passages, each marked with its source number. Nothing is written that the sources do not say.
  */
 export function composeExtractive(question: string, hits: SearchHit[], stats: TermStatistics): Composed {
-  const weights = subjectTerms(question, stats)
+  const terms = subjectTerms(question, stats)
+  // Words every passage shares name the topic; words only some passages have name what is asked
+  // ("哪個機關"), so within these passages they weigh more.
+  // (Titles are left out: passages of one document share theirs.) The word the question asks
+  // for ("哪個機關") counts double.
+  const hay = hits.map((h) => normalize(`${h.headingPath.join(' ')} ${h.text}`))
+  const focus = questionFocus(question)
+  const weights = terms.map((t) => {
+    const share = hay.filter((x) => t.forms.some((f) => x.includes(f))).length / Math.max(1, hits.length)
+    const focused = focus !== undefined && t.forms.includes(normalize(focus)) ? 2 : 1
+    return { ...t, weight: t.weight * (2 - share) * focused }
+  })
   if (hits.length === 0) return { covered: false, coverage: { ratio: 0, missing: [] }, body: '', citations: [], more: undefined }
 
   const wantsFigure = ASKS_FIGURE.test(question)
@@ -98,19 +109,15 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   for (const other of scored) {
     if (other === main) continue
     const sameSection = other.hit.documentId === main.hit.documentId && other.hit.headingPath.join('>') === main.hit.headingPath.join('>')
-    const bestIndex = other.units.reduce((bi, u, i, all) => (u.score > all[bi]!.score ? i : bi), 0)
-    const bestUnit = other.units[bestIndex]
-    if (!bestUnit?.text || sameSection) continue
+    const best = other.units.reduce((a, b) => (b.score > a.score ? b : a), other.units[0] ?? { text: '', score: 0 })
+    if (!best.text || sameSection) continue
     const n = citations.length + 1
-    if (lines.length < 3 && bestUnit.score >= main.best * 0.6 && bestUnit.text.length <= EXTRA_BUDGET) {
-      // The best sentence and what directly follows it (a table's rows after its caption).
-      const taken = [bestUnit.text]
-      for (let i = bestIndex + 1, used = bestUnit.text.length; i < other.units.length && used + other.units[i]!.text.length <= EXTRA_BUDGET; i++) {
-        taken.push(other.units[i]!.text)
-        used += other.units[i]!.text.length
-      }
+    if (lines.length < 3 && best.score >= main.best * 0.6) {
+      // Its most relevant sentences, in order, within a small budget.
+      const { chosen } = pick(other.units.filter((u) => u.score > 0), EXTRA_BUDGET, false)
+      const relevant = other.units.filter((u) => u.score > 0)
       citations.push(citationOf(other.hit, n))
-      lines.push(`${taken.join('\n')}〔${n}〕`)
+      lines.push(`${chosen.map((i) => relevant[i]!.text).join('\n')}〔${n}〕`)
     } else if (moreParts.join('\n').length < MORE_BUDGET) {
       citations.push(citationOf(other.hit, n))
       moreParts.push(`${other.units.map((u) => u.text).join('\n').slice(0, 400)}〔${n}〕`)
@@ -118,7 +125,8 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   }
 
   const shown = citations.filter((c) => lines.some((l) => l.endsWith(`〔${c.n}〕`)))
-  const context = scored.filter((s) => shown.some((c) => c.chunkHash === s.hit.chunkHash)).map((s) => [s.hit.title, s.hit.headingPath.join(' '), s.hit.text].join('\n'))
+  // What the user is shown (with its sources' titles and headings) must carry the question's subject.
+  const context = [...lines, ...shown.map((c) => `${c.title} ${c.headingPath.join(' ')}`)]
   const coverage = coverageOf(question, context, stats)
   const lacking = missingAnswerType(question, context)
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).

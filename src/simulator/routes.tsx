@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { FakeLineApi } from './fake-line.js'
+import { renderMessage, renderSimulatorPage } from './page.js'
 import { followEvent, imageEvent, postbackEvent, postWebhook, stickerEvent, textEvent, unfollowEvent } from './events.js'
 
 const sendSchema = z.object({
@@ -51,11 +52,15 @@ export function simulatorRoutes(deps: SimulatorDeps): Hono {
   app.get('/api/messages', (c) => {
     const chatId = c.req.query('chatId') ?? ''
     const after = Number(c.req.query('after') ?? 0) || 0
-    const deliveries = deps.fakeLine?.deliveriesFor(chatId, after) ?? []
-    const loading = deps.fakeLine?.loading.filter((l) => l.chatId === chatId && l.at + l.seconds * 1000 > Date.now()).length ?? 0
-    return c.json({ deliveries, loading: loading > 0 })
+    // Each message also comes rendered for the page (text, Flex, quick reply chips).
+    const deliveries = (deps.fakeLine?.deliveriesFor(chatId, after) ?? []).map((d) => ({ ...d, rendered: d.messages.map(renderMessage) }))
+    // As on LINE, the loading animation ends when it times out or when the bot's next message arrives.
+    const lastAt = deps.fakeLine?.deliveriesFor(chatId).at(-1)?.at ?? -Infinity
+    const loading = deps.fakeLine?.loading.some((l) => l.chatId === chatId && l.at + l.seconds * 1000 > Date.now() && l.at > lastAt) ?? false
+    c.header('cache-control', 'no-store')
+    return c.json({ deliveries, loading })
   })
 
-  app.get('/', (c) => c.html('<!doctype html><meta charset="utf-8"><title>模擬器</title><p>simulator page pending</p>'))
+  app.get('/', (c) => c.html(renderSimulatorPage(`${c.req.path.replace(/\/+$/, '')}/api`)))
   return app
 }
