@@ -20,6 +20,10 @@ import { createEmbedder } from './knowledge/embedder.js'
 import { answerRoutes } from './answer/routes.js'
 import { createLlmCapabilities } from './answer/generative.js'
 import { readAnswerPrompts, readIntentPrompt } from './answer/prompts-fs.js'
+import { assessmentRoutes } from './assessment/routes.js'
+import { readDefinition } from './assessment/load.js'
+import { createEligibilityAnswerer } from './eligibility/answer.js'
+import { readProgrammeRules } from './eligibility/load.js'
 
 export interface RunningServer {
   url: string
@@ -57,6 +61,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const embedder = createEmbedder(config)
   // Generated answers when an OpenAI-compatible model is configured; the extractive answer otherwise and as fallback.
   const llm = config.openai ? createLlmCapabilities(config, { ...(await readAnswerPrompts()), intent: await readIntentPrompt() }, options.llmDeadlineMs) : {}
+  // The assessment and the programme rules are data files: a broken one stops the start, naming the field.
+  const [assessment, programmeRules] = await Promise.all([readDefinition(), readProgrammeRules()])
   const database = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.dataDir)
   const migrations = await readMigrations()
   try {
@@ -91,8 +97,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
+  const answers = answerRoutes({ db: database.db, embedder, ...llm, eligibility: createEligibilityAnswerer({ db: database.db, rules: programmeRules }) })
+  // An open assessment takes its answers before the answer routes; what it cannot use goes to them.
+  const assess = assessmentRoutes({ db: database.db, definition: assessment, rules: programmeRules, interleave: answers })
   worker = new InboxWorker(
-    { db: database.db, line, router: createRouter([...coreRoutes, ...answerRoutes({ db: database.db, embedder, ...llm })]), log, loadingAfterMs: options.loadingAfterMs },
+    { db: database.db, line, router: createRouter([...coreRoutes, ...assess, ...answers]), log, loadingAfterMs: options.loadingAfterMs },
     { id: options.workerId, pollMs: options.pollMs, onHandled: options.onHandled },
   )
   if (options.worker !== false) worker.start()

@@ -15,12 +15,17 @@ export interface AnswerGenerator {
   >
 }
 
+/** Answers "can we apply?" questions that state facts about the firm from the programme rules; undefined: not such a question. */
+export type EligibilityAnswerer = (question: string, now: Date) => Promise<AnswerResult | undefined>
+
 export interface AnswerDeps {
   db: Db
   embedder: KnowledgeEmbedder
   generator?: AnswerGenerator
   /** Decides what a message means when no rule could and no answer was found (LLM mode only). */
   classifier?: IntentClassifier
+  /** The deterministic eligibility engine (src/eligibility), tried before retrieval. */
+  eligibility?: EligibilityAnswerer
 }
 
 const FOLLOW_UP = /^(那|那麼|那如果|如果是|如果|還有|另外|至於|換成|改成|若是|要是|then|what about|and\b)/i
@@ -49,6 +54,8 @@ export function declineText(outOfScope: boolean): string {
 /** Answers a programme question from the knowledge base: generated when configured, else extractive. */
 export async function answerQuestion(deps: AnswerDeps, input: { question: string; previousQuestion?: string; history?: string[]; now: Date }): Promise<AnswerResult> {
   const searchQuery = resolveQuery(input.question, input.previousQuestion)
+  const ruled = await deps.eligibility?.(searchQuery, input.now)
+  if (ruled) return ruled
   const hits = await searchKnowledge(deps.db, deps.embedder, searchQuery, { limit: 5 })
   const stats = await termStatistics(deps.db, tokenize(expandQuery(searchQuery)))
   const composed = composeExtractive(searchQuery, hits, stats)

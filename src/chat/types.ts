@@ -28,6 +28,8 @@ export type Effect =
   | { type: 'patch-state'; key: string; value: unknown }
   | { type: 'record-answer'; answer: RecordedAnswer }
   | { type: 'answer-feedback'; answerId: string; value: 'helpful' | 'unhelpful' }
+  /** Inserts or updates one assessment of the current user (by id). */
+  | { type: 'save-assessment'; assessment: SavedAssessment }
 
 export interface Outcome {
   replies: LineMessage[]
@@ -48,4 +50,17 @@ export interface RecordedAnswer {
   covered: boolean
   mode: 'extractive' | 'generative'
   latencyMs: number
+}
+
+export interface SavedAssessment {
+  id: string
+  version: string
+  status: 'in_progress' | 'completed' | 'cancelled' | 'expired'
+  position: number
+  answers: Record<string, unknown>
+  result: unknown
+  overallLevel: number | null
+  /** ISO timestamps. */
+  startedAt: string
+  updatedAt: string
 }

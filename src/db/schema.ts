@@ -205,3 +205,37 @@ export const answers = pgTable(
   },
   (t) => [index('answers_user_idx').on(t.userId), index('answers_gaps_idx').on(t.createdAt).where(sql`covered = false OR feedback = 'unhelpful'`)],
 )
+
+// ---- Assessments -----------------------------------------------------------------------------
+
+/**
+ * Digital-level quick assessments, one row per attempt. An open one (in_progress, at most one per user)
+ * is resumed from here after any pause or restart; completed ones are kept for the retake comparison
+ * (the programmes' "+1 level" measure); abandoned ones end as expired.
+ */
+export const assessments = pgTable(
+  'assessments',
+  {
+    id: uuid('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Version of knowledge/assessment/quick-assessment.yaml it was asked with. */
+    version: text('version').notNull(),
+    status: text('status', { enum: ['in_progress', 'completed', 'cancelled', 'expired'] }).notNull().default('in_progress'),
+    /** Index of the current question. */
+    position: integer('position').notNull().default(0),
+    answers: jsonb('answers').$type<Record<string, unknown>>().notNull().default({}),
+    /** Scores, recommendations and eligibility as shown to the user (completed only). */
+    result: jsonb('result').$type<unknown>(),
+    overallLevel: integer('overall_level'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    /** Last answer; an open assessment untouched for too long expires. */
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('assessments_user_idx').on(t.userId, t.status, t.completedAt),
+    uniqueIndex('assessments_one_open_uq').on(t.userId).where(sql`status = 'in_progress'`),
+  ],
+)

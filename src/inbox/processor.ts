@@ -171,15 +171,30 @@ async function applyEffect(db: Db, effect: Effect, at: { userId: string | undefi
       // Only the user who got the answer can rate it.
       await db.execute(sql`UPDATE answers SET feedback = ${effect.value}, feedback_at = now() WHERE id = ${effect.answerId} AND user_id IS NOT DISTINCT FROM ${at.userId ?? null}`)
       return
+    case 'save-assessment': {
+      // The owner is the user of this event, never a value from the step.
+      if (!at.userId) return
+      const a = effect.assessment
+      const result = a.result === undefined || a.result === null ? null : JSON.stringify(a.result)
+      await db.execute(sql`
+        INSERT INTO assessments (id, user_id, version, status, position, answers, result, overall_level, started_at, updated_at, completed_at)
+        VALUES (${a.id}, ${at.userId}, ${a.version}, ${a.status}, ${a.position}, ${JSON.stringify(a.answers)}::jsonb, ${result}::jsonb,
+          ${a.overallLevel}, ${a.startedAt}::timestamptz, ${a.updatedAt}::timestamptz, ${a.status === 'completed' ? a.updatedAt : null}::timestamptz)
+        ON CONFLICT (id) DO UPDATE SET status = excluded.status, position = excluded.position, answers = excluded.answers, result = excluded.result,
+          overall_level = excluded.overall_level, updated_at = excluded.updated_at, completed_at = excluded.completed_at
+        WHERE assessments.user_id = excluded.user_id`)
+      return
+    }
     case 'delete-user-data':
       if (at.userId) await deleteUserData(db, at.userId)
       return
   }
 }
 
-/** "刪除我的資料": removes the user, their 1:1 conversation and every message they sent anywhere. */
+/** "刪除我的資料": removes the user, their 1:1 conversation, answers, assessments and every message they sent anywhere. */
 export async function deleteUserData(db: Db, userId: string): Promise<void> {
   await db.execute(sql`DELETE FROM answers WHERE user_id = ${userId}`)
+  await db.execute(sql`DELETE FROM assessments WHERE user_id = ${userId}`)
   await db.execute(sql`DELETE FROM messages WHERE user_id = ${userId}`)
   await db.execute(sql`DELETE FROM conversations WHERE chat_type = 'user' AND chat_id = ${userId}`)
   await db.execute(sql`DELETE FROM users WHERE id = ${userId}`)

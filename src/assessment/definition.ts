@@ -1,0 +1,137 @@
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+
+/**
+ * The quick assessment as data (knowledge/assessment/quick-assessment.yaml): the company profile, one
+ * question per business function on the seeds' 5-level scale, free-text aliases, the ten tool
+ * categories and which of them lift each function a level. Validated when the bot starts.
+ */
+
+const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase ascii kebab-case')
+/** LINE shows at most 20 characters on a quick-reply button. */
+const QUICK_REPLY_LABEL_MAX = 20
+/** Function options are shown as "① label". */
+const LEVEL_LABEL_MAX = QUICK_REPLY_LABEL_MAX - 2
+
+const aliases = z.array(z.union([z.string().min(1), z.number()]).transform(String)).default([])
+const level = z.number().int().min(1).max(5)
+
+const choiceOption = z.strictObject({ value: id, label: z.string().min(1).max(QUICK_REPLY_LABEL_MAX), aliases })
+const amountOption = z.strictObject({
+  value: z.string().regex(/^[a-z0-9-]+$/),
+  label: z.string().min(1).max(QUICK_REPLY_LABEL_MAX),
+  min: z.number().int().nonnegative(),
+  /** Omitted: no upper bound. Both ends are included. */
+  max: z.number().int().nonnegative().optional(),
+  aliases,
+})
+
+const choiceQuestion = z.strictObject({
+  id,
+  kind: z.literal('choice'),
+  fact: z.enum(['industry', 'factory', 'region']),
+  short: z.string().min(1),
+  question: z.string().min(2),
+  options: z.array(choiceOption).min(2).max(9),
+})
+const amountQuestion = z.strictObject({
+  id,
+  kind: z.literal('amount'),
+  unit: z.enum(['people', 'money']),
+  fact: z.enum(['employees', 'capital', 'revenue']),
+  short: z.string().min(1),
+  question: z.string().min(2),
+  options: z.array(amountOption).min(2).max(9),
+})
+export const profileQuestionSchema = z.discriminatedUnion('kind', [choiceQuestion, amountQuestion])
+export type ProfileQuestion = z.infer<typeof profileQuestionSchema>
+export type ChoiceQuestion = z.infer<typeof choiceQuestion>
+export type AmountQuestion = z.infer<typeof amountQuestion>
+
+const levelKeys = z.enum(['1', '2', '3', '4'])
+const functionQuestion = z.strictObject({
+  id,
+  name: z.string().min(2),
+  question: z.string().min(2),
+  options: z.array(z.strictObject({ level, label: z.string().min(1).max(LEVEL_LABEL_MAX), aliases })).length(5),
+  /** Tool categories that lift this function from level N to N+1 (none at level 5). */
+  tools: z.record(levelKeys, z.array(id).min(1)),
+  survey: z.string().min(2).optional(),
+  /** Asked to the knowledge base by "看類似案例". */
+  case_query: z.string().min(2),
+})
+export type FunctionQuestion = z.infer<typeof functionQuestion>
+
+const toolCategory = z.strictObject({ id, name: z.string().min(2), english: z.string().min(2), definition: z.string().min(2), examples: z.array(z.string().min(1)).min(1) })
+export type ToolCategory = z.infer<typeof toolCategory>
+
+export const definitionSchema = z
+  .strictObject({
+    id,
+    version: z.string().min(1).max(40),
+    title: z.string().min(2),
+    expires_after_days: z.number().int().positive(),
+    min_answered_for_overall: z.number().int().positive(),
+    triggers: z.array(z.string().min(2)).min(1),
+    overall_rule: z.string().min(2),
+    levels: z.array(z.strictObject({ level, name: z.string().min(1), seed_wording: z.string().min(2), description: z.string().min(2) })).length(5),
+    levels_source: z.string().min(2),
+    /** The knowledge document restating the levels (cited on the result). */
+    levels_document: id,
+    level_aliases: z.record(z.enum(['1', '2', '3', '4', '5']), aliases),
+    tool_categories: z.array(toolCategory).length(10),
+    tool_categories_source: z.string().min(2),
+    tool_categories_document: id,
+    profile: z.array(profileQuestionSchema).min(1),
+    functions: z.array(functionQuestion).min(7),
+  })
+  .superRefine((d, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message })
+    d.levels.forEach((l, i) => l.level !== i + 1 && issue(['levels', i, 'level'], `levels must be 1 to 5 in order`))
+    const ids = new Set<string>()
+    for (const [section, list] of [['profile', d.profile], ['functions', d.functions]] as const) {
+      list.forEach((q, i) => {
+        if (ids.has(q.id)) issue([section, i, 'id'], `duplicate question id "${q.id}"`)
+        ids.add(q.id)
+      })
+    }
+    const tools = new Set(d.tool_categories.map((t) => t.id))
+    d.functions.forEach((f, i) => {
+      f.options.forEach((o, j) => o.level !== j + 1 && issue(['functions', i, 'options', j, 'level'], 'options must be levels 1 to 5 in order'))
+      for (const [lv, list] of Object.entries(f.tools)) for (const t of list) if (!tools.has(t)) issue(['functions', i, 'tools', lv], `unknown tool category "${t}"`)
+    })
+    d.profile.forEach((q, i) => {
+      const values = new Set<string>()
+      q.options.forEach((o, j) => {
+        if (values.has(o.value)) issue(['profile', i, 'options', j, 'value'], `duplicate option value "${o.value}"`)
+        values.add(o.value)
+      })
+      if (q.kind === 'amount') {
+        q.options.forEach((o, j) => o.max !== undefined && o.max < o.min && issue(['profile', i, 'options', j, 'max'], 'max is below min'))
+      }
+    })
+  })
+export type AssessmentDefinition = z.infer<typeof definitionSchema>
+
+export class DefinitionFileError extends Error {
+  override name = 'DefinitionFileError'
+}
+
+export function parseDefinition(text: string, file = 'quick-assessment.yaml'): AssessmentDefinition {
+  let data: unknown
+  try {
+    data = parseYaml(text)
+  } catch (error) {
+    throw new DefinitionFileError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`)
+  }
+  const parsed = definitionSchema.safeParse(data)
+  if (!parsed.success) throw new DefinitionFileError(`${file}: ${z.prettifyError(parsed.error)}`)
+  return parsed.data
+}
+
+/** The questions in the order they are asked: the profile first, then the business functions. */
+export type Question = { section: 'profile'; q: ProfileQuestion } | { section: 'function'; q: FunctionQuestion }
+
+export function questionsOf(d: AssessmentDefinition): Question[] {
+  return [...d.profile.map((q) => ({ section: 'profile' as const, q })), ...d.functions.map((q) => ({ section: 'function' as const, q }))]
+}

@@ -1,0 +1,166 @@
+import type { Facts } from './engine.js'
+import { findAmounts } from './numbers.js'
+import type { ProgrammeRules } from './rules.js'
+
+/**
+ * Reads an owner's free question ("我們 80 人的食品廠可以申請雲市集點數嗎?") into facts for the engine,
+ * the programmes and tracks it asks about, and whether it is an eligibility question at all.
+ * Later mentions win, so a follow-up read together with its question ("…80 人… 那 250 人呢") uses 250.
+ */
+export interface QuestionReading {
+  facts: Facts
+  /** Programme ids the user asks about (not those they already have). */
+  programmes: string[]
+  tracks: string[]
+  /** Asks whether they can apply / qualify. */
+  asksEligibility: boolean
+  /** Names a programme the rules do not cover (e.g. 即時技術輔導): the engine should stay out. */
+  mentionsOtherProgramme: boolean
+  /** "哪些補助可以申請", "可以申請補助嗎": no programme named on purpose. */
+  asksWhichProgrammes: boolean
+}
+
+/** "可以申請…嗎", "符合…門檻嗎", "有資格嗎" — not "有多少家申請". */
+const ASKS_ELIGIBILITY =
+  /(可以|可不可以|能不能|能否|可否|還能|能|符合|夠格|有沒有資格|適合|適用)[^,。;!?]{0,12}(申請|申辦|參加|資格|門檻|條件|補助)|(資格|門檻|條件)[^,。;!?]{0,6}(嗎|呢|\?|符合)|申請得到|申請[^,。;!?]{0,8}(嗎|呢)|(可以|能|可否|能否)(拿|領)[^,。;!?多少]{0,10}(嗎|呢)/
+/** "有什麼補助可以申請" without naming one. */
+const GENERIC_APPLY = /申請(政府)?(的)?(補助|計畫|資源)/
+const WHICH = /(什麼|哪些|哪個|哪種|哪一個|有沒有)(政府)?(的)?(補助|計畫|方案|資源)/
+const OTHER_PROGRAMME = /(sbir|小巨人|創業|貸款|技術輔導|即時技術|[\u4e00-\u9fff]{2,}(計畫|輔導|方案|獎))/
+/** Having a grant already: "拿過", "已獲", "有用", "申請過"… */
+const PRIOR = /(拿過|拿到|已獲|獲得過|獲得|有用|用過|領過|申請過|申請到|正在用|已經有|之前有|有拿|目前有)/g
+const TARGET_MARKER = /(可以|可不可以|能不能|還能|能否|可否|是否|想申請|要申請|申請)/
+const NO_FUNDING = /(沒有|沒|未|不曾)(拿過|申請過|獲得過?|領過|拿)(任何|其他|別的)?(政府)?(的)?(補助|計畫)/
+const NEGATION = /(不是|並非|非|沒有|沒|無|未)$/
+
+const REVENUE_WORDS = /(營收|營業額|業績|年收|營業收入|一年做|年營業)/
+const CAPITAL_WORDS = /(資本額|資本|實收)/
+const NOT_MANUFACTURING: [RegExp, string][] = [
+  [/(餐廳|餐飲|小吃|飲料店|咖啡廳|早餐店|民宿|旅館|飯店)/, 'food-lodging'],
+  [/(零售|批發|門市|貿易|電商|網拍|商店|商行)/, 'wholesale-retail'],
+  [/(服務業|美髮|美容|補習|診所|顧問公司|設計公司|物流)/, 'services'],
+  [/(農場|農業|漁業|養殖|畜牧)/, 'agriculture'],
+  [/(營造|建築|裝修|工程行)/, 'construction'],
+]
+const MANUFACTURING = /(製造|加工|代工|[\u4e00-\u9fff]廠(?!商|登記)|廠房)/
+
+export function normalizeText(text: string): string {
+  return text.normalize('NFKC').toLowerCase()
+}
+
+function negated(text: string, index: number): boolean {
+  return NEGATION.test(text.slice(Math.max(0, index - 3), index))
+}
+
+/** Every occurrence of any alias, longest first, without overlaps. */
+function mentions(text: string, entries: { id: string; aliases: string[] }[]): { id: string; index: number; end: number }[] {
+  const all = entries.flatMap((e) => e.aliases.map((a) => ({ id: e.id, alias: normalizeText(a) })))
+  all.sort((a, b) => b.alias.length - a.alias.length)
+  const found: { id: string; index: number; end: number }[] = []
+  for (const { id, alias } of all) {
+    let from = 0
+    for (;;) {
+      const index = text.indexOf(alias, from)
+      if (index === -1) break
+      const end = index + alias.length
+      if (!found.some((f) => index < f.end && end > f.index)) found.push({ id, index, end })
+      from = end
+    }
+  }
+  return found.sort((a, b) => a.index - b.index)
+}
+
+/** A mention is of a grant the firm already has when a "拿過/已獲…" precedes it in the same clause with no "可以申請" in between. */
+function isPrior(text: string, index: number): boolean {
+  const clauseStart = Math.max(...[...'，,。；;!?！？\n'].map((p) => text.lastIndexOf(p, index - 1)), -1) + 1
+  const before = text.slice(Math.max(clauseStart, index - 14), index)
+  let last = -1
+  for (const m of before.matchAll(PRIOR)) last = m.index + m[0].length
+  if (last === -1) return false
+  return !TARGET_MARKER.test(before.slice(last))
+}
+
+function lastIndexOf(text: string, re: RegExp): number {
+  let last = -1
+  for (const m of text.matchAll(new RegExp(re.source, 'g'))) last = m.index
+  return last
+}
+
+export function extractFacts(raw: string, rules: ProgrammeRules): { facts: Facts; programmes: string[]; tracks: string[] } {
+  const text = normalizeText(raw)
+  const facts: Facts = {}
+
+  for (const a of findAmounts(text)) {
+    if (a.kind === 'people') {
+      facts.employees = a.range
+      continue
+    }
+    const before = text.slice(Math.max(0, a.index - 8), a.index)
+    const after = text.slice(a.end, a.end + 5)
+    const revenueAt = lastIndexOf(before, REVENUE_WORDS)
+    const capitalAt = lastIndexOf(before, CAPITAL_WORDS)
+    if (revenueAt > capitalAt) facts.revenue = a.range
+    else if (capitalAt > revenueAt) facts.capital = a.range
+    else if (REVENUE_WORDS.test(after)) facts.revenue = a.range
+    else if (CAPITAL_WORDS.test(after)) facts.capital = a.range
+  }
+
+  const mfg = text.match(MANUFACTURING)
+  if (mfg && !negated(text, mfg.index!)) facts.industry = 'manufacturing'
+  else if (mfg) facts.industry = 'other'
+  else for (const [re, value] of NOT_MANUFACTURING) if (re.test(text)) {
+    facts.industry = value
+    break
+  }
+
+  if (/(沒有|沒|無|未)(辦)?(理)?工廠登記/.test(text)) facts.factory = 'none'
+  else if (/免(辦|登記|工廠登記)/.test(text)) facts.factory = 'exempt'
+  else if (/(有|已)(經)?(辦)?(理)?(工廠登記|工廠登記證)/.test(text)) facts.factory = 'registered'
+
+  if (/分公司/.test(text)) facts.registration = 'branch'
+  else if (/有限合夥/.test(text)) facts.registration = 'limited-partnership'
+  else if (/(行號|商號|商業登記)/.test(text)) facts.registration = 'business'
+  else if (/(有限公司|公司登記)/.test(text)) facts.registration = 'company'
+
+  const midsize = text.match(/中堅企業|中堅/)
+  if (midsize) facts.midsize = !negated(text, midsize.index!)
+  const chinese = text.match(/陸資/)
+  if (chinese) facts.chineseInvestment = !negated(text, chinese.index!)
+  if (/淨值(是|為)?(正|正值|正數)/.test(text)) facts.positiveNetWorth = true
+  else if (/淨值(是|為)?(負|負值|負數)/.test(text)) facts.positiveNetWorth = false
+
+  const prior = new Set<string>()
+  for (const m of mentions(text, rules.funding_schemes)) if (isPrior(text, m.index)) prior.add(m.id)
+  if (prior.size > 0) facts.priorFunding = [...prior]
+  else if (NO_FUNDING.test(text)) facts.priorFunding = []
+
+  const programmes = new Set<string>()
+  for (const m of mentions(text, rules.programmes)) if (!isPrior(text, m.index)) programmes.add(m.id)
+  const trackEntries = rules.programmes.flatMap((p) => p.tracks.map((t) => ({ id: `${p.id}/${t.id}`, aliases: t.aliases })))
+  const tracks = new Set<string>()
+  for (const m of mentions(text, trackEntries)) {
+    const [programme, track] = m.id.split('/') as [string, string]
+    if (programmes.size === 0 || programmes.has(programme)) tracks.add(track)
+  }
+  // A track named without its programme ("建置案可以申請嗎") points at the programmes that have it.
+  if (programmes.size === 0) for (const m of mentions(text, trackEntries)) programmes.add(m.id.split('/')[0]!)
+  return { facts, programmes: [...programmes], tracks: [...tracks] }
+}
+
+export function readQuestion(raw: string, rules: ProgrammeRules): QuestionReading {
+  const text = normalizeText(raw)
+  const { facts, programmes, tracks } = extractFacts(raw, rules)
+  return {
+    facts,
+    programmes,
+    tracks,
+    asksEligibility: ASKS_ELIGIBILITY.test(text),
+    mentionsOtherProgramme: programmes.length === 0 && OTHER_PROGRAMME.test(text.replace(WHICH, '')),
+    asksWhichProgrammes: WHICH.test(text) || GENERIC_APPLY.test(text),
+  }
+}
+
+/** Facts the engine can decide anything with. */
+export function hasFacts(f: Facts): boolean {
+  return Object.values(f).some((v) => v !== undefined)
+}

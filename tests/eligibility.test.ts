@@ -1,0 +1,300 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { composeEligibility, shouldAnswer } from '../src/eligibility/answer.js'
+import { readQuestion } from '../src/eligibility/extract.js'
+import { compare, compareRange, evaluate, windowStatus, type Facts, type RuleOutcome } from '../src/eligibility/engine.js'
+import { readProgrammeRules } from '../src/eligibility/load.js'
+import { findAmounts, formatMoney, parseBareCount, parseChineseInteger } from '../src/eligibility/numbers.js'
+import { parseProgrammeRules, RulesFileError, type ProgrammeRules } from '../src/eligibility/rules.js'
+import { loadKnowledgeDir } from '../src/knowledge/ingest.js'
+import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
+import { readDefinition } from '../src/assessment/load.js'
+
+/** Today, for the windows: the seeds' 113年 (2024) windows are long closed. */
+const NOW = new Date('2026-11-22T10:00:00+08:00')
+const 億 = 100_000_000
+
+let rules: ProgrammeRules
+beforeAll(async () => {
+  rules = await readProgrammeRules()
+})
+
+const exact = (n: number) => ({ min: n, max: n })
+/** Facts that meet every rule, to vary one at a time. */
+const FULL: Facts = {
+  industry: 'manufacturing',
+  employees: exact(50),
+  capital: exact(5_000 * 10_000),
+  revenue: exact(2 * 億),
+  factory: 'registered',
+  registration: 'company',
+  chineseInvestment: false,
+  positiveNetWorth: true,
+  priorFunding: [],
+  checks: { planningReport: true, successor: true, boardBlueprint: true },
+}
+
+function outcome(programme: string, track: string, rule: string, facts: Facts): RuleOutcome {
+  const e = evaluate(rules, facts, NOW, { programmes: [programme], tracks: [track] })[0]!
+  const r = e.results.find((x) => x.rule.id === rule)
+  if (!r) throw new Error(`no rule ${programme}/${track}/${rule}`)
+  return r.outcome
+}
+
+describe('the programme rules file', () => {
+  it('is valid, and every rule cites a knowledge document that exists', async () => {
+    const loaded = await loadKnowledgeDir(KNOWLEDGE_DIR)
+    const ids = new Set(loaded.documents.map((d) => d.meta.id))
+    const cited = rules.programmes.flatMap((p) => [
+      p.document,
+      p.window.source.document,
+      ...[...p.rules, ...p.tracks.flatMap((t) => t.rules)].flatMap((r) => [r.source.document, ...(r.alternative ? [r.alternative.source.document] : [])]),
+    ])
+    const def = await readDefinition()
+    cited.push(def.levels_document, def.tool_categories_document)
+    expect(cited.filter((id) => !ids.has(id))).toEqual([])
+    for (const p of rules.programmes) for (const r of [...p.rules, ...p.tracks.flatMap((t) => t.rules)]) expect(r.source.seed).toBe('003')
+  })
+
+  it('rejects a broken file, naming the field', () => {
+    const bad = (text: string) => () => parseProgrammeRules(text, 'x.yaml')
+    expect(bad('version: [')).toThrow(RulesFileError)
+    const base = {
+      version: 'v',
+      funding_schemes: [{ id: 'a', name: '某補助', aliases: ['某'] }],
+      programmes: [
+        {
+          id: 'p',
+          name: '某計畫',
+          short_name: '某計畫',
+          aliases: ['某計畫'],
+          document: 'doc',
+          window: { wording: '尚未公告', source: { document: 'doc', seed: '003', section: '壹、比較' } },
+          tracks: [{ id: 't', name: '規劃案', benefit: '上限500萬元' }],
+          rules: [{ id: 'r', label: '營收', test: { kind: 'threshold', fact: 'revenue', comparison: '以下', value: 1 }, wording: '營收1元以下', explain: '很小', source: { document: 'doc', seed: '003', section: '壹、比較' } }],
+        },
+      ],
+    }
+    expect(() => parseProgrammeRules(JSON.stringify(base))).not.toThrow()
+    const withRule = (rule: Record<string, unknown>) => JSON.stringify({ ...base, programmes: [{ ...base.programmes[0], rules: [{ ...base.programmes[0]!.rules[0], ...rule }] }] })
+    expect(bad(withRule({ test: { kind: 'threshold', fact: 'revenue', comparison: '少於', value: 1 } }))).toThrow(/comparison/)
+    expect(bad(withRule({ test: { kind: 'funding', banned: ['nope'], unlisted: 'pass' } }))).toThrow(/unknown funding scheme "nope"/)
+    expect(bad(withRule({ alternative: { test: { kind: 'flag', fact: 'midsize', expect: true }, wording: '另一說', source: { document: 'doc', seed: '003', section: '肆' } } }))).toThrow(/conflict/)
+  })
+})
+
+describe('every rule in the file', () => {
+  it('passes for a firm that meets everything, and needs checking when nothing is known', () => {
+    for (const e of evaluate(rules, FULL, NOW)) {
+      expect(e.results.filter((r) => r.outcome !== 'pass').map((r) => `${e.programme.id}/${e.track.id}/${r.rule.id}`)).toEqual([])
+      expect(e.verdict).toBe('eligible')
+    }
+    for (const e of evaluate(rules, {}, NOW)) {
+      expect(e.results.filter((r) => r.outcome !== 'unknown').map((r) => r.rule.id)).toEqual([])
+      expect(e.verdict).toBe('needs-checking')
+    }
+  })
+})
+
+describe('comparison words, exactly as the documents use them', () => {
+  it('以下 and 以上 include the threshold, 未滿 and 超過 do not', () => {
+    expect([compare(200, '以下', 200), compare(200, '未滿', 200), compare(200, '超過', 200), compare(200, '以上', 200)]).toEqual([true, false, false, true])
+    expect([compare(199, '未滿', 200), compare(201, '超過', 200)]).toEqual([true, true])
+  })
+  it('a range straddling the threshold needs checking', () => {
+    expect(compareRange({ min: 200, max: null }, '未滿', 200)).toBe('fail')
+    expect(compareRange({ min: 200, max: null }, '以下', 200)).toBe('unknown')
+    expect(compareRange({ min: 100, max: 199 }, '未滿', 200)).toBe('pass')
+    expect(compareRange({ min: 0, max: null }, '以上', 0)).toBe('pass')
+  })
+})
+
+describe('產業聚落供應鏈AI計畫', () => {
+  const o = (rule: string, facts: Facts, track = 'planning') => outcome('supply-chain-ai', track, rule, facts)
+  it('合併營收30億元以下, 中堅企業放寬至100億元以下', () => {
+    expect(o('revenue', { ...FULL, revenue: exact(30 * 億) })).toBe('pass')
+    expect(o('revenue', { ...FULL, revenue: exact(30 * 億 + 1), midsize: false })).toBe('fail')
+    expect(o('revenue', { ...FULL, revenue: exact(50 * 億) })).toBe('unknown') // 中堅 not known
+    expect(o('revenue', { ...FULL, revenue: exact(100 * 億), midsize: true })).toBe('pass')
+    expect(o('revenue', { ...FULL, revenue: exact(100 * 億 + 1), midsize: true })).toBe('fail')
+    expect(o('revenue', { ...FULL, revenue: exact(101 * 億) })).toBe('fail')
+    expect(o('revenue', { ...FULL, revenue: undefined })).toBe('unknown')
+  })
+  it('以製造業為限, with a factory registration (or a certified exemption)', () => {
+    expect(o('manufacturing', { ...FULL, industry: 'services' })).toBe('fail')
+    expect(o('factory', { ...FULL, factory: 'exempt' })).toBe('pass')
+    expect(o('factory', { ...FULL, factory: 'none' })).toBe('fail')
+  })
+  it('公司登記或有限合夥登記 vs 依法登記公司: a limited partnership needs checking, branches never', () => {
+    expect(o('registration', { ...FULL, registration: 'company' })).toBe('pass')
+    expect(o('registration', { ...FULL, registration: 'limited-partnership' })).toBe('unknown')
+    expect(o('registration', { ...FULL, registration: 'business' })).toBe('fail')
+    expect(o('not-branch', { ...FULL, registration: 'branch' })).toBe('fail')
+  })
+  it('淨值為正, 非陸資, and no 低碳化、智慧化升級轉型 grant', () => {
+    expect(o('net-worth', { ...FULL, positiveNetWorth: false })).toBe('fail')
+    expect(o('no-chinese-investment', { ...FULL, chineseInvestment: true })).toBe('fail')
+    expect(o('no-double-funding', { ...FULL, priorFunding: ['post-pandemic-upgrade'] })).toBe('fail')
+    expect(o('no-double-funding', { ...FULL, priorFunding: ['cloud-marketplace'] })).toBe('pass')
+    expect(o('no-double-funding', { ...FULL, priorFunding: undefined })).toBe('unknown')
+  })
+  it('建置案 needs the planning report (or a POC report); 規劃案 does not', () => {
+    expect(o('planning-report', { ...FULL, checks: {} }, 'build')).toBe('unknown')
+    expect(o('planning-report', FULL, 'build')).toBe('pass')
+    const tracks = evaluate(rules, { ...FULL, checks: {} }, NOW, { programmes: ['supply-chain-ai'] })
+    expect(tracks.map((t) => [t.track.id, t.verdict])).toEqual([['planning', 'eligible'], ['build', 'needs-checking']])
+  })
+  it('says the 113/05/02-113/06/17 window is closed', () => {
+    const p = rules.programmes.find((x) => x.id === 'supply-chain-ai')!
+    expect(windowStatus(p, NOW).state).toBe('closed')
+    expect(windowStatus(p, new Date('2024-06-17T23:59:00+08:00')).state).toBe('open')
+    expect(windowStatus(p, new Date('2024-06-18T00:00:01+08:00')).state).toBe('closed')
+    expect(windowStatus(p, new Date('2024-05-01T23:59:00+08:00')).state).toBe('upcoming')
+  })
+})
+
+describe('接班傳承數位轉型計畫', () => {
+  const o = (rule: string, facts: Facts, track = 'planning') => outcome('succession-dx', track, rule, facts)
+  it('合併營收20億元以下, 中堅企業放寬至100億元以下', () => {
+    expect(o('revenue', { ...FULL, revenue: exact(20 * 億) })).toBe('pass')
+    expect(o('revenue', { ...FULL, revenue: exact(20 * 億 + 1), midsize: false })).toBe('fail')
+    expect(o('revenue', { ...FULL, revenue: exact(20 * 億 + 1), midsize: true })).toBe('pass')
+    expect(o('revenue', { ...FULL, revenue: { min: 1 * 億 + 1, max: 20 * 億 } })).toBe('pass') // the assessment's range option
+  })
+  it('已辦理工廠登記: an exemption is not mentioned, so it needs checking', () => {
+    expect(o('factory', { ...FULL, factory: 'exempt' })).toBe('unknown')
+    expect(o('factory', { ...FULL, factory: 'none' })).toBe('fail')
+  })
+  it('公司登記或商業登記 vs 依法登記公司: a 行號 needs checking', () => {
+    expect(o('registration', { ...FULL, registration: 'business' })).toBe('unknown')
+    expect(o('registration', { ...FULL, registration: 'limited-partnership' })).toBe('fail')
+  })
+  it('no 雲世代 grant at the same time, except the cloud-marketplace points', () => {
+    expect(o('no-double-funding', { ...FULL, priorFunding: ['cloud-marketplace'] })).toBe('pass')
+    expect(o('no-double-funding', { ...FULL, priorFunding: ['taiwan-cloud-marketplace'] })).toBe('pass')
+    expect(o('no-double-funding', { ...FULL, priorFunding: ['cloud-generation-dx'] })).toBe('fail')
+    expect(o('no-double-funding', { ...FULL, priorFunding: ['supply-chain-ai'] })).toBe('unknown')
+  })
+  it('以製造業為限, 淨值為正, 非陸資', () => {
+    expect(o('manufacturing', { ...FULL, industry: 'wholesale-retail' })).toBe('fail')
+    expect(o('net-worth', { ...FULL, positiveNetWorth: false })).toBe('fail')
+    expect(o('no-chinese-investment', { ...FULL, chineseInvestment: true })).toBe('fail')
+    expect(o('no-chinese-investment', { ...FULL, chineseInvestment: false })).toBe('pass')
+  })
+  it('the successor leads the project; 實踐案 also needs a board-approved blueprint', () => {
+    expect(o('successor', { ...FULL, checks: { successor: false } })).toBe('fail')
+    expect(o('board-blueprint', { ...FULL, checks: { successor: true } }, 'practice')).toBe('unknown')
+    expect(evaluate(rules, FULL, NOW, { programmes: ['succession-dx'] }).map((t) => t.verdict)).toEqual(['eligible', 'eligible'])
+  })
+  it('has no announced window', () => {
+    expect(windowStatus(rules.programmes.find((x) => x.id === 'succession-dx')!, NOW).state).toBe('not-announced')
+  })
+})
+
+describe('雲市集工業館數位點數補助計畫', () => {
+  const o = (rule: string, facts: Facts) => outcome('cloud-marketplace', 'points', rule, facts)
+  it('實收資本額1億元以下 or fewer than 200 employees — and the seeds disagree at exactly 200', () => {
+    expect(o('sme', { ...FULL, capital: exact(億), employees: exact(300) })).toBe('pass')
+    expect(o('sme', { ...FULL, capital: exact(億 + 1), employees: exact(199) })).toBe('pass')
+    expect(o('sme', { ...FULL, capital: exact(億 + 1), employees: exact(200) })).toBe('unknown') // 未滿兩百人 vs 200人以下
+    expect(o('sme', { ...FULL, capital: exact(億 + 1), employees: exact(201) })).toBe('fail')
+    expect(o('sme', { ...FULL, capital: undefined, employees: exact(80) })).toBe('pass')
+    expect(o('sme', { ...FULL, capital: undefined, employees: exact(250) })).toBe('unknown')
+    expect(o('sme', { ...FULL, capital: exact(2 * 億), employees: { min: 200, max: null } })).toBe('unknown')
+    const e = evaluate(rules, { ...FULL, capital: exact(2 * 億), employees: exact(200) }, NOW, { programmes: ['cloud-marketplace'] })[0]!
+    expect(e.results.find((r) => r.rule.id === 'sme')!.because).toEqual({ type: 'conflict', primary: 'fail', alternative: 'pass' })
+  })
+  it('公司登記或商業登記, no branches, 製造業 with a factory registration, 非陸資', () => {
+    expect(o('registration', { ...FULL, registration: 'business' })).toBe('pass')
+    expect(o('registration', { ...FULL, registration: 'limited-partnership' })).toBe('fail')
+    expect(o('not-branch', { ...FULL, registration: 'branch' })).toBe('fail')
+    expect(o('manufacturing', { ...FULL, industry: 'food-lodging' })).toBe('fail')
+    expect(o('factory', { ...FULL, factory: 'exempt' })).toBe('pass')
+    expect(o('no-chinese-investment', { ...FULL, chineseInvestment: true })).toBe('fail')
+    expect(evaluate(rules, FULL, NOW, { programmes: ['cloud-marketplace'] })[0]!.verdict).toBe('eligible')
+  })
+  it('says the 113/04/30-113/08/30 window is closed', () => {
+    const p = rules.programmes.find((x) => x.id === 'cloud-marketplace')!
+    expect(windowStatus(p, NOW)).toEqual({ state: 'closed', opens: '2024-04-30', closes: '2024-08-30' })
+    expect(windowStatus(p, new Date('2024-08-30T23:59:59+08:00')).state).toBe('open')
+  })
+})
+
+describe('reading amounts as owners write them', () => {
+  it('Chinese numerals', () => {
+    expect(['八十', '兩百', '一百五', '兩百零五', '三千五', '十五'].map(parseChineseInteger)).toEqual([80, 200, 150, 205, 3500, 15])
+  })
+  it('money and people, exact, approximate and bounded', () => {
+    const found = findAmounts('資本額5,000萬、營收1億2千萬，員工兩百多人，不到200人，30億以下，超過1億')
+    expect(found.map((a) => [a.kind, a.range.min, a.range.max])).toEqual([
+      ['money', 5e7, 5e7],
+      ['money', 1.2e8, 1.2e8],
+      ['people', 200, 299],
+      ['people', 0, 199],
+      ['money', 0, 3e9],
+      ['money', 1e8 + 1, null],
+    ])
+    expect(parseBareCount('35')).toEqual({ min: 35, max: 35 })
+    expect(parseBareCount('八十幾')).toEqual({ min: 80, max: 89 })
+    expect([formatMoney(3e9), formatMoney(5e7), formatMoney(1.2e8)]).toEqual(['30億元', '5,000萬元', '1.2億元'])
+  })
+})
+
+describe('reading a free question into facts', () => {
+  const read = (q: string) => readQuestion(q, rules)
+  it('the issue example: 80 人的食品廠 asking about 雲市集點數', () => {
+    const r = read('我們 80 人的食品廠可以申請雲市集點數嗎?')
+    expect(r.facts).toEqual({ employees: exact(80), industry: 'manufacturing' })
+    expect(r.programmes).toEqual(['cloud-marketplace'])
+    expect(shouldAnswer(r)).toBe(true)
+  })
+  it('revenue, programme and track; a grant already held is not the programme asked about', () => {
+    const q16 = read('我們是中部的五金製造廠，合併營收18億，符合接班傳承數位轉型計畫的門檻嗎？')
+    expect([q16.facts.revenue, q16.facts.industry, q16.programmes]).toEqual([exact(18 * 億), 'manufacturing', ['succession-dx']])
+    const q21 = read('已經有用雲市集數位點數，還可以同時申請接班傳承計畫嗎？')
+    expect([q21.facts.priorFunding, q21.programmes]).toEqual([['cloud-marketplace'], ['succession-dx']])
+    const q13 = read('之前已經拿過疫後特別條例的低碳化、智慧化升級轉型補助，還能申請供應鏈AI嗎？')
+    expect([q13.facts.priorFunding, q13.programmes]).toEqual([['post-pandemic-upgrade'], ['supply-chain-ai']])
+    const build = read('資本額5000萬、營收3億的工廠，供應鏈AI建置案能申請嗎')
+    expect([build.facts.capital, build.facts.revenue, build.tracks]).toEqual([exact(5e7), exact(3e8), ['build']])
+  })
+  it('negations and registrations', () => {
+    expect(read('我們不是陸資，沒有工廠登記，是分公司，可以申請雲市集嗎').facts).toMatchObject({ chineseInvestment: false, factory: 'none', registration: 'branch' })
+    expect(read('我們是中堅企業，營收60億，能申請供應鏈AI嗎').facts).toMatchObject({ midsize: true, revenue: exact(60 * 億) })
+    expect(read('我們是行號，免辦工廠登記，可以申請接班傳承嗎').facts).toMatchObject({ registration: 'business', factory: 'exempt' })
+    expect(read('我們不是製造業，可以申請雲市集嗎').facts.industry).toBe('other')
+  })
+  it('leaves other questions to retrieval', () => {
+    expect(shouldAnswer(read('雲市集點數最多補助多少？'))).toBe(false)
+    expect(shouldAnswer(read('申請雲市集要準備什麼？'))).toBe(false)
+    expect(shouldAnswer(read('我們30人可以申請即時技術輔導嗎？'))).toBe(false)
+    expect(shouldAnswer(read('30人以下的數位人培去年開了幾門課？有多少家申請？'))).toBe(false)
+    expect(shouldAnswer(read('80人的工廠雲端點數最多可以拿多少？'))).toBe(false)
+    expect(shouldAnswer(read('我們是30人的餐廳，可以申請什麼補助？'))).toBe(true)
+    expect(shouldAnswer(read('剛好200人的工廠能拿雲市集點數嗎'))).toBe(true)
+  })
+})
+
+describe('the eligibility answer text', () => {
+  const cite = (n: number, title: string) => ({ n, documentId: 'd', chunkHash: '', title, headingPath: [], kind: 'programme', status: 'closed', sourceDate: '2024-05', windowCloses: null })
+  it('names each rule outcome, the disagreement, the window and the sources', () => {
+    const reading = readQuestion('我們員工剛好200人、資本額2億的工廠，可以申請雲市集嗎？', rules)
+    const evals = evaluate(rules, reading.facts, NOW, { programmes: reading.programmes })
+    const { body, more } = composeEligibility(reading, evals, rules, [cite(1, '雲市集工業館數位點數補助計畫：資格')])
+    expect(body).toContain('【雲市集工業館數位點數】⚠️ 需要再確認〔1〕')
+    expect(body).toContain('未滿兩百人')
+    expect(body).toContain('200人以下')
+    expect(body).toContain('❔ 還需確認：')
+    expect(body).toContain('已截止')
+    expect(more).toContain('原文：「以製造業為限」')
+    expect(more).toContain('〔1〕雲市集工業館數位點數補助計畫：資格')
+  })
+  it('says why a programme is out of reach, and that the cloud-marketplace points are excepted', () => {
+    const food = readQuestion('我們是30人的餐廳，可以申請什麼補助？', rules)
+    const { body } = composeEligibility(food, evaluate(rules, food.facts, NOW), rules, [])
+    expect(body.match(/❌ 製造業/g)).toHaveLength(3)
+    const q21 = readQuestion('已經有用雲市集數位點數，還可以同時申請接班傳承計畫嗎？', rules)
+    expect(composeEligibility(q21, evaluate(rules, q21.facts, NOW, { programmes: q21.programmes }), rules, []).body).toMatch(/雲市集.*不在此限/)
+    const q13 = readQuestion('之前已經拿過疫後特別條例的低碳化、智慧化升級轉型補助，還能申請供應鏈AI嗎？', rules)
+    expect(composeEligibility(q13, evaluate(rules, q13.facts, NOW, { programmes: q13.programmes }), rules, []).body).toMatch(/❌ 不符合[\s\S]*不得申請/)
+  })
+})
