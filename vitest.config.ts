@@ -1,12 +1,12 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  // Markdown imported as text, as wrangler bundles it for Workers (src/answer/prompts-bundled.ts).
+  // Markdown and YAML imported as text, as wrangler bundles them for Workers (src/answer/prompts-bundled.ts, src/bundled-data.ts).
   plugins: [
     {
       name: 'markdown-as-text',
       transform(code, id) {
-        return id.endsWith('.md') ? { code: `export default ${JSON.stringify(code)}`, map: null } : undefined
+        return id.endsWith('.md') || id.endsWith('.yaml') ? { code: `export default ${JSON.stringify(code)}`, map: null } : undefined
       },
     },
   ],

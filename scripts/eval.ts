@@ -11,6 +11,12 @@ import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
 import { createEmbedder } from '../src/knowledge/embedder.js'
 import { syncKnowledgeDir } from '../src/knowledge/ingest.js'
 import { answerQuestion } from '../src/answer/service.js'
+import { searchKnowledge } from '../src/knowledge/search.js'
+import { answerDeps } from '../src/bot.js'
+import { createLlmCapabilities } from '../src/answer/generative.js'
+import { readAnswerPrompts, readIntentPrompt } from '../src/answer/prompts-fs.js'
+import { readDefinition } from '../src/assessment/load.js'
+import { readProgrammeRules } from '../src/eligibility/load.js'
 import { declines } from '../src/knowledge/eval.js'
 import { containsFacts, isUnanswerable, parseEvalFile } from '../src/knowledge/eval.js'
 
@@ -30,6 +36,10 @@ const database = await openPglite(await mkdtemp(join(tmpdir(), 'sme-eval-')))
 await migrate(database.db, await readMigrations())
 const ingest = await syncKnowledgeDir(database.db, embedder, KNOWLEDGE_DIR)
 for (const issue of ingest?.issues ?? []) console.error(`knowledge: ${issue.file}: ${issue.field}: ${issue.message}`)
+
+// The same answer chain the bot uses: programme rules first, then the knowledge base.
+const llm = config.openai ? createLlmCapabilities(config, { ...(await readAnswerPrompts()), intent: await readIntentPrompt() }) : {}
+const deps = answerDeps({ db: database.db, embedder, llm, assessment: await readDefinition(), rules: await readProgrammeRules() })
 
 interface Row {
   id: string
@@ -51,10 +61,11 @@ const rows: Row[] = []
 const latencies: number[] = []
 for (const q of questions) {
   const t = performance.now()
-  const answer = await answerQuestion({ db: database.db, embedder }, { question: q.question, now: new Date() })
+  const answer = await answerQuestion(deps, { question: q.question, now: new Date() })
   const latencyMs = performance.now() - t
   latencies.push(latencyMs)
-  const hits = answer.retrieved.slice(0, k)
+  // Retrieval is scored on its own, also for questions the programme rules answer.
+  const hits = await searchKnowledge(database.db, embedder, q.question, { limit: k })
   const unanswerable = isUnanswerable(q)
   const rank = hits.findIndex((h) => containsFacts([h.title, h.headingPath.join(' > '), h.text].join('\n'), q))
   const answerPass = unanswerable ? declines(answer.status, answer.text) : answer.status === 'answered' && containsFacts(answer.text, q)
@@ -79,7 +90,7 @@ await database.close()
 
 const kinds = [...new Set(rows.map((r) => r.kind))].sort()
 const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`)
-console.log(`\nembedder: ${embedder.model} · knowledge: ${ingest?.documents ?? '?'} documents, ${ingest?.chunks ?? '?'} chunks · ${questions.length} questions`)
+console.log(`\nmode: ${config.openai ? `generated (${config.openai.chatModel})` : 'offline (extractive)'} · embedder: ${embedder.model} · knowledge: ${ingest?.documents ?? '?'} documents, ${ingest?.chunks ?? '?'} chunks · ${questions.length} questions`)
 console.log(`${'kind'.padEnd(18)} ${'n'.padStart(3)}  hit@${k}   answer`)
 const line = (label: string, subset: Row[]) => {
   const retrievable = subset.filter((r) => r.retrievalHit !== null)

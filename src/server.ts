@@ -10,19 +10,17 @@ import type { Database } from './db/types.js'
 import { InboxWorker, type HandledEvent } from './inbox/worker.js'
 import { createLineApi, type RetryPolicy } from './line/client.js'
 import { createLogger, type Logger } from './log.js'
-import { coreRoutes, createRouter } from './chat/router.js'
+import { createRouter } from './chat/router.js'
+import { botRoutes } from './bot.js'
 import { FakeLineApi } from './simulator/fake-line.js'
 import { simulatorRoutes } from './simulator/routes.js'
 import type { KnowledgeEmbedder } from './knowledge/embedder.js'
 import { syncKnowledgeDir } from './knowledge/ingest.js'
 import { KNOWLEDGE_DIR } from './knowledge/setup.js'
 import { createEmbedder } from './knowledge/embedder.js'
-import { answerRoutes } from './answer/routes.js'
 import { createLlmCapabilities } from './answer/generative.js'
 import { readAnswerPrompts, readIntentPrompt } from './answer/prompts-fs.js'
-import { assessmentRoutes } from './assessment/routes.js'
 import { readDefinition } from './assessment/load.js'
-import { createEligibilityAnswerer } from './eligibility/answer.js'
 import { readProgrammeRules } from './eligibility/load.js'
 
 export interface RunningServer {
@@ -97,11 +95,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
-  const answers = answerRoutes({ db: database.db, embedder, ...llm, eligibility: createEligibilityAnswerer({ db: database.db, rules: programmeRules }) })
-  // An open assessment takes its answers before the answer routes; what it cannot use goes to them.
-  const assess = assessmentRoutes({ db: database.db, definition: assessment, rules: programmeRules, interleave: answers })
   worker = new InboxWorker(
-    { db: database.db, line, router: createRouter([...coreRoutes, ...assess, ...answers]), log, loadingAfterMs: options.loadingAfterMs },
+    { db: database.db, line, router: createRouter(botRoutes({ db: database.db, embedder, llm, assessment, rules: programmeRules })), log, loadingAfterMs: options.loadingAfterMs },
     { id: options.workerId, pollMs: options.pollMs, onHandled: options.onHandled },
   )
   if (options.worker !== false) worker.start()

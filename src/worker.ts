@@ -17,8 +17,9 @@
 import type { ExecutionContext } from 'hono'
 import journal from '../migrations/meta/_journal.json' with { type: 'json' }
 import { createApp } from './app.js'
-import { coreRoutes, createRouter } from './chat/router.js'
-import { answerRoutes } from './answer/routes.js'
+import { createRouter } from './chat/router.js'
+import { botRoutes } from './bot.js'
+import { bundledAssessment, bundledRules } from './bundled-data.js'
 import { createLlmCapabilities } from './answer/generative.js'
 import { bundledAnswerPrompts, bundledIntentPrompt } from './answer/prompts-bundled.js'
 import { createEmbedder } from './knowledge/embedder.js'
@@ -108,7 +109,15 @@ function processorDeps(setup: Setup, database: Database): ProcessorDeps {
   const { config, log } = setup
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: config.line.apiBaseUrl })
   // The same capabilities as on Node; the knowledge index is built from Node (npm run kb:ingest).
-  const router = createRouter([...coreRoutes, ...answerRoutes({ db: database.db, embedder: createEmbedder(config), ...createLlmCapabilities(config, { ...bundledAnswerPrompts, intent: bundledIntentPrompt }) })])
+  const router = createRouter(
+    botRoutes({
+      db: database.db,
+      embedder: createEmbedder(config),
+      llm: createLlmCapabilities(config, { ...bundledAnswerPrompts, intent: bundledIntentPrompt }),
+      assessment: bundledAssessment,
+      rules: bundledRules,
+    }),
+  )
   return { db: database.db, line, router, log }
 }
 

@@ -241,7 +241,8 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
   it('logs one JSON line per handled event, without message text at info level', async () => {
     await bot.send([textEvent({ userId: 'Ulog' }, '我的秘密問題 4321', line.fake.issueReplyToken('Ulog'))])
     await waitFor(() => line.fake.deliveriesFor('Ulog').length === 1, 'reply')
-    const handled = bot.logs.filter((l) => l.msg === 'event handled')
+    // The line is written once the reply has been delivered.
+    const handled = await waitFor(() => bot.logs.filter((l) => l.msg === 'event handled').length > 0 && bot.logs.filter((l) => l.msg === 'event handled'), 'log line')
     expect(handled).toHaveLength(1)
     expect(handled[0]).toMatchObject({ level: 'info', kind: 'message', outcome: 'ok' })
     expect(typeof handled[0]!.latencyMs).toBe('number')
