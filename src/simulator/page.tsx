@@ -156,6 +156,11 @@ function Bubble({ bubble, alt }: { bubble: Json; alt: string }) {
   )
 }
 
+/** A Flex length ("40%", "8px") as CSS, or undefined for anything else (never raw input in a style). */
+function cssLength(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\d{1,4}(\.\d+)?(px|%)$/.test(value) ? value : undefined
+}
+
 /** One Flex component; `row` when its parent box lays children out horizontally. */
 function Component({ c, row }: { c: Json; row: boolean }) {
   const type = str(c.type) ?? ''
@@ -167,7 +172,19 @@ function Component({ c, row }: { c: Json; row: boolean }) {
       const layout = str(c.layout) === 'vertical' ? 'vertical' : 'horizontal'
       const gap = space(c.spacing)
       return (
-        <div class={`flex-box ${layout}`} style={style({ ...outer, gap, padding: space(c.paddingAll), 'background-color': colour(c.backgroundColor) })}>
+        <div
+          class={`flex-box ${layout}`}
+          style={style({
+            ...outer,
+            gap,
+            padding: space(c.paddingAll),
+            'background-color': colour(c.backgroundColor),
+            // Sizes drawn like LINE does (e.g. the assessment's level bars): percentages and pixels only.
+            width: cssLength(c.width),
+            height: cssLength(c.height),
+            'border-radius': cssLength(c.cornerRadius),
+          })}
+        >
           {list(c.contents).map((child) => (isObject(child) ? <Component c={child} row={layout === 'horizontal'} /> : ''))}
         </div>
       )
