@@ -4,6 +4,7 @@ import type { Db } from './db/types.js'
 import { pendingMigrations, type Migration } from './db/migrator.js'
 import type { Logger } from './log.js'
 import { webhookRoutes, type WebhookDeps } from './line/webhook.js'
+import { createInboxWriter } from './inbox/store.js'
 
 export interface AppDeps {
   db: Db
@@ -12,6 +13,7 @@ export interface AppDeps {
   /** The migrations this build expects; /readyz fails until they are applied. */
   migrations: Migration[]
   onAccepted: WebhookDeps['onAccepted']
+  gate?: WebhookDeps['gate']
   /** Extra route groups mounted by the composition root (simulator, fake LINE API, consoles). */
   mounts?: { path: string; app: Hono }[]
 }
@@ -33,7 +35,7 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.get('/', (c) => c.redirect(deps.mounts?.some((m) => m.path === '/simulator') ? '/simulator' : '/healthz'))
 
-  app.route('/webhook', webhookRoutes({ db: deps.db, channelSecret: deps.channelSecret, log: deps.log, onAccepted: deps.onAccepted }))
+  app.route('/webhook', webhookRoutes({ store: createInboxWriter(deps.db), channelSecret: deps.channelSecret, log: deps.log, onAccepted: deps.onAccepted, gate: deps.gate }))
   for (const mount of deps.mounts ?? []) app.route(mount.path, mount.app)
 
   app.notFound((c) => c.json({ error: 'not found' }, 404))

@@ -8,6 +8,7 @@ import { openPglite } from './db/pglite.js'
 import { openPostgres } from './db/postgres.js'
 import type { Database } from './db/types.js'
 import { InboxWorker, type HandledEvent } from './inbox/worker.js'
+import { AckGate } from './inbox/ack-gate.js'
 import { createLineApi, type RetryPolicy } from './line/client.js'
 import { createLogger, type Logger } from './log.js'
 import { createRouter } from './chat/router.js'
@@ -79,7 +80,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const mounts = []
   if (config.simulator) mounts.push({ path: '/simulator', app: simulatorRoutes({ channelSecret: config.line.channelSecret, fakeLine }) })
 
+  const gate = new AckGate()
   const app = createApp({
+    gate,
     db: database.db,
     log,
     channelSecret: config.line.channelSecret,
@@ -97,7 +100,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
   worker = new InboxWorker(
     { db: database.db, line, router: createRouter(botRoutes({ db: database.db, embedder, llm, assessment, rules: programmeRules })), log, loadingAfterMs: options.loadingAfterMs },
-    { id: options.workerId, pollMs: options.pollMs, onHandled: options.onHandled },
+    {
+      id: options.workerId,
+      pollMs: options.pollMs,
+      onHandled: options.onHandled,
+      // PGlite is one connection: fewer events in flight keeps webhook acknowledgements from queueing behind them.
+      concurrency: database.engine === 'pglite' ? 2 : 8,
+      gate,
+    },
   )
   if (options.worker !== false) worker.start()
 

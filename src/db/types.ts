@@ -14,3 +14,9 @@ export interface Database {
 export function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows
 }
+
+/**
+ * Settings every connection gets: a wider HNSW search than pgvector's default (better recall for
+ * top-50 candidates) and, with filters, scanning on in distance order until enough rows pass.
+ */
+export const SESSION_SETTINGS = 'SET hnsw.ef_search = 200; SET hnsw.iterative_scan = strict_order'

@@ -12,6 +12,8 @@ export interface WorkerOptions {
   pollMs?: number
   maxAttempts?: number
   leaseSeconds?: number
+  /** Waited on before each event, so webhook acknowledgements go first (Node, one thread). */
+  gate?: { quiet(): Promise<void> }
 }
 
 export interface HandledEvent {
@@ -31,6 +33,7 @@ export async function drainInbox(deps: ProcessorDeps, options: WorkerOptions & {
   let handled = 0
   for (;;) {
     if (options.deadline !== undefined && Date.now() > options.deadline) return handled
+    await options.gate?.quiet()
     const rows = await claimEvents(deps.db, options.id, options.concurrency ?? 8, options.leaseSeconds ?? 120)
     if (rows.length === 0) break
     await Promise.all(rows.map((row) => handleOne(deps, row, options)))

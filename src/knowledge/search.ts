@@ -69,21 +69,16 @@ export async function vectorCandidates(db: Db, embedder: KnowledgeEmbedder, quer
   const model = sql.raw(literal(embedder.model))
   const distance = options.exact ? sql`(${column} <=> ${vec}) + 0` : sql`${column} <=> ${vec}`
   const limit = options.candidates ?? 50
-  const filtered = options.filters && Object.values(options.filters).some((v) => v && v.length > 0)
-  return db.transaction(async (txn) => {
-    const tx = txn as unknown as Db
-    await tx.execute(sql.raw(`SET LOCAL hnsw.ef_search = ${Math.max(200, limit * 4)}`))
-    // With filters, keep scanning the graph until enough rows pass them (pgvector 0.8), in order.
-    if (filtered) await tx.execute(sql.raw(`SET LOCAL hnsw.iterative_scan = strict_order`))
-    const rows = rowsOf<{ hash: string }>(
-      await tx.execute(sql`
-        SELECT e.chunk_hash AS hash FROM kb_embeddings e
-        JOIN kb_chunks c ON c.hash = e.chunk_hash JOIN kb_documents d ON d.id = c.document_id
-        WHERE e.model = ${model} ${filterSql(options.filters)}
-        ORDER BY ${distance} LIMIT ${limit}`),
-    )
-    return rows.map((r) => r.hash)
-  })
+  // hnsw.ef_search and hnsw.iterative_scan are set for every connection when it opens (src/db),
+  // so this is one statement and no transaction: on PGlite it holds the database only this long.
+  const rows = rowsOf<{ hash: string }>(
+    await db.execute(sql`
+      SELECT e.chunk_hash AS hash FROM kb_embeddings e
+      JOIN kb_chunks c ON c.hash = e.chunk_hash JOIN kb_documents d ON d.id = c.document_id
+      WHERE e.model = ${model} ${filterSql(options.filters)}
+      ORDER BY ${distance} LIMIT ${limit}`),
+  )
+  return rows.map((r) => r.hash)
 }
 
 /**

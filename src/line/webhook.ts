@@ -1,20 +1,21 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
-import type { Db } from '../db/types.js'
-import { enqueueEvents } from '../inbox/store.js'
 import type { Logger } from '../log.js'
-import { webhookBodySchema } from './events.js'
+import { webhookBodySchema, type WebhookEvent } from './events.js'
 import { verifySignature } from './signature.js'
 
 export const WEBHOOK_MAX_BYTES = 1024 * 1024
 
 export interface WebhookDeps {
-  db: Db
+  /** Stores accepted events in the inbox; resolves to how many were new (see createInboxWriter). */
+  store: (events: WebhookEvent[]) => Promise<number>
   channelSecret: string
   log: Logger
   /** Starts background handling of the newly stored events (Node: kick the worker; Workers: waitUntil). */
   onAccepted: (schedule: { waitUntil?: (p: Promise<unknown>) => void }) => void
+  /** Marks requests in flight so in-process background work can give way (Node). */
+  gate?: { begin(): void; end(): void }
 }
 
 /**
@@ -25,6 +26,14 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
   const app = new Hono()
   app.post(
     '/',
+    async (_c, next) => {
+      deps.gate?.begin()
+      try {
+        await next()
+      } finally {
+        deps.gate?.end()
+      }
+    },
     bodyLimit({ maxSize: WEBHOOK_MAX_BYTES, onError: (c) => c.json({ error: 'payload too large' }, 413) }),
     async (c) => {
       const raw = new Uint8Array(await c.req.arrayBuffer())
@@ -43,7 +52,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
         deps.log.warn('webhook rejected', { reason: 'bad-shape', issues: parsed.error.issues.length })
         return c.json({ error: 'malformed webhook body', details: z.prettifyError(parsed.error) }, 400)
       }
-      const added = await enqueueEvents(deps.db, parsed.data.events)
+      const added = await deps.store(parsed.data.events)
       if (added > 0) {
         let waitUntil: ((p: Promise<unknown>) => void) | undefined
         try {

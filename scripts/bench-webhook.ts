@@ -1,0 +1,442 @@
+// npm run bench:webhook — throughput and latency of the webhook acknowledgement path (signature check,
+// parse, inbox INSERT, 200) of the real app on PGlite with its worker on, against a bare Hono endpoint
+// measured in the same run; then checks on the bot's database that every accepted event was stored
+// once, processed, and answered exactly once at the (fake) LINE API. BENCH_SECONDS shortens the phases.
+//
+// The load generator (autocannon) runs in a child process (this file re-run with --loadgen): the bot,
+// PGlite and the fake LINE API share one event loop, and an in-process autocannon would take CPU from
+// that loop and add its own work to every measured latency. autocannon's worker mode is no better
+// here: its functions (setupRequest, onResponse) must be files it can require, each worker would walk
+// the same body list (duplicate events), and overallRate is applied per worker. A child process gets
+// the machine's second core, shares nothing, and reports over IPC.
+import { fork, type ChildProcess } from 'node:child_process'
+import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { serve, type ServerType } from '@hono/node-server'
+import { sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+
+const SECRET = 'bench-channel-secret'
+const TOKEN = 'bench-channel-access-token'
+
+interface LoadRun {
+  label: string
+  url: string
+  connections: number
+  seconds: number
+  overallRate?: number
+  /** true: every request carries a body never sent before; false: cycle through the list. */
+  unique: boolean
+}
+
+interface LoadResult {
+  label: string
+  seconds: number
+  ok: number
+  non2xx: number
+  errors: number
+  timeouts: number
+  rps: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+  /** Indices (into the body list) of the requests answered 2xx, for unique runs. */
+  accepted: number[]
+  /** A unique run used more bodies than were generated (then some were repeated). */
+  exhausted: boolean
+}
+
+/** `load` appends bodies to the list; unique runs continue where the previous one stopped. */
+type ToChild = { type: 'load'; file: string } | { type: 'run'; run: LoadRun } | { type: 'exit' }
+type FromChild = { type: 'ready'; bodies: number } | { type: 'result'; result: LoadResult } | { type: 'error'; error: string }
+
+const pct = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!)
+
+if (process.argv.includes('--loadgen')) await loadgen()
+else await main()
+
+// ---------------------------------------------------------------------------------------------
+// Load generator (child process)
+// ---------------------------------------------------------------------------------------------
+
+interface AutocannonRequest {
+  method?: string
+  path?: string
+  headers?: Record<string, string>
+  body?: string | Buffer
+  setupRequest?: (req: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest
+  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void
+}
+interface AutocannonInstance {
+  on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void
+  on(event: 'done', listener: () => void): void
+}
+type Autocannon = (
+  opts: {
+    url: string
+    connections: number
+    duration: number
+    overallRate?: number
+    timeout?: number
+    requests: AutocannonRequest[]
+  },
+  done: (err: Error | null, result: { errors: number; timeouts: number; non2xx: number; '2xx': number; duration: number }) => void,
+) => AutocannonInstance
+
+async function loadgen(): Promise<void> {
+  // autocannon is CommonJS without type declarations.
+  const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
+  let bodies: { body: Buffer; signature: string }[] = []
+  let cursor = 0 // next never-sent body, shared by all unique runs
+  let spin = 0
+  const send = (m: FromChild) => process.send!(m)
+  process.on('disconnect', () => process.exit(0))
+
+  process.on('message', (m: ToChild) => {
+    void (async () => {
+      try {
+        if (m.type === 'exit') process.exit(0)
+        if (m.type === 'load') {
+          const raw = JSON.parse(await readFile(m.file, 'utf8')) as [string, string][]
+          bodies = bodies.concat(raw.map(([body, signature]) => ({ body: Buffer.from(body), signature })))
+          send({ type: 'ready', bodies: bodies.length })
+          return
+        }
+        send({ type: 'result', result: await runOne(m.run) })
+      } catch (error) {
+        send({ type: 'error', error: error instanceof Error ? (error.stack ?? error.message) : String(error) })
+      }
+    })()
+  })
+
+  function runOne(run: LoadRun): Promise<LoadResult> {
+    const latencies: number[] = []
+    const accepted: number[] = []
+    let exhausted = false
+    const request: AutocannonRequest = {
+      method: 'POST',
+      path: '/webhook',
+      // Called synchronously right before each request is written, so `context.idx` names the
+      // request whose response onResponse sees next (one request in flight per connection).
+      setupRequest: (req, context) => {
+        let i: number
+        if (run.unique) {
+          if (cursor >= bodies.length) exhausted = true
+          i = cursor++ % bodies.length
+        } else {
+          i = spin++ % bodies.length
+        }
+        context.idx = i
+        const b = bodies[i]!
+        return { ...req, body: b.body, headers: { 'content-type': 'application/json', 'x-line-signature': b.signature } }
+      },
+      onResponse: (status, _body, context) => {
+        if (run.unique && status >= 200 && status < 300) accepted.push(context.idx as number)
+      },
+    }
+    return new Promise((resolve, reject) => {
+      const instance = autocannon(
+        { url: run.url, connections: run.connections, duration: run.seconds, overallRate: run.overallRate, timeout: 10, requests: [request] },
+        (err, r) => {
+          if (err) return reject(err)
+          latencies.sort((a, b) => a - b)
+          resolve({
+            label: run.label,
+            seconds: r.duration,
+            ok: r['2xx'],
+            non2xx: r.non2xx,
+            errors: r.errors,
+            timeouts: r.timeouts,
+            rps: r['2xx'] / r.duration,
+            p50: pct(latencies, 0.5),
+            p90: pct(latencies, 0.9),
+            p99: pct(latencies, 0.99),
+            max: latencies.at(-1) ?? NaN,
+            accepted,
+            exhausted,
+          })
+        },
+      )
+      // Raw per-request times with sub-millisecond precision (autocannon's own histogram is in whole
+      // milliseconds and, under a rate limit, adds synthetic coordinated-omission samples).
+      instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+        if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime)
+      })
+    })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers, phases and checks (parent process)
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const { loadConfig } = await import('../src/config.js')
+  const { silentLogger } = await import('../src/log.js')
+  const { startServer } = await import('../src/server.js')
+  const { FakeLineApi } = await import('../src/simulator/fake-line.js')
+  const { textEvent, webhookBody } = await import('../src/simulator/events.js')
+  const { signBody } = await import('../src/line/signature.js')
+  const { rowsOf } = await import('../src/db/types.js')
+
+  const seconds = Math.max(1, Number(process.env.BENCH_SECONDS ?? 10) || 10)
+  const warmSeconds = Math.max(1, Math.round(seconds / 5))
+  const connections = 50
+  const rate = 200
+  const rateConnections = 10
+  const users = 200
+  // Menu words, thanks and programme questions (the questions run retrieval in the worker).
+  const texts = ['選單', '你好', '謝謝', '雲市集數位點數最多補助多少？', '即時技術輔導要準備哪些文件？', '請問有什麼補助可以申請']
+  const load0 = loadavg()
+
+  const listen = (fetch: (req: Request) => Response | Promise<Response>) =>
+    new Promise<{ server: ServerType; url: string }>((resolve, reject) => {
+      const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (i) => resolve({ server: s, url: `http://127.0.0.1:${i.port}` }))
+      s.once('error', reject)
+    })
+  const close = (s: ServerType) =>
+    new Promise<void>((resolve) => {
+      s.close(() => resolve())
+      ;(s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
+    })
+
+  // The fake LINE API; a thin wrapper notes which reply token / retry key each accepted call used,
+  // so replies can be counted per event.
+  const fake = new FakeLineApi(TOKEN)
+  const replied = new Map<string, number>() // reply token → accepted reply calls
+  const pushed = new Map<string, number>() // retry key → accepted push calls
+  const line = await listen(async (req) => {
+    const path = new URL(req.url).pathname
+    const copy = path.endsWith('/reply') || path.endsWith('/push') ? req.clone() : undefined
+    const res = await fake.app.fetch(req)
+    if (copy && res.status === 200) {
+      if (path.endsWith('/reply')) {
+        const token = ((await copy.json()) as { replyToken: string }).replyToken
+        replied.set(token, (replied.get(token) ?? 0) + 1)
+      } else {
+        const key = copy.headers.get('x-line-retry-key') ?? '(none)'
+        pushed.set(key, (pushed.get(key) ?? 0) + 1)
+      }
+    }
+    return res
+  })
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-webhook-'))
+  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: TOKEN, LINE_API_BASE_URL: line.url })
+  let handled = 0
+  const bot = await startServer(config, { hostname: '127.0.0.1', log: silentLogger, worker: true, pollMs: 1000, onHandled: () => handled++ })
+  let child: ChildProcess | undefined
+  try {
+    await bot.knowledgeReady
+    const db = bot.database.db
+
+    // The baseline: a bare Hono endpoint that reads the body and answers {}.
+    const bare = new Hono()
+    bare.post('/webhook', async (c) => {
+      await c.req.arrayBuffer()
+      return c.json({}, 200)
+    })
+    const baseline = await listen(bare.fetch)
+
+    // Signed bodies, one new text event each, from `users` users, with reply tokens issued by the fake
+    // (valid for an hour, so that a backlog handled minutes later still replies rather than pushes).
+    const eventIds: string[] = []
+    const tokenIdx = new Map<string, number>()
+    let genMs = 0
+    async function addBodies(count: number): Promise<string> {
+      const t0 = performance.now()
+      const pool: [string, string][] = []
+      for (let n = 0; n < count; n++) {
+        const i = eventIds.length
+        const userId = `Ubench${String(i % users).padStart(4, '0')}`
+        const token = fake.issueReplyToken(userId, 3_600_000)
+        const event = textEvent({ userId }, texts[i % texts.length]!, token)
+        const body = webhookBody([event])
+        pool.push([body, await signBody(SECRET, body)])
+        eventIds.push(event.webhookEventId)
+        tokenIdx.set(token, i)
+      }
+      const file = join(dataDir, `bodies-${eventIds.length}.json`)
+      await writeFile(file, JSON.stringify(pool))
+      genMs += performance.now() - t0
+      return file
+    }
+
+    // The load generator: this file in a child process.
+    const loadgen = fork(process.argv[1]!, ['--loadgen'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    child = loadgen
+    const ask = <T extends FromChild['type']>(m: ToChild, want: T) =>
+      new Promise<Extract<FromChild, { type: T }>>((resolve, reject) => {
+        const onMessage = (r: FromChild) => {
+          loadgen.off('exit', onExit)
+          loadgen.off('message', onMessage)
+          if (r.type === 'error') reject(new Error(`load generator: ${r.error}`))
+          else if (r.type !== want) reject(new Error(`load generator answered ${r.type}, expected ${want}`))
+          else resolve(r as Extract<FromChild, { type: T }>)
+        }
+        const onExit = (code: number | null) => reject(new Error(`load generator exited (${code})`))
+        loadgen.on('message', onMessage)
+        loadgen.once('exit', onExit)
+        loadgen.send(m)
+      })
+    const run = async (r: LoadRun) => (await ask({ type: 'run', run: r }, 'result')).result
+
+    const allAccepted: number[] = []
+    const keep = (r: LoadResult) => {
+      allAccepted.push(...r.accepted)
+      return r
+    }
+    const countDone = async () => Number(rowsOf<{ n: number | string }>(await db.execute(sql`SELECT count(*) AS n FROM inbox WHERE status = 'done'`))[0]!.n)
+    /** Waits until no event and no reply is open; `during` = events the worker handled while the load ran. */
+    async function drain(label: string, handledBefore: number, r?: LoadResult): Promise<string> {
+      const during = handled - handledBefore
+      const started = performance.now()
+      const before = await countDone()
+      for (;;) {
+        const open = rowsOf<{ inbox: number | string; outbox: number | string }>(
+          await db.execute(sql`SELECT
+            (SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing')) AS inbox,
+            (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')) AS outbox`),
+        )[0]!
+        if (Number(open.inbox) === 0 && Number(open.outbox) === 0) break
+        if (performance.now() - started > 15 * 60_000) throw new Error(`${label}: inbox did not drain in 15 min (${open.inbox} events, ${open.outbox} replies open)`)
+        await new Promise((res) => setTimeout(res, 200))
+      }
+      const ms = performance.now() - started
+      const after = (await countDone()) - before
+      const rateNote = after > 0 ? ` (${(after / (ms / 1000)).toFixed(0)} events/s)` : ''
+      return `${label.padEnd(8)} ${r ? `${r.ok} acknowledged, ` : ''}${during} handled by the worker during the run, backlog of ${after} drained in ${(ms / 1000).toFixed(1)} s${rateNote}`
+    }
+
+    console.log(`bench:webhook — ${seconds} s phases; ${cpus().length} CPUs, Node ${process.version}, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`)
+    console.log('bot (startServer: PGlite, worker on), fake LINE API and baseline serve from this process; autocannon runs in a child process')
+
+    // Warm-up (JIT, PGlite caches); its events are verified with the rest.
+    await ask({ type: 'load', file: await addBodies(Math.min(50_000, 5000 * warmSeconds)) }, 'ready')
+    await run({ label: 'warm-up baseline', url: baseline.url, connections: 10, seconds: warmSeconds, unique: false })
+    let mark = handled
+    const warm = keep(await run({ label: 'warm-up bot', url: bot.url, connections: 10, seconds: warmSeconds, unique: true }))
+    const drains = [await drain('warm-up', mark, warm)]
+
+    // Enough never-sent bodies for both bot phases, from the warm-up throughput (with room to spare).
+    const perSecond = Math.min(20_000, Math.max(1000, Math.ceil(warm.rps * 3)))
+    const have = eventIds.length - allAccepted.length
+    const need = perSecond * seconds + Math.ceil(rate * seconds * 1.5)
+    if (need > have) await ask({ type: 'load', file: await addBodies(need - have) }, 'ready')
+    console.log(`${eventIds.length} signed bodies (one new event each) generated in ${(genMs / 1000).toFixed(1)} s\n`)
+
+    // Phase 1: max throughput, the baseline first.
+    const p1Base = await run({ label: 'baseline (bare Hono)', url: baseline.url, connections, seconds, unique: false })
+    mark = handled
+    const p1Bot = keep(await run({ label: 'bot /webhook', url: bot.url, connections, seconds, unique: true }))
+    drains.push(await drain('phase 1', mark, p1Bot))
+
+    // Phase 2: fixed rate against the bot.
+    mark = handled
+    const p2Bot = keep(await run({ label: `bot /webhook @ ${rate}/s`, url: bot.url, connections: rateConnections, seconds, overallRate: rate, unique: true }))
+    drains.push(await drain('phase 2', mark, p2Bot))
+
+    // Checks on the bot's database and the fake LINE API.
+    const ids = [...new Set(allAccepted.map((i) => eventIds[i]!))]
+    await db.execute(sql`CREATE TEMP TABLE bench_accepted (webhook_event_id text PRIMARY KEY)`)
+    for (let i = 0; i < ids.length; i += 1000) {
+      await db.execute(sql`INSERT INTO bench_accepted VALUES ${sql.join(ids.slice(i, i + 1000).map((id) => sql`(${id})`), sql`, `)}`)
+    }
+    const check = rowsOf<Record<string, number | string>>(
+      await db.execute(sql`SELECT
+        (SELECT count(*) FROM bench_accepted) AS accepted,
+        (SELECT count(*) FROM bench_accepted a JOIN inbox i USING (webhook_event_id)) AS stored,
+        (SELECT count(*) FROM bench_accepted a WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.webhook_event_id = a.webhook_event_id)) AS lost,
+        (SELECT count(*) FROM bench_accepted a JOIN inbox i USING (webhook_event_id) WHERE i.status = 'done') AS done,
+        (SELECT count(*) FROM inbox) AS inbox_rows,
+        (SELECT count(DISTINCT webhook_event_id) FROM inbox) AS inbox_distinct,
+        (SELECT count(*) FROM inbox WHERE status <> 'done') AS inbox_not_done,
+        (SELECT count(*) FROM inbox WHERE last_error IS NOT NULL) AS inbox_errors,
+        (SELECT count(*) FROM inbox i WHERE NOT EXISTS (SELECT 1 FROM bench_accepted a WHERE a.webhook_event_id = i.webhook_event_id)) AS unobserved,
+        (SELECT count(*) FROM outbox) AS outbox_rows,
+        (SELECT count(*) FROM outbox WHERE status <> 'sent') AS outbox_not_sent,
+        (SELECT count(*) FROM (SELECT webhook_event_id FROM messages WHERE direction = 'in' GROUP BY webhook_event_id HAVING count(*) > 1) d) AS dup_inbound`),
+    )[0]!
+    const n = (k: string) => Number(check[k])
+
+    // LINE calls per stored event: reply calls by the event's reply token, push calls by the retry
+    // keys of its outbox rows; each event should see exactly one call per outbox row (normally one).
+    const outbox = rowsOf<{ webhook_event_id: string | null; retry_key: string }>(await db.execute(sql`SELECT webhook_event_id, retry_key FROM outbox`))
+    const expected = new Map<string, number>()
+    const delivered = new Map<string, number>()
+    const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v)
+    for (const o of outbox) {
+      if (!o.webhook_event_id) continue
+      add(expected, o.webhook_event_id, 1)
+      add(delivered, o.webhook_event_id, pushed.get(o.retry_key) ?? 0)
+    }
+    let stray = 0
+    for (const [token, count] of replied) {
+      const i = tokenIdx.get(token)
+      if (i === undefined) stray += count
+      else add(delivered, eventIds[i]!, count)
+    }
+    const storedIds = rowsOf<{ webhook_event_id: string }>(await db.execute(sql`SELECT webhook_event_id FROM inbox`)).map((r) => r.webhook_event_id)
+    let once = 0
+    let duplicated = 0
+    let missing = 0
+    let multiBatch = 0
+    for (const id of storedIds) {
+      const want = Math.max(1, expected.get(id) ?? 0)
+      const got = delivered.get(id) ?? 0
+      if (want > 1) multiBatch++
+      if (got === want) once++
+      else if (got > want) duplicated++
+      else missing++
+    }
+    const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
+
+    // Report.
+    const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—')
+    const cols = ['req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'other']
+    const row = (r: LoadResult) =>
+      [r.label.padEnd(26), ...[f(r.rps, 0), f(r.p50, 2), f(r.p90, 2), f(r.p99, 2), f(r.max, 1), String(r.ok), String(r.non2xx + r.errors + r.timeouts)].map((v) => v.padStart(8))].join(' ')
+    console.log(['run'.padEnd(26), ...cols.map((c) => c.padStart(8))].join(' '))
+    console.log(`phase 1 — max throughput, ${connections} connections, ${seconds} s each`)
+    console.log(row(p1Base))
+    console.log(row(p1Bot))
+    console.log(`phase 2 — overallRate ${rate} req/s, ${rateConnections} connections, ${seconds} s`)
+    console.log(row(p2Bot))
+    console.log('(latency: raw per-request times from autocannon response events, 2xx only; other = non-2xx + errors + timeouts)')
+    console.log('\nworker')
+    for (const d of drains) console.log(`  ${d}`)
+    if (p1Bot.exhausted || p2Bot.exhausted) console.log('WARNING: the body list ran out and some bodies were sent twice; the counts below are then not exact')
+
+    console.log('\nchecks (SQL on the bot database; LINE calls seen by the fake LINE API)')
+    console.log(`  accepted events (2xx)                 ${n('accepted')}${allAccepted.length === n('accepted') ? '' : ` distinct (${allAccepted.length} 2xx responses)`}`)
+    console.log(`  … in the inbox exactly once           ${n('stored')}   lost ${n('lost')}`)
+    console.log(`  … processed (status done)             ${n('done')}`)
+    console.log(`  inbox rows / distinct ids / not done  ${n('inbox_rows')} / ${n('inbox_distinct')} / ${n('inbox_not_done')}   (${n('unobserved')} stored while autocannon stopped before reading the 2xx; ${n('inbox_errors')} with last_error)`)
+    console.log(`  outbox rows / not sent                ${n('outbox_rows')} / ${n('outbox_not_sent')}   (${multiBatch} events with more than one batch)`)
+    console.log(`  LINE API calls accepted               reply ${sum(replied)}, push ${sum(pushed)}, fake deliveries ${fake.deliveries.length}, unknown token ${stray}`)
+    console.log(`  events answered exactly once          ${once} of ${storedIds.length}   duplicated ${duplicated}   missing ${missing}   duplicate inbound rows ${n('dup_inbound')}`)
+
+    const ratio = p1Bot.rps / p1Base.rps
+    const integrity = n('lost') === 0 && n('done') === n('accepted') && duplicated === 0 && missing === 0 && n('dup_inbound') === 0 && stray === 0
+    const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL')
+    console.log('\ntargets')
+    console.log(`  [${pass(ratio >= 0.5)}] phase 1 throughput bot/baseline ≥ 50%: ${f(ratio * 100, 1)}% (${f(p1Bot.rps, 0)} / ${f(p1Base.rps, 0)} req/s)`)
+    console.log(`  [${pass(p2Bot.p99 < 25)}] phase 2 p99 < 25 ms at ${rate} req/s: ${f(p2Bot.p99, 2)} ms (achieved ${f(p2Bot.rps, 0)} req/s)`)
+    console.log(`  [${pass(integrity)}] accepted events stored once, processed, answered once: lost ${n('lost')}, not done ${n('accepted') - n('done')}, duplicated ${duplicated}, missing ${missing}`)
+    console.log(`load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes on this machine skew the numbers)`)
+
+    const exited = new Promise((resolve) => loadgen.once('exit', resolve))
+    loadgen.send({ type: 'exit' } satisfies ToChild)
+    await exited
+    await close(baseline.server)
+  } finally {
+    if (child && child.exitCode === null) child.kill()
+    await bot.close()
+    await close(line.server)
+    await rm(dataDir, { recursive: true, force: true })
+  }
+  process.exit(0)
+}
