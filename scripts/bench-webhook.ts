@@ -255,7 +255,7 @@ async function main(): Promise<void> {
         const token = fake.issueReplyToken(userId, 3_600_000)
         const event = textEvent({ userId }, texts[i % texts.length]!, token)
         const body = webhookBody([event])
-        pool.push([body, await signBody(SECRET, body)])
+        pool.push([body, signBody(SECRET, body)])
         eventIds.push(event.webhookEventId)
         tokenIdx.set(token, i)
       }

@@ -43,7 +43,7 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     expect(wrong.status).toBe(401)
     const tampered = await fetch(`${bot.url}/webhook`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-line-signature': await signBody('test-channel-secret', body) },
+      headers: { 'content-type': 'application/json', 'x-line-signature': signBody('test-channel-secret', body) },
       body: body.replace('U1', 'U2'),
     })
     expect(tampered.status).toBe(401)
@@ -52,10 +52,10 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
 
   it('rejects malformed JSON and malformed events with 400 and stores nothing', async () => {
     const bad = '{"destination":"x","events":[{'
-    const r1 = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': await signBody('test-channel-secret', bad) }, body: bad })
+    const r1 = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': signBody('test-channel-secret', bad) }, body: bad })
     expect(r1.status).toBe(400)
     const shapeless = JSON.stringify({ destination: 'x', events: [{ type: 'message', webhookEventId: 'E1', timestamp: 1, replyToken: 't', source: { type: 'user', userId: 'U1' } }] })
-    const r2 = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': await signBody('test-channel-secret', shapeless) }, body: shapeless })
+    const r2 = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': signBody('test-channel-secret', shapeless) }, body: shapeless })
     expect(r2.status).toBe(400)
     expect((await r2.json()) as object).toHaveProperty('error', 'malformed webhook body')
     expect(await count(bot, 'inbox')).toBe(0)
@@ -63,7 +63,7 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
 
   it('answers 413 to an oversize body', async () => {
     const huge = webhookBody([textEvent({ userId: 'U1' }, 'x'.repeat(1024 * 1024), 'tok')])
-    const res = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': await signBody('test-channel-secret', huge) }, body: huge })
+    const res = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': signBody('test-channel-secret', huge) }, body: huge })
     expect(res.status).toBe(413)
     expect(await count(bot, 'inbox')).toBe(0)
   })

@@ -37,7 +37,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
     bodyLimit({ maxSize: WEBHOOK_MAX_BYTES, onError: (c) => c.json({ error: 'payload too large' }, 413) }),
     async (c) => {
       const raw = new Uint8Array(await c.req.arrayBuffer())
-      if (!(await verifySignature(deps.channelSecret, raw, c.req.header('x-line-signature')))) {
+      if (!verifySignature(deps.channelSecret, raw, c.req.header('x-line-signature'))) {
         deps.log.warn('webhook rejected', { reason: 'bad-signature' })
         return c.json({ error: 'invalid signature' }, 401)
       }
@@ -53,15 +53,9 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
         return c.json({ error: 'malformed webhook body', details: z.prettifyError(parsed.error) }, 400)
       }
       const added = await deps.store(parsed.data.events)
-      if (added > 0) {
-        let waitUntil: ((p: Promise<unknown>) => void) | undefined
-        try {
-          waitUntil = c.executionCtx.waitUntil.bind(c.executionCtx)
-        } catch {
-          // Node: no execution context; the in-process worker picks the events up.
-        }
-        deps.onAccepted({ waitUntil })
-      }
+      // Workers hand the background work to waitUntil; Node's worker ignores it (and Node has no
+      // execution context, whose getter throws, so it is only touched when called).
+      if (added > 0) deps.onAccepted({ waitUntil: (p) => c.executionCtx.waitUntil(p) })
       return c.json({}, 200)
     },
   )

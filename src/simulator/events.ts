@@ -52,5 +52,5 @@ export function webhookBody(events: unknown[]): string {
 /** Sends events to a webhook URL signed with the channel secret, as LINE's platform does. */
 export async function postWebhook(url: string, secret: string, events: unknown[]): Promise<Response> {
   const body = webhookBody(events)
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': await signBody(secret, body) }, body })
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signBody(secret, body) }, body })
 }
