@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js'
 import { MigrationError } from './db/migrator.js'
+import { DataFileError } from './data-file.js'
 import { startServer } from './server.js'
 
 // The only place that reads process.env.
@@ -20,7 +21,7 @@ try {
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof MigrationError) {
+  if (error instanceof ConfigError || error instanceof MigrationError || error instanceof DataFileError) {
     console.error(error.message)
     process.exit(1)
   }

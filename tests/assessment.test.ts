@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { parseDefinition, questionsOf, DefinitionFileError, type AssessmentDefinition } from '../src/assessment/definition.js'
+import { parseDefinition, questionsOf, type AssessmentDefinition } from '../src/assessment/definition.js'
+import { DataFileError } from '../src/data-file.js'
 import { isExpired, step, type AssessmentState, type FlowEnv, type FlowEvent, type StepResult } from '../src/assessment/flow.js'
 import { DEFINITION_FILE, readDefinition } from '../src/assessment/load.js'
 import { resultText } from '../src/assessment/result-card.js'
@@ -40,7 +41,7 @@ describe('the assessment definition', () => {
     const source = await readFile(DEFINITION_FILE, 'utf8')
     expect(() => parseDefinition(source.replace('label: 有進銷存系統', 'label: 有進銷存系統而且還有一個很長很長很長的名字'), 'q.yaml')).toThrow(/functions\[1\]\.options\[2\]\.label/)
     expect(() => parseDefinition(source.replace('3: [iot, data-analytics]', '3: [iot, blockchain]'))).toThrow(/unknown tool category "blockchain"/)
-    expect(() => parseDefinition('id: [')).toThrow(DefinitionFileError)
+    expect(() => parseDefinition('id: [')).toThrow(DataFileError)
   })
 })
 

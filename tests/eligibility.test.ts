@@ -4,7 +4,8 @@ import { readQuestion } from '../src/eligibility/extract.js'
 import { compare, compareRange, evaluate, windowStatus, type Facts, type RuleOutcome } from '../src/eligibility/engine.js'
 import { readProgrammeRules } from '../src/eligibility/load.js'
 import { findAmounts, formatMoney, parseBareCount, parseChineseInteger } from '../src/eligibility/numbers.js'
-import { parseProgrammeRules, RulesFileError, type ProgrammeRules } from '../src/eligibility/rules.js'
+import { parseProgrammeRules, type ProgrammeRules } from '../src/eligibility/rules.js'
+import { DataFileError } from '../src/data-file.js'
 import { loadKnowledgeDir } from '../src/knowledge/ingest.js'
 import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
 import { readDefinition } from '../src/assessment/load.js'
@@ -57,7 +58,7 @@ describe('the programme rules file', () => {
 
   it('rejects a broken file, naming the field', () => {
     const bad = (text: string) => () => parseProgrammeRules(text, 'x.yaml')
-    expect(bad('version: [')).toThrow(RulesFileError)
+    expect(bad('version: [')).toThrow(DataFileError)
     const base = {
       version: 'v',
       funding_schemes: [{ id: 'a', name: '某補助', aliases: ['某'] }],

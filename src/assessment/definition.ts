@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml'
+import { parseDataFile } from '../data-file.js'
 import { z } from 'zod'
 
 /**
@@ -113,20 +113,9 @@ export const definitionSchema = z
   })
 export type AssessmentDefinition = z.infer<typeof definitionSchema>
 
-export class DefinitionFileError extends Error {
-  override name = 'DefinitionFileError'
-}
-
+/** Parses and validates the file; a DataFileError names the file and each bad field. */
 export function parseDefinition(text: string, file = 'quick-assessment.yaml'): AssessmentDefinition {
-  let data: unknown
-  try {
-    data = parseYaml(text)
-  } catch (error) {
-    throw new DefinitionFileError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`)
-  }
-  const parsed = definitionSchema.safeParse(data)
-  if (!parsed.success) throw new DefinitionFileError(`${file}: ${z.prettifyError(parsed.error)}`)
-  return parsed.data
+  return parseDataFile(definitionSchema, text, file)
 }
 
 /** The questions in the order they are asked: the profile first, then the business functions. */

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml'
+import { parseDataFile } from '../data-file.js'
 import { z } from 'zod'
 
 /**
@@ -153,19 +153,7 @@ export const programmeRulesSchema = z
   })
 export type ProgrammeRules = z.infer<typeof programmeRulesSchema>
 
-export class RulesFileError extends Error {
-  override name = 'RulesFileError'
-}
-
-/** Parses and validates the rules file; the error names the file and each bad field. */
+/** Parses and validates the file; a DataFileError names the file and each bad field. */
 export function parseProgrammeRules(text: string, file = 'programmes.yaml'): ProgrammeRules {
-  let data: unknown
-  try {
-    data = parseYaml(text)
-  } catch (error) {
-    throw new RulesFileError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`)
-  }
-  const parsed = programmeRulesSchema.safeParse(data)
-  if (!parsed.success) throw new RulesFileError(`${file}: ${z.prettifyError(parsed.error)}`)
-  return parsed.data
+  return parseDataFile(programmeRulesSchema, text, file)
 }
