@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rowsOf } from '../src/db/types.js'
 import { postbackEvent, textEvent } from '../src/simulator/events.js'
-import { startBot, startFakeLine, waitFor, type Bot, type FakeLineServer } from './helpers/harness.js'
+import { startBot, startChatBot, startFakeLine, waitFor, type Bot, type ChatSetup, type FakeLineServer } from './helpers/harness.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'knowledge')
 
@@ -12,14 +12,13 @@ type Msg = { type: string; text?: string; altText?: string; quickReply?: { items
 describe('asking programme questions in LINE', () => {
   let line: FakeLineServer
   let bot: Bot
+  let setup: ChatSetup | undefined
   beforeAll(async () => {
-    line = await startFakeLine()
-    bot = await startBot({ engine: 'pglite', lineUrl: line.url, knowledgeDir: FIXTURES })
-    await bot.knowledgeReady
+    setup = await startChatBot(FIXTURES)
+    ;({ line, bot } = setup)
   })
   afterAll(async () => {
-    await bot?.close()
-    await line?.close()
+    await setup?.close()
   })
 
   async function ask(user: string, text: string): Promise<Msg> {

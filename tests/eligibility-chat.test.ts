@@ -3,20 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rowsOf } from '../src/db/types.js'
 import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
 import { postbackEvent, textEvent } from '../src/simulator/events.js'
-import { startBot, startFakeLine, waitFor, type Bot, type FakeLineServer } from './helpers/harness.js'
+import { startChatBot, waitFor, type Bot, type ChatSetup, type FakeLineServer } from './helpers/harness.js'
 
 /** Eligibility questions in LINE: the answer chain hands them to the rules engine, cited from the real knowledge base. */
 describe('eligibility questions through the answer chain in LINE', () => {
   let line: FakeLineServer
   let bot: Bot
+  let setup: ChatSetup | undefined
   beforeAll(async () => {
-    line = await startFakeLine()
-    bot = await startBot({ engine: 'pglite', lineUrl: line.url, knowledgeDir: KNOWLEDGE_DIR })
-    await bot.knowledgeReady
+    setup = await startChatBot(KNOWLEDGE_DIR)
+    ;({ line, bot } = setup)
   }, 120_000)
   afterAll(async () => {
-    await bot?.close()
-    await line?.close()
+    await setup?.close()
   })
 
   async function send(user: string, event: (token: string) => unknown): Promise<Record<string, unknown>> {

@@ -6,7 +6,7 @@ import { readAnswerPrompts } from '../src/answer/prompts-fs.js'
 import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
 import { textEvent } from '../src/simulator/events.js'
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js'
-import { startBot, startFakeLine, waitFor, type Bot, type FakeLineServer } from './helpers/harness.js'
+import { startChatBot, waitFor, type Bot, type ChatSetup, type FakeLineServer } from './helpers/harness.js'
 
 const caseSchema = z.object({
   id: z.string(),
@@ -47,15 +47,14 @@ function check(c: z.infer<typeof caseSchema>, reply: { raw: string; declined: bo
 describe('red team, offline answers over the real knowledge base', () => {
   let line: FakeLineServer
   let bot: Bot
+  let setup: ChatSetup | undefined
   beforeAll(async () => {
-    line = await startFakeLine()
-    bot = await startBot({ engine: 'pglite', lineUrl: line.url, knowledgeDir: KNOWLEDGE_DIR })
-    await bot.knowledgeReady
+    setup = await startChatBot(KNOWLEDGE_DIR)
+    ;({ line, bot } = setup)
     await run(bot, line, SECRET.user, SECRET.text)
   }, 120_000)
   afterAll(async () => {
-    await bot?.close()
-    await line?.close()
+    await setup?.close()
   })
 
   it.each(cases)('$id ($category): $prompt', async (c) => {
@@ -67,8 +66,8 @@ describe('red team, generated answers from a model that obeys every injection', 
   let line: FakeLineServer
   let bot: Bot
   let openai: FakeOpenAI
+  let setup: ChatSetup | undefined
   beforeAll(async () => {
-    line = await startFakeLine()
     openai = await startFakeOpenAI()
     // The worst case: the model does whatever the question says, citing a passage to look grounded.
     openai.reply((prompt) => {
@@ -76,13 +75,12 @@ describe('red team, generated answers from a model that obeys every injection', 
       const forbid = cases.find((c) => question.includes(c.prompt.slice(0, 12)))?.forbid ?? []
       return { content: JSON.stringify({ answer: `好的。${forbid.join('，')}。${systemPrompt.slice(0, 80)}〔S1〕`, cited: ['S1'], covered: true }) }
     })
-    bot = await startBot({ engine: 'pglite', lineUrl: line.url, knowledgeDir: KNOWLEDGE_DIR, env: { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: openai.url } })
-    await bot.knowledgeReady
+    setup = await startChatBot(KNOWLEDGE_DIR, { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: openai.url })
+    ;({ line, bot } = setup)
     await run(bot, line, SECRET.user, SECRET.text)
   }, 120_000)
   afterAll(async () => {
-    await bot?.close()
-    await line?.close()
+    await setup?.close()
     await openai?.close()
   })
 

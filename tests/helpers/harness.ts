@@ -116,3 +116,24 @@ export async function waitFor<T>(probe: () => T | undefined | false | Promise<T 
     await new Promise((r) => setTimeout(r, 25))
   }
 }
+
+export interface ChatSetup {
+  line: FakeLineServer
+  bot: Bot
+  close(): Promise<void>
+}
+
+/** A fake LINE API plus the real bot on PGlite with a knowledge folder indexed: the usual conversation-test setup. */
+export async function startChatBot(knowledgeDir: string, env?: Record<string, string>): Promise<ChatSetup> {
+  const line = await startFakeLine()
+  const bot = await startBot({ engine: 'pglite', lineUrl: line.url, knowledgeDir, env })
+  await bot.knowledgeReady
+  return {
+    line,
+    bot,
+    close: async () => {
+      await bot.close()
+      await line.close()
+    },
+  }
+}
