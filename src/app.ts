@@ -15,7 +15,8 @@ export interface AppDeps {
   onAccepted: WebhookDeps['onAccepted']
   gate?: WebhookDeps['gate']
   /** Extra route groups mounted by the composition root (simulator, fake LINE API, consoles). */
-  mounts?: { path: string; app: Hono }[]
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- sub-apps carry their own Variables
+  mounts?: { path: string; app: Hono<any> }[]
 }
 
 /** The one Hono app, used by Node, Workers and tests alike. */

@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server'
 import type { Hono } from 'hono'
-import { createApp } from './app.js'
+import { createApp, type AppDeps } from './app.js'
 import type { Config } from './config.js'
 import { migrate } from './db/migrator.js'
 import { readMigrations } from './db/migrations-fs.js'
@@ -12,7 +12,9 @@ import { AckGate } from './inbox/ack-gate.js'
 import { createLineApi, type RetryPolicy } from './line/client.js'
 import { createLogger, type Logger } from './log.js'
 import { createRouter } from './chat/router.js'
-import { botRoutes } from './bot.js'
+import { answerDeps, botRoutes } from './bot.js'
+import { consoleRoutes } from './console/app.js'
+import { deliverDue } from './line/outbox.js'
 import { FakeLineApi } from './simulator/fake-line.js'
 import { simulatorRoutes } from './simulator/routes.js'
 import type { KnowledgeEmbedder } from './knowledge/embedder.js'
@@ -77,8 +79,25 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const fakeLine = config.simulator && !config.line.apiBaseUrl ? new FakeLineApi(config.line.channelAccessToken) : undefined
   const fakeLineServer = fakeLine ? await listen(fakeLine.app, 0, '127.0.0.1') : undefined
   let worker: InboxWorker | undefined
-  const mounts = []
+  const mounts: NonNullable<AppDeps['mounts']> = []
   if (config.simulator) mounts.push({ path: '/simulator', app: simulatorRoutes({ channelSecret: config.line.channelSecret, fakeLine }) })
+
+  const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
+  const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
+  const parts = { db: database.db, embedder, llm, assessment, rules: programmeRules }
+  mounts.push({
+    path: '/console',
+    app: consoleRoutes({
+      db: database.db,
+      log,
+      adminToken: config.adminToken,
+      line,
+      deliver: (ids) => deliverDue(database.db, line, { ids }),
+      background: (work) => void work.catch((error: unknown) => log.error('console background work failed', { error: String(error) })),
+      answer: answerDeps(parts),
+      openai: config.openai,
+    }),
+  })
 
   const gate = new AckGate()
   const app = createApp({
@@ -96,10 +115,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const { server, port } = await listen(app, config.port, options.hostname ?? '0.0.0.0')
   const url = `http://127.0.0.1:${port}`
 
-  const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
-  const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
   worker = new InboxWorker(
-    { db: database.db, line, router: createRouter(botRoutes({ db: database.db, embedder, llm, assessment, rules: programmeRules })), log, loadingAfterMs: options.loadingAfterMs },
+    { db: database.db, line, router: createRouter(botRoutes(parts)), log, loadingAfterMs: options.loadingAfterMs },
     {
       id: options.workerId,
       pollMs: options.pollMs,

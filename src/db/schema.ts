@@ -45,6 +45,8 @@ export const messages = pgTable(
     /** Inbound: the webhook event it came from (unique, so a retried event is stored once). */
     webhookEventId: text('webhook_event_id'),
     outboxId: bigint('outbox_id', { mode: 'number' }),
+    /** Outbound messages a consultant wrote (null: the bot). */
+    staffId: uuid('staff_id'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -238,4 +240,172 @@ export const assessments = pgTable(
     index('assessments_user_idx').on(t.userId, t.status, t.completedAt),
     uniqueIndex('assessments_one_open_uq').on(t.userId).where(sql`status = 'in_progress'`),
   ],
+)
+
+// ---- Staff (consultants and PMO) --------------------------------------------------------------
+
+/** A console account: a consultant (業師/顧問) or PMO staff. Passwords are scrypt hashes, never plain. */
+export const staff = pgTable('staff', {
+  id: uuid('id').primaryKey(),
+  /** Login name, stored lower-case. */
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  role: text('role', { enum: ['consultant', 'pmo'] }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  /** For assignment rules: the regions and industries this consultant covers (empty = any). */
+  regions: jsonb('regions').$type<string[]>().notNull().default([]),
+  industries: jsonb('industries').$type<string[]>().notNull().default([]),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+  lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+})
+
+/** A signed-in browser. Only the SHA-256 of the cookie's token is stored, so a leaked table opens no session. */
+export const staffSessions = pgTable(
+  'staff_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staff.id, { onDelete: 'cascade' }),
+    /** Synchronizer token every form of this session must echo. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('staff_sessions_staff_idx').on(t.staffId)],
+)
+
+/** Every console action, who did it and when. Never updated or deleted by the app. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    staffId: uuid('staff_id'),
+    /** e.g. login, logout, case.reply, case.resolve, kb.publish */
+    action: text('action').notNull(),
+    /** What it acted on: "case:12", "doc:siir-2026", "staff:alice". */
+    target: text('target'),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('audit_log_target_idx').on(t.target, t.at)],
+)
+
+// ---- Handoff cases ---------------------------------------------------------------------------
+
+/**
+ * A request for a human consultant. At most one active (intake or open) case per conversation; while
+ * it is open the bot stays silent in that chat and the user's messages go to the case thread.
+ */
+export const cases = pgTable(
+  'cases',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    conversationId: bigint('conversation_id', { mode: 'number' })
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    /** intake: the bot is still asking for details; open: waiting for / talking with a consultant. */
+    status: text('status', { enum: ['intake', 'open', 'resolved'] }).notNull().default('intake'),
+    /** What started it: asked | unanswered | unhappy | assessment. */
+    reason: text('reason').notNull(),
+    assessmentId: uuid('assessment_id'),
+    /** Company, contact time and question as the user gave them (each may be skipped). */
+    intake: jsonb('intake').$type<Record<string, string | null>>().notNull().default({}),
+    summary: text('summary'),
+    assigneeId: uuid('assignee_id').references(() => staff.id, { onDelete: 'set null' }),
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    /** When the case is due a first reply (office-hours aware). */
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
+    lastUserMessageAt: timestamp('last_user_message_at', { withTimezone: true }),
+    lastStaffMessageAt: timestamp('last_staff_message_at', { withTimezone: true }),
+    notifiedAt: timestamp('notified_at', { withTimezone: true }),
+    overdueNotifiedAt: timestamp('overdue_notified_at', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedBy: text('resolved_by'),
+    satisfaction: integer('satisfaction'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('cases_one_active_uq').on(t.conversationId).where(sql`status in ('intake','open')`),
+    index('cases_status_idx').on(t.status, t.assigneeId),
+    index('cases_user_idx').on(t.userId),
+  ],
+)
+
+/** Internal notes on a case, never sent to the user. */
+export const caseNotes = pgTable(
+  'case_notes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    staffId: uuid('staff_id').references(() => staff.id, { onDelete: 'set null' }),
+    text: text('text').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('case_notes_case_idx').on(t.caseId, t.id)],
+)
+
+/** The reply token of the user's latest message while the bot stayed silent, for a consultant's reply. */
+export const replyTokens = pgTable('reply_tokens', {
+  conversationId: bigint('conversation_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => conversations.id, { onDelete: 'cascade' }),
+  token: text('token').notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+})
+
+// ---- Knowledge administration (PMO console) --------------------------------------------------
+
+/**
+ * Every saved state of a console-managed document: the whole Markdown file (front-matter + body).
+ * draft versions await review; the newest published one is live; retire marks it out of the index.
+ */
+export const kbDocumentVersions = pgTable(
+  'kb_document_versions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    documentId: text('document_id').notNull(),
+    version: integer('version').notNull(),
+    /** draft | published | retired */
+    state: text('state', { enum: ['draft', 'published', 'retired'] }).notNull(),
+    markdown: text('markdown').notNull(),
+    /** create | edit | upload | publish | retire | restore | import */
+    action: text('action').notNull(),
+    staffId: uuid('staff_id').references(() => staff.id, { onDelete: 'set null' }),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('kb_document_versions_uq').on(t.documentId, t.version)],
+)
+
+/** A re-indexing run, polled by the console for its progress bar. */
+export const kbJobs = pgTable('kb_jobs', {
+  id: uuid('id').primaryKey(),
+  kind: text('kind').notNull(),
+  status: text('status', { enum: ['running', 'done', 'failed'] }).notNull(),
+  total: integer('total').notNull().default(0),
+  done: integer('done').notNull().default(0),
+  error: text('error'),
+  staffId: uuid('staff_id'),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+})
+
+/** Programme rules and assessment questions edited in the console; the newest row overrides the bundled YAML. */
+export const dataFiles = pgTable(
+  'data_files',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** programmes | assessment */
+    name: text('name').notNull(),
+    content: text('content').notNull(),
+    staffId: uuid('staff_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('data_files_name_idx').on(t.name, t.id)],
 )
