@@ -227,7 +227,9 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-webhook-'))
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: TOKEN, LINE_API_BASE_URL: line.url })
   let handled = 0
-  const bot = await startServer(config, { hostname: '127.0.0.1', log: silentLogger, worker: true, pollMs: 1000, onHandled: () => handled++ })
+  // BENCH_WORKER=off: the acknowledgement path alone (the worker starts after the load and drains the backlog).
+  const ackOnly = process.env.BENCH_WORKER === 'off'
+  const bot = await startServer(config, { hostname: '127.0.0.1', log: silentLogger, worker: !ackOnly, pollMs: 1000, onHandled: () => handled++ })
   let child: ChildProcess | undefined
   try {
     await bot.knowledgeReady
@@ -312,14 +314,15 @@ async function main(): Promise<void> {
     }
 
     console.log(`bench:webhook — ${seconds} s phases; ${cpus().length} CPUs, Node ${process.version}, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`)
-    console.log('bot (startServer: PGlite, worker on), fake LINE API and baseline serve from this process; autocannon runs in a child process')
+    console.log(`bot (startServer: PGlite, worker ${ackOnly ? 'off during the load' : 'on'}), fake LINE API and baseline serve from this process; autocannon runs in a child process`)
 
     // Warm-up (JIT, PGlite caches); its events are verified with the rest.
     await ask({ type: 'load', file: await addBodies(Math.min(50_000, 5000 * warmSeconds)) }, 'ready')
     await run({ label: 'warm-up baseline', url: baseline.url, connections: 10, seconds: warmSeconds, unique: false })
     let mark = handled
     const warm = keep(await run({ label: 'warm-up bot', url: bot.url, connections: 10, seconds: warmSeconds, unique: true }))
-    const drains = [await drain('warm-up', mark, warm)]
+    const settle = async (label: string, before: number, r: LoadResult) => (ackOnly ? `${label.padEnd(8)} ${r.ok} acknowledged, queued (worker off during the load)` : drain(label, before, r))
+    const drains = [await settle('warm-up', mark, warm)]
 
     // Enough never-sent bodies for both bot phases, from the warm-up throughput (with room to spare).
     const perSecond = Math.min(20_000, Math.max(1000, Math.ceil(warm.rps * 3)))
@@ -332,12 +335,17 @@ async function main(): Promise<void> {
     const p1Base = await run({ label: 'baseline (bare Hono)', url: baseline.url, connections, seconds, unique: false })
     mark = handled
     const p1Bot = keep(await run({ label: 'bot /webhook', url: bot.url, connections, seconds, unique: true }))
-    drains.push(await drain('phase 1', mark, p1Bot))
+    drains.push(await settle('phase 1', mark, p1Bot))
 
     // Phase 2: fixed rate against the bot.
     mark = handled
     const p2Bot = keep(await run({ label: `bot /webhook @ ${rate}/s`, url: bot.url, connections: rateConnections, seconds, overallRate: rate, unique: true }))
-    drains.push(await drain('phase 2', mark, p2Bot))
+    drains.push(await settle('phase 2', mark, p2Bot))
+    if (ackOnly) {
+      mark = handled
+      bot.worker.start()
+      drains.push(await drain('backlog', mark))
+    }
 
     // Checks on the bot's database and the fake LINE API.
     const ids = [...new Set(allAccepted.map((i) => eventIds[i]!))]
