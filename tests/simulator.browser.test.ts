@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copy } from '../src/chat/copy.js'
+import { handoffCopy } from '../src/handoff/copy.js'
 import { loadConfig, SIMULATOR_TOKEN } from '../src/config.js'
 import { silentLogger } from '../src/log.js'
 import { startServer, type RunningServer } from '../src/server.js'
@@ -81,13 +82,17 @@ describe('simulator page in a browser', () => {
     await expect(chipLabels()).resolves.toContain('找真人顧問')
   })
 
-  it('a postback quick reply shows its display text as the user message and gets a polite reply', async () => {
+  it('a postback quick reply shows its display text as the user message and starts its step', async () => {
     const before = await bot().count()
     await chips().filter({ hasText: '找真人顧問' }).click()
     await expect(chips().count()).resolves.toBe(0) // used quick replies go away, as on LINE
     await said('找真人顧問').waitFor()
     await bot().nth(before).waitFor()
-    expect([copy.consultantSoon, copy.notYet]).toContain(await bot().nth(before).locator('.text').innerText())
+    // 找真人顧問 starts the handoff intake, whose first question offers 略過 / 取消.
+    expect(await bot().nth(before).locator('.text').innerText()).toContain(handoffCopy.start)
+    await expect(chipLabels()).resolves.toContain('取消')
+    await chips().filter({ hasText: '取消' }).click()
+    await bot().filter({ hasText: handoffCopy.cancelled }).waitFor()
   })
 
   it('a sticker gets the polite text-only reply', async () => {

@@ -3,12 +3,12 @@ import { copy } from '../chat/copy.js'
 import { menuItems, postbackItem, text } from '../chat/messages.js'
 import { parsePostback } from '../chat/router.js'
 import type { ChatContext, Outcome, Route } from '../chat/types.js'
+import { consultantOfferItems, handoffCopy } from '../handoff/copy.js'
 import { renderAnswer, declineQuickReplies } from './render.js'
 import { answerQuestion, type AnswerDeps } from './service.js'
 
 const THANKS = /^(謝謝|感謝|多謝|謝啦|謝了|thx|thanks?|thank you|3q|感恩)[!！。.~～ 😊🙏]*$/i
 const UNHAPPY = /(沒用|爛|聽不懂|答非所問|不對|錯了|亂講|看不懂你|垃圾|什麼鬼|無言|生氣|很煩|笨蛋|白癡|白痴|智障|廢物|幹|騙人|\bstupid\b|\buseless\b|\bidiot\b|\bdumb\b)/i
-const CONSULTANT = /(找顧問|真人|專人|客服|轉人工|顧問協助|業師)/
 /** Requests for other people's data or conversations: refused before any search. */
 const OTHERS_DATA = /((另一位|其他|別的|所有)(使用者|用戶|客戶|人|公司)|別人|他們).{0,8}(問了|問過|的問題|對話|聊天|紀錄|記錄|名單|電話|聯絡|個資|line\s*id)|(使用者|用戶|客戶)(名單|清單|個資|的?\s*line\s*id)|哪些(公司|人|使用者).{0,4}用過|(所有|全部)的?(申請案件|案件|申請人|申請者|使用者|用戶|客戶|公司|企業|廠商)[^，。？?]{0,6}(聯絡|電話|個資|名單|資料)|(匯出|導出|export).{0,10}(資料|名單|聯絡)|conversation history|other users?|user list/i
 
@@ -38,9 +38,8 @@ export function answerRoutes(deps: AnswerDeps): Route[] {
     (input) => {
       if (input.kind !== 'text') return undefined
       if (THANKS.test(input.text.trim())) return { intent: 'thanks', replies: [text(copy.thanks, menuItems())] }
-      if (UNHAPPY.test(input.text)) return { intent: 'unhappy', replies: [text(copy.unhappy, declineQuickReplies())] }
+      if (UNHAPPY.test(input.text)) return { intent: 'unhappy', replies: [text(copy.unhappy, consultantOfferItems('unhappy'))] }
       if (asksForOthersData(input.text)) return { intent: 'privacy-refusal', replies: [text(copy.privacyRefusal, declineQuickReplies())] }
-      if (CONSULTANT.test(input.text)) return { intent: 'consultant', replies: [text(copy.consultantSoon, menuItems())] }
       return undefined
     },
     (input, ctx): Outcome | undefined => {
@@ -48,13 +47,12 @@ export function answerRoutes(deps: AnswerDeps): Route[] {
       const params = parsePostback(input.data)
       const action = params.get('action')
       if (action === 'ask') return { intent: 'ask', replies: [text(copy.askPrompt)] }
-      if (action === 'consultant') return { intent: 'consultant', replies: [text(copy.consultantSoon, menuItems())] }
       const answerId = z.uuid().safeParse(params.get('answer'))
       if (action === 'feedback' && answerId.success) {
         const value = params.get('value') === 'unhelpful' ? 'unhelpful' : 'helpful'
         return {
           intent: `feedback-${value}`,
-          replies: [value === 'helpful' ? text(copy.feedbackThanks) : text(copy.feedbackUnhelpful, declineQuickReplies())],
+          replies: [value === 'helpful' ? text(copy.feedbackThanks) : text(copy.feedbackUnhelpful, consultantOfferItems('unhappy', answerId.data))],
           effects: [{ type: 'answer-feedback', answerId: answerId.data, value }],
         }
       }
@@ -74,7 +72,8 @@ export function answerRoutes(deps: AnswerDeps): Route[] {
       if (answer.status !== 'answered' && deps.classifier) {
         // The rules could not place this message and it is no answerable question: ask the model what it is.
         const intent = await deps.classifier(input.text)
-        if (intent === 'consultant') return { intent: 'consultant', replies: [text(copy.consultantSoon, menuItems())] }
+        // The model's guess is not certain enough to start a handoff: offer it (requests in words are taken by the handoff route).
+        if (intent === 'consultant') return { intent: 'consultant-offer', replies: [text(handoffCopy.offerAsked, consultantOfferItems('asked'))] }
         if (intent === 'greeting') return { intent: 'greeting', replies: [text(copy.menuIntro, menuItems())] }
         if (intent === 'assessment') return { intent: 'assessment', replies: [text(copy.assessOffer, [postbackItem(copy.quick.assess, 'action=assess'), ...menuItems().slice(2)])] }
       }

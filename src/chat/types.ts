@@ -1,3 +1,4 @@
+import type { CaseEffect } from '../handoff/state.js'
 import type { LineMessage } from '../line/limits.js'
 
 /** What the user did, independent of LINE's event shapes. */
@@ -18,6 +19,8 @@ export interface ChatContext {
   /** Feature state of this conversation (assessment, handoff…), as stored. */
   state: Record<string, unknown>
   now: Date
+  /** The event's reply token, for a handoff that keeps it for a consultant's reply instead of using it. */
+  replyToken?: string
 }
 
 /** Side effects a step asks for; the worker applies them in the same transaction as the replies. */
@@ -30,6 +33,8 @@ export type Effect =
   | { type: 'answer-feedback'; answerId: string; value: 'helpful' | 'unhelpful' }
   /** Inserts or updates one assessment of the current user (by id). */
   | { type: 'save-assessment'; assessment: SavedAssessment }
+  /** Handoff to a consultant (see src/handoff/state.ts). */
+  | CaseEffect
 
 export interface Outcome {
   replies: LineMessage[]

@@ -41,3 +41,29 @@ export function caseClosedMessages(caseId: number, by: 'user' | 'consultant'): L
     ),
   ]
 }
+
+/** What started a case (cases.reason). */
+export type CaseReason = 'asked' | 'unanswered' | 'unhappy' | 'assessment'
+
+/** The details asked at intake, in this order. */
+export const INTAKE_FIELDS = ['company', 'contactTime', 'question'] as const
+export type IntakeField = (typeof INTAKE_FIELDS)[number]
+
+/** cases.intake: a missing key has not been asked yet; null means the user skipped it. */
+export type CaseIntake = Partial<Record<IntakeField, string | null>>
+
+/**
+ * Effects of the chat side of a handoff (applied by src/handoff/store.ts in the event's transaction).
+ * Each keeps the `cases` row and the conversation's `handoff` slice in step.
+ */
+export type CaseEffect =
+  /** Inserts the case (status intake) and points the slice at it, asking `asking`. */
+  | { type: 'case-start'; reason: CaseReason; assessmentId?: string; intake: CaseIntake; asking: IntakeField }
+  | { type: 'case-update'; caseId: number; intake: CaseIntake; asking: IntakeField }
+  /** Intake complete: status open, opened_at, due_at, assignee; the slice turns to open. */
+  | { type: 'case-open'; caseId: number; intake: CaseIntake; dueAt: string; assigneeId?: string }
+  /** A user message relayed to the case: its reply token is kept for the consultant's reply. */
+  | { type: 'case-user-message'; caseId: number; replyToken?: string }
+  /** Ended from the chat: by the user (結束真人服務) or cancelled during intake. Removes the slice. */
+  | { type: 'case-close'; caseId: number; by: 'user' | 'cancelled' }
+  | { type: 'case-rating'; caseId: number; score: number }

@@ -11,6 +11,7 @@ import { plainText, text } from '../chat/messages.js'
 import type { ChatContext, ChatInput, Effect, Outcome } from '../chat/types.js'
 import type { Logger } from '../log.js'
 import { completeEvent, type InboxRow } from './store.js'
+import { applyCaseEffect } from '../handoff/store.js'
 
 export type Router = (input: ChatInput, ctx: ChatContext) => Promise<Outcome>
 
@@ -51,7 +52,8 @@ export async function processEvent(deps: ProcessorDeps, row: InboxRow, worker: s
   const conversation = chat ? await upsertConversation(db, chat.chatType, chat.chatId, chat.chatType === 'user' ? userId : undefined) : undefined
   if (conversation) await recordInbound(db, conversation.id, userId, event)
 
-  const ctx: ChatContext = { chatType: chat?.chatType ?? 'user', chatId: chat?.chatId ?? '', userId, state: conversation?.state ?? {}, now }
+  const replyToken = 'replyToken' in event && typeof event.replyToken === 'string' ? event.replyToken : undefined
+  const ctx: ChatContext = { chatType: chat?.chatType ?? 'user', chatId: chat?.chatId ?? '', userId, state: conversation?.state ?? {}, now, replyToken }
   let outcome: Outcome
   let error: string | undefined
   try {
@@ -62,7 +64,6 @@ export async function processEvent(deps: ProcessorDeps, row: InboxRow, worker: s
     outcome = { intent: 'error', replies: input.kind === 'ignored' || input.kind === 'unfollow' ? [] : [text(copy.systemError)] }
   }
 
-  const replyToken = 'replyToken' in event && typeof event.replyToken === 'string' ? event.replyToken : undefined
   const deletes = outcome.effects?.some((e) => e.type === 'delete-user-data') ?? false
   const outboxIds = await db.transaction(async (txn) => {
     const tx = txn as unknown as Db
@@ -187,6 +188,14 @@ async function applyEffect(db: Db, effect: Effect, at: { userId: string | undefi
     }
     case 'delete-user-data':
       if (at.userId) await deleteUserData(db, at.userId)
+      return
+    case 'case-start':
+    case 'case-update':
+    case 'case-open':
+    case 'case-user-message':
+    case 'case-close':
+    case 'case-rating':
+      await applyCaseEffect(db, effect, at)
       return
   }
 }

@@ -1,0 +1,177 @@
+import { sql } from 'drizzle-orm'
+import type { Db } from '../db/types.js'
+import { rowsOf } from '../db/types.js'
+import type { LineApi } from '../line/client.js'
+import { deliverDue, enqueueOutbox } from '../line/outbox.js'
+import type { Logger } from '../log.js'
+import { describeTime } from './hours.js'
+import type { HandoffSettings } from './settings.js'
+import type { CaseIntake, CaseReason } from './state.js'
+
+/**
+ * Tells consultants about new cases and re-tells them about overdue ones: a LINE push to their group
+ * (through the outbox, so it is retried and sent once) and/or a JSON POST to a webhook URL.
+ *
+ * The cases table is the queue: `notified_at` / `overdue_notified_at` are set when a case is claimed,
+ * atomically, so several instances never notify the same case twice. A failed webhook POST is logged;
+ * an unanswered case is announced again when it becomes overdue.
+ */
+
+export interface NotifyDeps {
+  db: Db
+  settings: HandoffSettings
+  log: Logger
+  /** Needed for the LINE group push; without it only the webhook is used. */
+  line?: LineApi
+  fetch?: typeof fetch
+  now?: () => Date
+}
+
+export type NoticeKind = 'case.opened' | 'case.overdue'
+
+/** The JSON body POSTed to notify.webhook_url. `text` is ready to show (Slack and Teams accept it as is). */
+export interface CaseNotice {
+  type: NoticeKind
+  case: { id: number; reason: CaseReason; intake: CaseIntake; assignee: string | null; openedAt: string | null; dueAt: string | null }
+  text: string
+}
+
+const REASONS: Record<CaseReason, string> = { asked: '使用者要求', unanswered: '小幫手答不出來', unhappy: '使用者不滿意', assessment: '數位健檢後諮詢' }
+const WEBHOOK_TIMEOUT_MS = 10_000
+
+type ClaimedRow = { id: number | string; reason: CaseReason; intake: unknown; assignee: string | null; opened_at: Date | string | null; due_at: Date | string | null }
+
+function iso(v: Date | string | null): string | null {
+  return v === null ? null : new Date(v).toISOString()
+}
+
+export function noticeOf(kind: NoticeKind, row: ClaimedRow, settings: HandoffSettings, now: Date): CaseNotice {
+  const intake = (typeof row.intake === 'string' ? JSON.parse(row.intake) : (row.intake ?? {})) as CaseIntake
+  const id = Number(row.id)
+  const due = row.due_at ? describeTime(new Date(row.due_at), now, settings.office_hours.timezone) : '—'
+  const text = [
+    kind === 'case.opened' ? `🆕 新的真人服務案件 #${id}` : `⏰ 案件 #${id} 已超過回覆期限，還沒有顧問回覆`,
+    `原因：${REASONS[row.reason] ?? row.reason}`,
+    `公司：${intake.company ?? '（未提供）'}`,
+    `方便聯絡：${intake.contactTime ?? '（未提供）'}`,
+    `問題：${intake.question ?? '（未提供）'}`,
+    `負責顧問：${row.assignee ?? '尚未指派'}`,
+    `回覆期限：${due}`,
+  ].join('\n')
+  return { type: kind, case: { id, reason: row.reason, intake, assignee: row.assignee, openedAt: iso(row.opened_at), dueAt: iso(row.due_at) }, text }
+}
+
+/** Claims open cases nobody has been told about yet. */
+async function claimNew(db: Db, now: Date): Promise<ClaimedRow[]> {
+  return rowsOf<ClaimedRow>(
+    await db.execute(sql`
+      WITH claimed AS (
+        UPDATE cases SET notified_at = ${now.toISOString()}::timestamptz
+        WHERE id IN (SELECT id FROM cases WHERE status = 'open' AND notified_at IS NULL ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED)
+        RETURNING id, reason, intake, assignee_id, opened_at, due_at)
+      SELECT c.id, c.reason, c.intake, s.display_name AS assignee, c.opened_at, c.due_at
+      FROM claimed c LEFT JOIN staff s ON s.id = c.assignee_id ORDER BY c.id`),
+  )
+}
+
+/** Claims open cases past their due time with no consultant reply, at most once per re-notify period. */
+async function claimOverdue(db: Db, now: Date, renotifyMinutes: number): Promise<ClaimedRow[]> {
+  const at = now.toISOString()
+  return rowsOf<ClaimedRow>(
+    await db.execute(sql`
+      WITH claimed AS (
+        UPDATE cases SET overdue_notified_at = ${at}::timestamptz
+        WHERE id IN (
+          SELECT id FROM cases
+          WHERE status = 'open' AND due_at < ${at}::timestamptz AND first_response_at IS NULL AND last_staff_message_at IS NULL
+            AND (overdue_notified_at IS NULL OR overdue_notified_at <= ${at}::timestamptz - make_interval(mins => ${renotifyMinutes}))
+          ORDER BY due_at LIMIT 20 FOR UPDATE SKIP LOCKED)
+        RETURNING id, reason, intake, assignee_id, opened_at, due_at)
+      SELECT c.id, c.reason, c.intake, s.display_name AS assignee, c.opened_at, c.due_at
+      FROM claimed c LEFT JOIN staff s ON s.id = c.assignee_id ORDER BY c.id`),
+  )
+}
+
+async function postWebhook(deps: NotifyDeps, url: string, notice: CaseNotice): Promise<void> {
+  try {
+    const response = await (deps.fetch ?? fetch)(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(notice),
+      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    })
+    if (!response.ok) throw new Error(`HTTP ${response.status}`)
+  } catch (error) {
+    deps.log.error('handoff webhook failed', { case: notice.case.id, type: notice.type, error: String(error) })
+  }
+}
+
+async function announce(deps: NotifyDeps, notices: CaseNotice[]): Promise<void> {
+  const { lineGroupId, webhookUrl } = deps.settings.notify
+  if (lineGroupId && deps.line && notices.length > 0) {
+    const ids: number[] = []
+    for (const n of notices) ids.push(...(await enqueueOutbox(deps.db, { to: lineGroupId, messages: [{ type: 'text', text: n.text }] })))
+    await deliverDue(deps.db, deps.line, { ids })
+  }
+  if (webhookUrl) await Promise.all(notices.map((n) => postWebhook(deps, webhookUrl, n)))
+}
+
+/** New cases: announced once, as soon as they open. */
+export async function notifyNewCases(deps: NotifyDeps): Promise<number> {
+  const now = deps.now?.() ?? new Date()
+  const rows = await claimNew(deps.db, now)
+  await announce(deps, rows.map((r) => noticeOf('case.opened', r, deps.settings, now)))
+  return rows.length
+}
+
+/** Overdue cases (past due_at, no consultant reply yet): flagged and announced again once per period. */
+export async function sweepOverdueCases(deps: NotifyDeps): Promise<number> {
+  const now = deps.now?.() ?? new Date()
+  const rows = await claimOverdue(deps.db, now, deps.settings.overdue.renotify_every_minutes)
+  await announce(deps, rows.map((r) => noticeOf('case.overdue', r, deps.settings, now)))
+  return rows.length
+}
+
+/** Both, for the Node timer and the Workers cron; failures are logged, never thrown. */
+export async function runHandoffSweep(deps: NotifyDeps): Promise<void> {
+  try {
+    const opened = await notifyNewCases(deps)
+    const overdue = await sweepOverdueCases(deps)
+    if (opened + overdue > 0) deps.log.info('handoff notifications', { opened, overdue })
+  } catch (error) {
+    deps.log.error('handoff sweep failed', { error: String(error) })
+  }
+}
+
+/** The Node timer: sweeps every `intervalMs` and on kick (a case just opened); stop() waits for a sweep in progress. */
+export function startHandoffSweeper(deps: NotifyDeps, intervalMs: number): { kick(): void; stop(): Promise<void> } {
+  let current: Promise<void> = Promise.resolve()
+  let running = false
+  let again = false
+  let stopped = false
+  const kick = () => {
+    if (stopped) return
+    if (running) {
+      again = true
+      return
+    }
+    running = true
+    current = (async () => {
+      do {
+        again = false
+        await runHandoffSweep(deps)
+      } while (again && !stopped)
+      running = false
+    })()
+  }
+  const timer = setInterval(kick, intervalMs)
+  timer.unref?.()
+  return {
+    kick,
+    async stop() {
+      stopped = true
+      clearInterval(timer)
+      await current
+    },
+  }
+}
