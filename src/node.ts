@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { ConfigError, loadConfig } from './config.js'
 import { MigrationError } from './db/migrator.js'
 import { DataFileError } from './data-file.js'
@@ -6,6 +7,10 @@ import { startServer } from './server.js'
 // The only place that reads process.env.
 try {
   const config = loadConfig(process.env)
+  // Local try-out (simulator mode) without ADMIN_TOKEN: a one-off token for this run lets the first
+  // PMO account be created at /console/setup. With real LINE credentials nothing is generated.
+  const generatedAdminToken = config.simulator && !config.adminToken ? randomBytes(18).toString('base64url') : undefined
+  if (generatedAdminToken) config.adminToken = generatedAdminToken
   const server = await startServer(config)
   const lines = [
     `中小企業數位轉型小幫手 is running (${server.database.engine === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'Postgres server'})`,
@@ -13,6 +18,8 @@ try {
     `  health:    ${server.url}/healthz  ${server.url}/readyz`,
   ]
   if (config.simulator) lines.push(`  simulator: ${server.url}/simulator`)
+  lines.push(`  console:   ${server.url}/console  (consultants and PMO staff)`)
+  if (generatedAdminToken) lines.push(`  first PMO account: ${server.url}/console/setup with the one-off ADMIN_TOKEN ${generatedAdminToken} (set ADMIN_TOKEN to choose your own)`)
   console.log(lines.join('\n'))
   const shutdown = async () => {
     await server.close()

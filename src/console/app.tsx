@@ -7,6 +7,7 @@ import type { Logger } from '../log.js'
 import type { LineApi } from '../line/client.js'
 import type { AnswerDeps } from '../answer/service.js'
 import type { Config } from '../config.js'
+import type { AssessmentDefinition } from '../assessment/definition.js'
 import {
   audit,
   authenticate,
@@ -45,6 +46,8 @@ export interface ConsoleDeps {
   /** How the bot answers, for the PMO console's "try it" box. */
   answer: AnswerDeps
   openai: Config['openai']
+  /** The quick assessment, to name functions and levels on the case page. */
+  assessment?: AssessmentDefinition
   now?: () => Date
 }
 

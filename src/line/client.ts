@@ -7,6 +7,8 @@ export interface LineApi {
   /** `retryKey` (a UUID) makes LINE accept a retried push only once. */
   push(to: string, messages: LineMessage[], retryKey: string): Promise<void>
   showLoading(chatId: string, seconds: number): Promise<void>
+  /** This month's message quota: `limit` null when the plan has none; `used` counts pushes, not replies. */
+  quota(): Promise<{ limit: number | null; used: number }>
 }
 
 /** The reply token was used or has expired: send by push instead. */
@@ -102,6 +104,15 @@ export function createLineApi(options: { channelAccessToken: string; baseUrl: st
       const loadingSeconds = Math.min(60, Math.max(5, Math.ceil(seconds / 5) * 5))
       try {
         await client.showLoadingAnimation({ chatId, loadingSeconds })
+      } catch (error) {
+        throw describe(error)
+      }
+    },
+    async quota() {
+      // Shown beside the reply box only: one try each, no retries, so a slow LINE never holds the page.
+      try {
+        const [limit, usage] = await Promise.all([client.getMessageQuota(), client.getMessageQuotaConsumption()])
+        return { limit: limit.type === 'limited' ? (limit.value ?? 0) : null, used: usage.totalUsage }
       } catch (error) {
         throw describe(error)
       }

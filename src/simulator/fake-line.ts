@@ -37,6 +37,13 @@ export class FakeLineApi {
   private readonly acceptedRetryKeys = new Set<string>()
   private readonly faults: InjectedFault[] = []
   private seq = 0
+  /**
+   * The month's push quota; pushes count against it, replies do not. `null` (the default, so load
+   * tests never hit it) answers like LINE's "none" type: no limit. Tests set a number.
+   */
+  quotaLimit: number | null = null
+  /** Messages pushed this month (LINE counts each message of a push to each recipient). */
+  quotaUsed = 0
   readonly app = new Hono()
 
   constructor(
@@ -79,10 +86,17 @@ export class FakeLineApi {
       if (!body.success) return c.json({ message: 'The request body has 1 error(s)' }, 400)
       const tooLong = textTooLong(body.data.messages)
       if (tooLong) return c.json({ message: 'The request body has 1 error(s)', details: [{ message: 'Length must be between 0 and 5000', property: tooLong }] }, 400)
+      if (this.quotaLimit !== null && this.quotaUsed + body.data.messages.length > this.quotaLimit) {
+        return c.json({ message: 'You have reached your monthly limit.' }, 429)
+      }
       if (retryKey) this.acceptedRetryKeys.add(retryKey)
+      this.quotaUsed += body.data.messages.length
       this.record(body.data.to, 'push', body.data.messages, retryKey)
       return c.json({ sentMessages: body.data.messages.map((_, i) => ({ id: String(this.seq * 10 + i), quoteToken: 'q' })) })
     })
+
+    this.app.get('/v2/bot/message/quota', (c) => c.json(this.quotaLimit === null ? { type: 'none' } : { type: 'limited', value: this.quotaLimit }))
+    this.app.get('/v2/bot/message/quota/consumption', (c) => c.json({ totalUsage: this.quotaUsed }))
 
     this.app.post('/v2/bot/chat/loading/start', async (c) => {
       const body = loadingSchema.safeParse(await c.req.json().catch(() => null))

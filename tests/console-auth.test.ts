@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from 'drizzle-orm'
+import { rowsOf } from '../src/db/types.js'
+import { startBot, startFakeLine, type Bot, type FakeLineServer } from './helpers/harness.js'
+
+const ADMIN_TOKEN = 'admin-token-for-tests-0123456789'
+
+/** A tiny browser stand-in: keeps the session cookie and reads the CSRF token from pages. */
+class Client {
+  cookie: string | undefined
+  constructor(readonly base: string) {}
+  async request(path: string, init: RequestInit & { form?: Record<string, string> } = {}): Promise<Response> {
+    const headers = new Headers(init.headers)
+    if (this.cookie) headers.set('cookie', this.cookie)
+    let body = init.body
+    if (init.form) {
+      headers.set('content-type', 'application/x-www-form-urlencoded')
+      body = new URLSearchParams(init.form).toString()
+    }
+    const res = await fetch(this.base + path, { ...init, headers, body, redirect: 'manual' })
+    const set = res.headers.get('set-cookie')
+    if (set?.startsWith('dx_session=')) this.cookie = /Max-Age=0|expires=Thu, 01 Jan 1970/i.test(set) ? undefined : set.split(';')[0]
+    return res
+  }
+  async csrf(page = '/console/staff'): Promise<string> {
+    const html = await (await this.request(page)).text()
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
+    if (!token) throw new Error(`no CSRF token on ${page}`)
+    return token
+  }
+}
+
+describe('console sign-in, accounts and CSRF', () => {
+  let line: FakeLineServer
+  let bot: Bot
+  let pmo: Client
+
+  beforeAll(async () => {
+    line = await startFakeLine()
+    bot = await startBot({ engine: 'pglite', lineUrl: line.url, env: { ADMIN_TOKEN } })
+    pmo = new Client(bot.url)
+  })
+  afterAll(async () => {
+    await bot.close()
+    await line.close()
+  })
+
+  const staffCount = async () => Number(rowsOf<{ n: string }>(await bot.database.db.execute(sql`SELECT count(*) AS n FROM staff`))[0]!.n)
+
+  it('sends visitors without a session to the login page', async () => {
+    const res = await new Client(bot.url).request('/console/cases')
+    expect(res.status).toBe(302)
+    expect(res.headers.get('location')).toBe('/console/login?next=%2Fconsole%2Fcases')
+    const api = await new Client(bot.url).request('/console/staff', { method: 'POST', form: { username: 'x' } })
+    expect(api.status).toBe(401)
+  })
+
+  it('creates the first PMO account only with the right ADMIN_TOKEN', async () => {
+    const wrong = await pmo.request('/console/setup', { method: 'POST', form: { adminToken: 'not-the-token-000000', username: 'pmo1', displayName: '王小明', password: 'correct horse battery' } })
+    expect(wrong.status).toBe(403)
+    expect(await staffCount()).toBe(0)
+
+    const ok = await pmo.request('/console/setup', { method: 'POST', form: { adminToken: ADMIN_TOKEN, username: 'PMO1', displayName: '王小明', password: 'correct horse battery' } })
+    expect(ok.status).toBe(303)
+    const cookie = ok.headers.get('set-cookie') ?? ''
+    expect(cookie).toMatch(/HttpOnly/i)
+    expect(cookie).toMatch(/SameSite=Lax/i)
+    expect(cookie).toMatch(/Path=\/console/i)
+    const row = rowsOf<{ username: string; role: string; password_hash: string }>(await bot.database.db.execute(sql`SELECT username, role, password_hash FROM staff`))[0]!
+    expect(row).toMatchObject({ username: 'pmo1', role: 'pmo' })
+    expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/)
+    expect(row.password_hash).not.toContain('correct horse')
+
+    // Once a PMO exists the setup page is closed, even with the token.
+    const again = await new Client(bot.url).request('/console/setup', { method: 'POST', form: { adminToken: ADMIN_TOKEN, username: 'pmo2', displayName: 'x', password: 'another password' } })
+    expect(again.status).toBe(303)
+    expect(await staffCount()).toBe(1)
+  })
+
+  it('refuses account changes without the session CSRF token, and records the ones it makes', async () => {
+    const form = { username: 'alice', displayName: '林顧問', role: 'consultant', password: 'alice-password-1', regions: '臺北市, 新北市', industries: '' }
+    const forged = await pmo.request('/console/staff', { method: 'POST', form })
+    expect(forged.status).toBe(403)
+    const wrongToken = await pmo.request('/console/staff', { method: 'POST', form: { ...form, _csrf: 'x'.repeat(43) } })
+    expect(wrongToken.status).toBe(403)
+    expect(await staffCount()).toBe(1)
+
+    const created = await pmo.request('/console/staff', { method: 'POST', form: { ...form, _csrf: await pmo.csrf() } })
+    expect(created.status).toBe(303)
+    const alice = rowsOf<{ regions: string[] }>(await bot.database.db.execute(sql`SELECT regions FROM staff WHERE username = 'alice'`))[0]!
+    expect(alice.regions).toEqual(['臺北市', '新北市'])
+
+    const dup = await pmo.request('/console/staff', { method: 'POST', form: { ...form, _csrf: await pmo.csrf() } })
+    expect(dup.status).toBe(409)
+    expect(await dup.text()).toContain('已存在')
+
+    const weak = await pmo.request('/console/staff', { method: 'POST', form: { ...form, username: 'bob', password: 'short', _csrf: await pmo.csrf() } })
+    expect(weak.status).toBe(400)
+    expect(await weak.text()).toContain('密碼至少')
+
+    const audit = await (await pmo.request('/console/audit')).text()
+    expect(audit).toContain('staff.create')
+    expect(audit).toContain('staff:alice')
+  })
+
+  it('signs consultants in, keeps them out of PMO pages, and signs them out for good', async () => {
+    const alice = new Client(bot.url)
+    const bad = await alice.request('/console/login', { method: 'POST', form: { username: 'alice', password: 'wrong-password-x' } })
+    expect(bad.status).toBe(401)
+    expect(await bad.text()).toContain('帳號或密碼不正確')
+    const unknown = await alice.request('/console/login', { method: 'POST', form: { username: 'nobody', password: 'wrong-password-x' } })
+    expect(unknown.status).toBe(401)
+
+    const ok = await alice.request('/console/login', { method: 'POST', form: { username: 'ALICE', password: 'alice-password-1', next: 'https://evil.example/' } })
+    expect(ok.status).toBe(303)
+    expect(ok.headers.get('location')).toBe('/console/cases') // no open redirect
+    expect((await alice.request('/console/staff')).status).toBe(403)
+
+    const stolen = alice.cookie
+    const out = await alice.request('/console/logout', { method: 'POST', form: { _csrf: await alice.csrf('/console/cases') } })
+    expect(out.status).toBe(303)
+    const replay = new Client(bot.url)
+    replay.cookie = stolen
+    expect((await replay.request('/console/cases')).status).toBe(302)
+
+    const audit = await (await pmo.request('/console/audit')).text()
+    expect(audit).toContain('login.failed')
+    expect(audit).toContain('logout')
+  })
+
+  it('ends every session of a deactivated account', async () => {
+    const alice = new Client(bot.url)
+    await alice.request('/console/login', { method: 'POST', form: { username: 'alice', password: 'alice-password-1' } })
+    expect((await alice.request('/console/cases')).status).toBe(200)
+    const id = rowsOf<{ id: string }>(await bot.database.db.execute(sql`SELECT id FROM staff WHERE username = 'alice'`))[0]!.id
+    expect((await pmo.request(`/console/staff/${id}/active`, { method: 'POST', form: { active: 'false', _csrf: await pmo.csrf() } })).status).toBe(303)
+    expect((await alice.request('/console/cases')).status).toBe(302)
+    const again = await alice.request('/console/login', { method: 'POST', form: { username: 'alice', password: 'alice-password-1' } })
+    expect(again.status).toBe(401)
+  })
+
+  it('marks the cookie Secure behind an HTTPS proxy', async () => {
+    const c = new Client(bot.url)
+    const res = await c.request('/console/login', { method: 'POST', headers: { 'x-forwarded-proto': 'https' }, form: { username: 'pmo1', password: 'correct horse battery' } })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('set-cookie')).toMatch(/Secure/)
+  })
+})
+
+describe('console without ADMIN_TOKEN', () => {
+  it('explains that the first account needs ADMIN_TOKEN', async () => {
+    const line = await startFakeLine()
+    const bot = await startBot({ engine: 'pglite', lineUrl: line.url })
+    try {
+      const res = await fetch(`${bot.url}/console/setup`)
+      expect(res.status).toBe(403)
+      expect(await res.text()).toContain('ADMIN_TOKEN')
+      const post = await fetch(`${bot.url}/console/setup`, { method: 'POST', body: new URLSearchParams({ adminToken: '', username: 'x', displayName: 'x', password: 'xxxxxxxxxxxx' }) })
+      expect(post.status).toBe(403)
+    } finally {
+      await bot.close()
+      await line.close()
+    }
+  })
+})
