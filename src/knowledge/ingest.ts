@@ -94,10 +94,25 @@ export interface IngestReport {
 }
 
 export interface IngestOptions {
-  /** Delete stored documents that are not in `documents` (a full sync of the folder). */
+  /**
+   * Delete stored documents that are not in `documents` (a full sync of the folder). Documents
+   * managed in the PMO console (any row in kb_document_versions) are left alone by such a sync:
+   * their newest console version wins over the folder's file, and they are never removed by it.
+   */
   removeMissing: boolean
   fingerprint?: string
   embedBatch?: number
+  /** Re-embed every chunk, also those whose vectors are stored (a full rebuild). */
+  forceEmbed?: boolean
+  /** Called after each document's chunks are embedded (the console's progress bar). */
+  onProgress?: (done: number, total: number) => void | Promise<void>
+  /** Extra writes committed in the same transaction as the index swap (e.g. the version row of a publish). */
+  inTransaction?: (tx: Db) => Promise<void>
+}
+
+/** Ids of documents the PMO console manages; a folder sync skips them. */
+export async function consoleManagedIds(db: Db): Promise<Set<string>> {
+  return new Set(rowsOf<{ document_id: string }>(await db.execute(sql`SELECT DISTINCT document_id FROM kb_document_versions`)).map((r) => r.document_id))
 }
 
 function batches<T>(items: T[], size: number): T[][] {
@@ -129,16 +144,33 @@ export async function ensureVectorIndex(db: Db, model: string, dimensions: numbe
  * chunks whose content is new, and then one transaction swaps everything in, so readers see the old
  * index or the new one, never a mix.
  */
-export async function ingestDocuments(db: Db, embedder: KnowledgeEmbedder, documents: KnowledgeDocument[], options: IngestOptions): Promise<IngestReport> {
+export async function ingestDocuments(db: Db, embedder: KnowledgeEmbedder, allDocuments: KnowledgeDocument[], options: IngestOptions): Promise<IngestReport> {
   const started = performance.now()
-  const prepared = (await Promise.all(documents.map(prepareChunks))).flat()
-  const known = new Set(
-    rowsOf<{ chunk_hash: string }>(await db.execute(sql`SELECT chunk_hash FROM kb_embeddings WHERE model = ${embedder.model}`)).map((r) => r.chunk_hash),
-  )
+  let documents = allDocuments
+  if (options.removeMissing) {
+    const managed = await consoleManagedIds(db)
+    if (managed.size > 0) documents = allDocuments.filter((d) => !managed.has(d.meta.id))
+  }
+  const perDocument = await Promise.all(documents.map(prepareChunks))
+  const prepared = perDocument.flat()
+  const known = options.forceEmbed
+    ? new Set<string>()
+    : new Set(rowsOf<{ chunk_hash: string }>(await db.execute(sql`SELECT chunk_hash FROM kb_embeddings WHERE model = ${embedder.model}`)).map((r) => r.chunk_hash))
   const toEmbed = prepared.filter((c) => !known.has(c.hash))
   const vectors: number[][] = []
   const batch = options.embedBatch ?? 256
-  for (let i = 0; i < toEmbed.length; i += batch) vectors.push(...(await embedder.embedDocuments(toEmbed.slice(i, i + batch).map((c) => c.contextText))))
+  if (options.onProgress) {
+    // Document by document, so progress can be reported; the swap below is still one transaction.
+    const pending = new Set(toEmbed.map((c) => c.hash))
+    for (const [i, chunks] of perDocument.entries()) {
+      const mine = chunks.filter((c) => pending.has(c.hash))
+      for (let j = 0; j < mine.length; j += batch) vectors.push(...(await embedder.embedDocuments(mine.slice(j, j + batch).map((c) => c.contextText))))
+      await options.onProgress(i + 1, perDocument.length)
+    }
+    // Same order as toEmbed: perDocument.flat() filtered by `pending` is exactly toEmbed.
+  } else {
+    for (let i = 0; i < toEmbed.length; i += batch) vectors.push(...(await embedder.embedDocuments(toEmbed.slice(i, i + batch).map((c) => c.contextText))))
+  }
   const dimensions = vectors[0]?.length ?? (await embedder.embedQuery('維度')).length
 
   const docIds = documents.map((d) => d.meta.id)
@@ -148,8 +180,9 @@ export async function ingestDocuments(db: Db, embedder: KnowledgeEmbedder, docum
     if (options.removeMissing) {
       const removed = await tx.execute(
         docIds.length > 0
-          ? sql`DELETE FROM kb_documents WHERE id NOT IN (${sql.join(docIds.map((id) => sql`${id}`), sql`, `)}) RETURNING id`
-          : sql`DELETE FROM kb_documents RETURNING id`,
+          ? sql`DELETE FROM kb_documents WHERE id NOT IN (${sql.join(docIds.map((id) => sql`${id}`), sql`, `)})
+              AND id NOT IN (SELECT document_id FROM kb_document_versions) RETURNING id`
+          : sql`DELETE FROM kb_documents WHERE id NOT IN (SELECT document_id FROM kb_document_versions) RETURNING id`,
       )
       removedDocuments = rowsOf(removed).length
     }
@@ -195,9 +228,21 @@ export async function ingestDocuments(db: Db, embedder: KnowledgeEmbedder, docum
     await refreshStatistics(tx)
     if (options.fingerprint) await setMeta(tx, 'fingerprint', options.fingerprint)
     await setMeta(tx, `dimensions:${embedder.model}`, String(dimensions))
+    await options.inTransaction?.(tx)
     return { removedDocuments, removedChunks }
   })
   return { documents: documents.length, chunks: prepared.length, embedded: toEmbed.length, ...report, ms: Math.round(performance.now() - started) }
+}
+
+/** Takes one document out of the live index (its chunks and vectors go with it), atomically with `inTransaction`. */
+export async function removeDocument(db: Db, id: string, inTransaction?: (tx: Db) => Promise<void>): Promise<boolean> {
+  return db.transaction(async (txn) => {
+    const tx = txn as unknown as Db
+    const removed = rowsOf(await tx.execute(sql`DELETE FROM kb_documents WHERE id = ${id} RETURNING id`)).length > 0
+    await refreshStatistics(tx)
+    await inTransaction?.(tx)
+    return removed
+  })
 }
 
 /** Document frequencies and average chunk length for BM25; recomputed inside the ingest transaction. */

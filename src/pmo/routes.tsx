@@ -1,9 +1,15 @@
 import { Hono } from 'hono'
 import type { ConsoleEnv } from '../console/auth.js'
 import type { ConsoleDeps } from '../console/app.js'
+import { kbRoutes } from './kb-routes.js'
+import { learnRoutes } from './learn.js'
+import { dataFileRoutes } from './data-files.js'
 
 /** The PMO console: knowledge documents, try-it, learn (gaps, statistics), data files. */
-export function pmoRoutes(_deps: ConsoleDeps): Hono<ConsoleEnv> {
+export function pmoRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>()
+  app.route('/', kbRoutes(deps))
+  app.route('/', learnRoutes(deps))
+  app.route('/', dataFileRoutes(deps))
   return app
 }

@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises'
+import { sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { parseDefinition } from '../assessment/definition.js'
+import { DEFINITION_FILE } from '../assessment/load.js'
+import { audit, requireStaff, type ConsoleEnv, type Session } from '../console/auth.js'
+import type { ConsoleDeps } from '../console/app.js'
+import { CsrfField, formatTime } from '../console/layout.js'
+import type { Db } from '../db/types.js'
+import { rowsOf } from '../db/types.js'
+import { RULES_FILE } from '../eligibility/load.js'
+import { parseProgrammeRules } from '../eligibility/rules.js'
+import { PmoPage } from './pages/common.js'
+
+/**
+ * Programme rules and assessment questions, edited as YAML with the same zod schemas the bot
+ * validates them with at start. A saved version is a new data_files row (never updated), so the
+ * history is complete and any version can be restored; the bot reads the newest row within seconds
+ * (src/pmo/live-data.ts). Until the first save, the bundled file in knowledge/ is shown.
+ */
+
+export const DATA_FILES = {
+  programmes: { label: '計畫申請規則', file: 'knowledge/rules/programmes.yaml', bundled: RULES_FILE, validate: (t: string) => void parseProgrammeRules(t, 'programmes.yaml') },
+  assessment: { label: '數位健檢題目', file: 'knowledge/assessment/quick-assessment.yaml', bundled: DEFINITION_FILE, validate: (t: string) => void parseDefinition(t, 'quick-assessment.yaml') },
+} as const
+export type DataFileName = keyof typeof DATA_FILES
+const isName = (n: string): n is DataFileName => n in DATA_FILES
+
+interface HistoryRow {
+  id: number
+  created_at: string | Date
+  display_name: string | null
+  size: number
+}
+
+/** The message shown when a file does not validate (the schema's own wording names the field). */
+export function validateDataFile(name: DataFileName, content: string): string | undefined {
+  try {
+    DATA_FILES[name].validate(content)
+    return undefined
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
+export async function currentDataFile(db: Db, name: DataFileName): Promise<{ content: string; id: number | undefined }> {
+  const row = rowsOf<{ id: number; content: string }>(await db.execute(sql`SELECT id, content FROM data_files WHERE name = ${name} ORDER BY id DESC LIMIT 1`))[0]
+  return row ? { content: row.content, id: Number(row.id) } : { content: await readFile(DATA_FILES[name].bundled, 'utf8'), id: undefined }
+}
+
+export async function saveDataFile(db: Db, name: DataFileName, content: string, staffId: string, action: 'save' | 'restore', from?: number): Promise<{ ok: true; id: number } | { ok: false; error: string }> {
+  const error = validateDataFile(name, content)
+  if (error) return { ok: false, error }
+  const id = await db.transaction(async (txn) => {
+    const tx = txn as unknown as Db
+    const row = rowsOf<{ id: number }>(await tx.execute(sql`INSERT INTO data_files (name, content, staff_id) VALUES (${name}, ${content}, ${staffId}) RETURNING id`))[0]!
+    await audit(tx, staffId, `data.${action}`, `data:${name}`, { id: Number(row.id), ...(from ? { from } : {}) })
+    return Number(row.id)
+  })
+  return { ok: true, id }
+}
+
+async function historyOf(db: Db, name: DataFileName): Promise<HistoryRow[]> {
+  return rowsOf<HistoryRow>(
+    await db.execute(sql`
+      SELECT d.id, d.created_at, s.display_name, length(d.content) AS size FROM data_files d LEFT JOIN staff s ON s.id = d.staff_id
+      WHERE d.name = ${name} ORDER BY d.id DESC LIMIT 100`),
+  )
+}
+
+export function dataFileRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const { db } = deps
+  const app = new Hono<ConsoleEnv>()
+  app.use('/data', requireStaff('pmo'))
+  app.use('/data/*', requireStaff('pmo'))
+
+  app.get('/data', (c) => c.redirect('/console/data/programmes'))
+  app.get('/data/:name', async (c) => {
+    const name = c.req.param('name')
+    if (!isName(name)) return c.text('找不到資料檔', 404)
+    const viewId = Number(c.req.query('view')) || undefined
+    const current = await currentDataFile(db, name)
+    const viewed = viewId
+      ? rowsOf<{ content: string }>(await db.execute(sql`SELECT content FROM data_files WHERE id = ${viewId} AND name = ${name}`))[0]?.content
+      : undefined
+    return c.html(
+      <DataFilePage session={c.get('session')!} name={name} content={viewed ?? current.content} currentId={current.id} viewing={viewed ? viewId : undefined} history={await historyOf(db, name)} flash={c.req.query('ok')} />,
+    )
+  })
+
+  app.post('/data/:name', async (c) => {
+    const name = c.req.param('name')
+    if (!isName(name)) return c.text('找不到資料檔', 404)
+    const s = c.get('session')!
+    const content = String((await c.req.parseBody()).content ?? '').replace(/\r\n?/g, '\n')
+    const result = await saveDataFile(db, name, content, s.staff.id, 'save')
+    if (!result.ok) {
+      const current = await currentDataFile(db, name)
+      return c.html(<DataFilePage session={s} name={name} content={content} currentId={current.id} history={await historyOf(db, name)} error={result.error} />, 400)
+    }
+    return c.redirect(`/console/data/${name}?ok=${encodeURIComponent(`已儲存（版本 #${result.id}），機器人將在幾秒內使用新內容`)}`, 303)
+  })
+
+  app.post('/data/:name/restore', async (c) => {
+    const name = c.req.param('name')
+    if (!isName(name)) return c.text('找不到資料檔', 404)
+    const s = c.get('session')!
+    const from = Number((await c.req.parseBody()).id)
+    const row = rowsOf<{ content: string }>(await db.execute(sql`SELECT content FROM data_files WHERE id = ${from} AND name = ${name}`))[0]
+    if (!row) return c.text('找不到版本', 404)
+    const result = await saveDataFile(db, name, row.content, s.staff.id, 'restore', from)
+    if (!result.ok) {
+      const current = await currentDataFile(db, name)
+      return c.html(<DataFilePage session={s} name={name} content={row.content} currentId={current.id} history={await historyOf(db, name)} error={`這個版本已不符合目前的格式：${result.error}`} />, 400)
+    }
+    return c.redirect(`/console/data/${name}?ok=${encodeURIComponent(`已還原版本 #${from}（新版本 #${result.id}）`)}`, 303)
+  })
+
+  return app
+}
+
+function DataFilePage(props: { session: Session; name: DataFileName; content: string; currentId: number | undefined; viewing?: number | undefined; history: HistoryRow[]; flash?: string | undefined; error?: string | undefined }) {
+  const f = DATA_FILES[props.name]
+  return (
+    <PmoPage title={f.label} session={props.session} section="data" flash={props.flash}>
+      <nav class="tabs" aria-label="資料檔">
+        {(Object.keys(DATA_FILES) as DataFileName[]).map((n) => (
+          <a href={`/console/data/${n}`} class={n === props.name ? 'active' : ''}>
+            {DATA_FILES[n].label}
+          </a>
+        ))}
+      </nav>
+      <h1>{f.label}</h1>
+      <p class="muted">
+        {props.currentId ? `目前使用後台儲存的版本 #${props.currentId}` : `目前使用內建檔案 ${f.file}`}。儲存前會用與機器人相同的規則檢查；有錯誤時不會儲存。
+        {props.viewing ? ` 正在檢視版本 #${props.viewing}（儲存即成為新版本）。` : ''}
+      </p>
+      {props.error ? (
+        <div class="card" role="alert" data-testid="data-error">
+          <p class="error">內容有錯誤，尚未儲存：</p>
+          <pre class="raw">{props.error}</pre>
+        </div>
+      ) : null}
+      <form method="post" action={`/console/data/${props.name}`}>
+        <CsrfField session={props.session} />
+        <label for="content">YAML 內容</label>
+        <textarea id="content" name="content" class="code" spellcheck={false}>
+          {props.content}
+        </textarea>
+        <p>
+          <button type="submit" data-testid="data-save">檢查並儲存</button>
+        </p>
+      </form>
+      <div class="card">
+        <h2>版本紀錄</h2>
+        {props.history.length === 0 ? (
+          <p class="muted">尚未在後台儲存過。</p>
+        ) : (
+          <table class="responsive" data-testid="data-history">
+            <thead>
+              <tr>
+                <th>版本</th>
+                <th>人員</th>
+                <th>時間</th>
+                <th>大小</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.history.map((h) => (
+                <tr>
+                  <td>
+                    <a href={`/console/data/${props.name}?view=${h.id}`}>#{h.id}</a>
+                    {Number(h.id) === props.currentId ? <span class="badge ok">使用中</span> : null}
+                  </td>
+                  <td>{h.display_name ?? '—'}</td>
+                  <td>{formatTime(h.created_at)}</td>
+                  <td>{h.size} 字元</td>
+                  <td>
+                    {Number(h.id) !== props.currentId ? (
+                      <form method="post" action={`/console/data/${props.name}/restore`} class="inline">
+                        <CsrfField session={props.session} />
+                        <input type="hidden" name="id" value={String(h.id)} />
+                        <button type="submit" class="secondary">還原</button>
+                      </form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </PmoPage>
+  )
+}

@@ -1,0 +1,113 @@
+import { sql } from 'drizzle-orm'
+import { parseDefinition, type AssessmentDefinition } from '../assessment/definition.js'
+import { answerDeps, botRoutes, type BotParts } from '../bot.js'
+import type { AnswerDeps } from '../answer/service.js'
+import type { Route } from '../chat/types.js'
+import type { Db } from '../db/types.js'
+import { rowsOf } from '../db/types.js'
+import { parseProgrammeRules, type ProgrammeRules } from '../eligibility/rules.js'
+import type { Logger } from '../log.js'
+
+/**
+ * Programme rules and the assessment as PMO staff last saved them in the console (data_files),
+ * falling back to the bundled YAML files. The bot asks for the current pair on every message; the
+ * database is consulted at most every `ttlMs` and a file is parsed again only when its newest row id
+ * changed — so a saved change reaches the bot within seconds, with no restart, on every instance.
+ * Node and Workers use the same code (no file system here).
+ */
+
+export interface LiveDataFiles {
+  assessment: AssessmentDefinition
+  rules: ProgrammeRules
+  /** Changes whenever either file does (ids of the rows in use; 0: the bundled file). */
+  key: string
+}
+
+export interface DataFileSource {
+  current(): Promise<LiveDataFiles>
+}
+
+export const DATA_FILE_TTL_MS = 3_000
+
+export function createDataFileSource(db: Db, bundled: { assessment: AssessmentDefinition; rules: ProgrammeRules }, options: { ttlMs?: number; log?: Logger } = {}): DataFileSource {
+  const ttl = options.ttlMs ?? DATA_FILE_TTL_MS
+  let state = { ...bundled, ids: { programmes: 0, assessment: 0 }, key: '0:0' }
+  let checkedAt = -Infinity
+  let inFlight: Promise<void> | undefined
+
+  async function refresh(): Promise<void> {
+    const newest = rowsOf<{ name: string; id: string | number }>(await db.execute(sql`SELECT name, max(id) AS id FROM data_files GROUP BY name`))
+    const idOf = (name: string) => Number(newest.find((r) => r.name === name)?.id ?? 0)
+    const next = { ...state, ids: { ...state.ids } }
+    for (const name of ['programmes', 'assessment'] as const) {
+      const id = idOf(name)
+      if (id === state.ids[name]) continue
+      if (id === 0) {
+        if (name === 'programmes') next.rules = bundled.rules
+        else next.assessment = bundled.assessment
+        next.ids[name] = 0
+        continue
+      }
+      const content = rowsOf<{ content: string }>(await db.execute(sql`SELECT content FROM data_files WHERE id = ${id}`))[0]?.content ?? ''
+      try {
+        // Saved rows were validated by the console; parsing again guards against a schema that changed since.
+        if (name === 'programmes') next.rules = parseProgrammeRules(content, `data_files #${id}`)
+        else next.assessment = parseDefinition(content, `data_files #${id}`)
+        next.ids[name] = id
+      } catch (error) {
+        options.log?.error('saved data file is invalid; keeping the previous one', { name, id, error: String(error) })
+      }
+    }
+    next.key = `${next.ids.programmes}:${next.ids.assessment}`
+    state = next
+  }
+
+  return {
+    async current() {
+      if (performance.now() - checkedAt >= ttl) {
+        inFlight ??= refresh()
+          .catch((error: unknown) => options.log?.error('reading data files failed; keeping the previous ones', { error: String(error) }))
+          .finally(() => {
+            checkedAt = performance.now()
+            inFlight = undefined
+          })
+        await inFlight
+      }
+      return { assessment: state.assessment, rules: state.rules, key: state.key }
+    },
+  }
+}
+
+/**
+ * The bot's routes over the newest data files: one route that rebuilds `botRoutes` when the files
+ * changed (cheap: routes are closures over the parts) and tries them in order, as the router would.
+ */
+export function liveBotRoutes(parts: BotParts, source: DataFileSource): Route[] {
+  let built: { key: string; routes: Route[] } | undefined
+  const routesFor = async () => {
+    const data = await source.current()
+    if (built?.key !== data.key) built = { key: data.key, routes: botRoutes({ ...parts, assessment: data.assessment, rules: data.rules }) }
+    return built.routes
+  }
+  return [
+    async (input, ctx) => {
+      for (const route of await routesFor()) {
+        const outcome = await route(input, ctx)
+        if (outcome) return outcome
+      }
+      return undefined
+    },
+  ]
+}
+
+/** The answer chain (for the console's try-it box) with the newest programme rules. */
+export function liveAnswerDeps(parts: Parameters<typeof answerDeps>[0], source: DataFileSource): AnswerDeps {
+  const base = answerDeps(parts)
+  return {
+    ...base,
+    eligibility: async (question, now) => {
+      const { rules } = await source.current()
+      return answerDeps({ ...parts, rules }).eligibility?.(question, now)
+    },
+  }
+}
