@@ -12,7 +12,7 @@ import { AckGate } from './inbox/ack-gate.js'
 import { createLineApi, type RetryPolicy } from './line/client.js'
 import { createLogger, type Logger } from './log.js'
 import { createRouter } from './chat/router.js'
-import { answerDeps, botRoutes } from './bot.js'
+import { createDataFileSource, liveAnswerDeps, liveBotRoutes } from './pmo/live-data.js'
 import { consoleRoutes } from './console/app.js'
 import { deliverDue } from './line/outbox.js'
 import { FakeLineApi } from './simulator/fake-line.js'
@@ -25,6 +25,8 @@ import { createLlmCapabilities } from './answer/generative.js'
 import { readAnswerPrompts, readIntentPrompt } from './answer/prompts-fs.js'
 import { readDefinition } from './assessment/load.js'
 import { readProgrammeRules } from './eligibility/load.js'
+import { readHandoffSettings } from './handoff/load.js'
+import { startHandoffSweeper } from './handoff/notify.js'
 
 export interface RunningServer {
   url: string
@@ -54,6 +56,10 @@ export interface ServerOptions {
   llmDeadlineMs?: number
   /** The knowledge folder synced into the index at start when it changed; false skips it. */
   knowledgeDir?: string | false
+  /** The handoff settings file (default knowledge/handoff/handoff.yaml). */
+  handoffFile?: string
+  /** How often new and overdue handoff cases are looked for (default a minute; a case opening also triggers it). */
+  handoffSweepMs?: number
 }
 
 /** The Node composition root: picks the adapters for this config and serves the app. */
@@ -63,7 +69,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Generated answers when an OpenAI-compatible model is configured; the extractive answer otherwise and as fallback.
   const llm = config.openai ? createLlmCapabilities(config, { ...(await readAnswerPrompts()), intent: await readIntentPrompt() }, options.llmDeadlineMs) : {}
   // The assessment and the programme rules are data files: a broken one stops the start, naming the field.
-  const [assessment, programmeRules] = await Promise.all([readDefinition(), readProgrammeRules()])
+  const [assessment, programmeRules, handoff] = await Promise.all([readDefinition(), readProgrammeRules(), readHandoffSettings(options.handoffFile)])
   const database = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.dataDir)
   const migrations = await readMigrations()
   try {
@@ -84,7 +90,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
-  const parts = { db: database.db, embedder, llm, assessment, rules: programmeRules }
+  const parts = { db: database.db, embedder, llm, assessment, rules: programmeRules, handoff }
+  // Programme rules and the assessment as last saved in the PMO console (data_files), else the files read above.
+  const dataFiles = createDataFileSource(database.db, { assessment, rules: programmeRules }, { log })
+  // Consultants hear of new cases at once (kicked when one opens) and of overdue ones on the timer.
+  const sweeper = startHandoffSweeper({ db: database.db, settings: handoff, log, line }, options.handoffSweepMs ?? 60_000)
   mounts.push({
     path: '/console',
     app: consoleRoutes({
@@ -94,8 +104,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       line,
       deliver: (ids) => deliverDue(database.db, line, { ids }),
       background: (work) => void work.catch((error: unknown) => log.error('console background work failed', { error: String(error) })),
-      answer: answerDeps(parts),
+      answer: liveAnswerDeps(parts, dataFiles),
       openai: config.openai,
+      assessment,
     }),
   })
 
@@ -116,11 +127,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const url = `http://127.0.0.1:${port}`
 
   worker = new InboxWorker(
-    { db: database.db, line, router: createRouter(botRoutes(parts)), log, loadingAfterMs: options.loadingAfterMs },
+    { db: database.db, line, router: createRouter(liveBotRoutes(parts, dataFiles)), log, loadingAfterMs: options.loadingAfterMs },
     {
       id: options.workerId,
       pollMs: options.pollMs,
-      onHandled: options.onHandled,
+      onHandled: (h) => {
+        if (h.intent === 'handoff-open') sweeper.kick()
+        options.onHandled?.(h)
+      },
       // PGlite is one connection: fewer events in flight keeps webhook acknowledgements from queueing behind them.
       concurrency: database.engine === 'pglite' ? 2 : 8,
       gate,
@@ -151,6 +165,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     async close() {
       await knowledgeReady
       await worker?.stop()
+      await sweeper.stop()
       await closeServer(server)
       if (fakeLineServer) await closeServer(fakeLineServer.server)
       await database.close()

@@ -18,8 +18,9 @@ import type { ExecutionContext } from 'hono'
 import journal from '../migrations/meta/_journal.json' with { type: 'json' }
 import { createApp } from './app.js'
 import { createRouter } from './chat/router.js'
-import { botRoutes } from './bot.js'
-import { bundledAssessment, bundledRules } from './bundled-data.js'
+import { createDataFileSource, liveBotRoutes } from './pmo/live-data.js'
+import { bundledAssessment, bundledHandoff, bundledRules } from './bundled-data.js'
+import { runHandoffSweep } from './handoff/notify.js'
 import { createLlmCapabilities } from './answer/generative.js'
 import { bundledAnswerPrompts, bundledIntentPrompt } from './answer/prompts-bundled.js'
 import { createEmbedder } from './knowledge/embedder.js'
@@ -109,14 +110,17 @@ function processorDeps(setup: Setup, database: Database): ProcessorDeps {
   const { config, log } = setup
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: config.line.apiBaseUrl })
   // The same capabilities as on Node; the knowledge index is built from Node (npm run kb:ingest).
+  // Programme rules and the assessment as last saved in the PMO console (data_files), else the bundled files.
+  const dataFiles = createDataFileSource(database.db, { assessment: bundledAssessment, rules: bundledRules }, { log })
   const router = createRouter(
-    botRoutes({
+    liveBotRoutes({
       db: database.db,
       embedder: createEmbedder(config),
       llm: createLlmCapabilities(config, { ...bundledAnswerPrompts, intent: bundledIntentPrompt }),
       assessment: bundledAssessment,
       rules: bundledRules,
-    }),
+      handoff: bundledHandoff,
+    }, dataFiles),
   )
   return { db: database.db, line, router, log }
 }
@@ -124,8 +128,11 @@ function processorDeps(setup: Setup, database: Database): ProcessorDeps {
 async function drain(setup: Setup, database: Database, budgetMs: number, trigger: string): Promise<void> {
   const id = `workers-${crypto.randomUUID().slice(0, 8)}`
   try {
-    const handled = await drainInbox(processorDeps(setup, database), { id, concurrency: DRAIN_CONCURRENCY, deadline: Date.now() + budgetMs })
+    const deps = processorDeps(setup, database)
+    const handled = await drainInbox(deps, { id, concurrency: DRAIN_CONCURRENCY, deadline: Date.now() + budgetMs })
     if (handled > 0) setup.log.debug('inbox drained', { trigger, handled })
+    // New cases are announced right after the drain that opened them; overdue ones on the cron.
+    await runHandoffSweep({ db: database.db, settings: bundledHandoff, log: setup.log, line: deps.line })
   } catch (error) {
     setup.log.error('inbox drain failed', { trigger, error: String(error) })
   }
