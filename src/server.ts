@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './log.js'
 import { createRouter } from './chat/router.js'
 import { createDataFileSource, liveAnswerDeps, liveBotRoutes } from './pmo/live-data.js'
 import { consoleRoutes } from './console/app.js'
+import { readConsoleTexts } from './console/texts-fs.js'
 import { deliverDue } from './line/outbox.js'
 import { FakeLineApi } from './simulator/fake-line.js'
 import { simulatorRoutes } from './simulator/routes.js'
@@ -107,6 +108,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       answer: liveAnswerDeps(parts, dataFiles),
       openai: config.openai,
       assessment,
+      handoff,
+      texts: await readConsoleTexts(),
     }),
   })
 

@@ -12,13 +12,16 @@
  * - Migrations: Workers cannot read the migration files and never migrate. The expected list comes
  *   from drizzle-kit's journal bundled into the Worker; /readyz reports the ones still pending
  *   (run `npm run db:migrate` against the same DATABASE_URL from Node).
- * - The simulator and the fake LINE API are Node-only and not mounted here.
+ * - The consoles (/console) are mounted as on Node; the simulator and the fake LINE API are Node-only.
  */
 import type { ExecutionContext } from 'hono'
 import journal from '../migrations/meta/_journal.json' with { type: 'json' }
 import { createApp } from './app.js'
 import { createRouter } from './chat/router.js'
-import { createDataFileSource, liveBotRoutes } from './pmo/live-data.js'
+import { createDataFileSource, liveAnswerDeps, liveBotRoutes } from './pmo/live-data.js'
+import { consoleRoutes } from './console/app.js'
+import { bundledConsoleTexts } from './console/texts-bundled.js'
+import { deliverDue } from './line/outbox.js'
 import { bundledAssessment, bundledHandoff, bundledRules } from './bundled-data.js'
 import { runHandoffSweep } from './handoff/notify.js'
 import { createLlmCapabilities } from './answer/generative.js'
@@ -106,23 +109,27 @@ function configFailure(error: unknown): Response {
   throw error
 }
 
-function processorDeps(setup: Setup, database: Database): ProcessorDeps {
+/** The bot's capabilities on Workers: bundled prompts and data files, overridden by the PMO console's saved ones. */
+function botParts(setup: Setup, database: Database) {
   const { config, log } = setup
-  const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: config.line.apiBaseUrl })
-  // The same capabilities as on Node; the knowledge index is built from Node (npm run kb:ingest).
+  const parts = {
+    db: database.db,
+    embedder: createEmbedder(config),
+    llm: createLlmCapabilities(config, { ...bundledAnswerPrompts, intent: bundledIntentPrompt }),
+    assessment: bundledAssessment,
+    rules: bundledRules,
+    handoff: bundledHandoff,
+  }
   // Programme rules and the assessment as last saved in the PMO console (data_files), else the bundled files.
-  const dataFiles = createDataFileSource(database.db, { assessment: bundledAssessment, rules: bundledRules }, { log })
-  const router = createRouter(
-    liveBotRoutes({
-      db: database.db,
-      embedder: createEmbedder(config),
-      llm: createLlmCapabilities(config, { ...bundledAnswerPrompts, intent: bundledIntentPrompt }),
-      assessment: bundledAssessment,
-      rules: bundledRules,
-      handoff: bundledHandoff,
-    }, dataFiles),
-  )
-  return { db: database.db, line, router, log }
+  return { parts, dataFiles: createDataFileSource(database.db, { assessment: bundledAssessment, rules: bundledRules }, { log }) }
+}
+
+const lineApi = (setup: Setup) => createLineApi({ channelAccessToken: setup.config.line.channelAccessToken, baseUrl: setup.config.line.apiBaseUrl })
+
+function processorDeps(setup: Setup, database: Database): ProcessorDeps {
+  // The same capabilities as on Node; the knowledge index is built from Node (npm run kb:ingest).
+  const { parts, dataFiles } = botParts(setup, database)
+  return { db: database.db, line: lineApi(setup), router: createRouter(liveBotRoutes(parts, dataFiles)), log: setup.log }
 }
 
 async function drain(setup: Setup, database: Database, budgetMs: number, trigger: string): Promise<void> {
@@ -148,7 +155,14 @@ export default {
     }
     // The pool connects lazily: requests that do not touch the database open no socket.
     const database = openPostgres(setup.config.databaseUrl, { max: POOL_MAX })
-    const background: Promise<void>[] = []
+    const background: Promise<unknown>[] = []
+    const later = (work: Promise<unknown>) => {
+      const settled = work.catch((error: unknown) => setup.log.error('background work failed', { error: String(error) }))
+      background.push(settled)
+      ctx.waitUntil(settled)
+    }
+    const { parts, dataFiles } = botParts(setup, database)
+    const line = lineApi(setup)
     const app = createApp({
       db: database.db,
       log: setup.log,
@@ -159,6 +173,25 @@ export default {
         background.push(work)
         ;(waitUntil ?? ctx.waitUntil.bind(ctx))(work)
       },
+      // The consultant and PMO consoles, as on Node (uploads and re-indexing run within the request's limits).
+      mounts: [
+        {
+          path: '/console',
+          app: consoleRoutes({
+            db: database.db,
+            log: setup.log,
+            adminToken: setup.config.adminToken,
+            line,
+            deliver: (ids) => deliverDue(database.db, line, { ids }),
+            background: later,
+            answer: liveAnswerDeps(parts, dataFiles),
+            openai: setup.config.openai,
+            assessment: bundledAssessment,
+            handoff: bundledHandoff,
+            texts: bundledConsoleTexts,
+          }),
+        },
+      ],
     })
     try {
       return await app.fetch(request, env, ctx)

@@ -11,10 +11,10 @@ import { openPostgres } from '../src/db/postgres.js'
 import type { Database, Db } from '../src/db/types.js'
 import { rowsOf } from '../src/db/types.js'
 import { openAIChat } from '../src/answer/generative.js'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BUILT_IN_CANNED, loadCannedReplies } from '../src/handoff/canned.js'
+import { BUILT_IN_CANNED, cannedReplies } from '../src/handoff/canned.js'
+import { parseHandoffSettings } from '../src/handoff/settings.js'
 import { HANDOFF_SETTINGS_FILE } from '../src/handoff/load.js'
 import { addNote, assignCase, CaseActionError, pickReplyToken, replyToCase, resolveCase, retryDelivery } from '../src/handoff/case-actions.js'
 import { canAssign, canSeeTab, canView, deliveryOf, findCase, isOverdue, listInbox, loadContext, loadThread, type CaseRow } from '../src/handoff/cases.js'
@@ -22,6 +22,9 @@ import { createSummarizer, llmSummary, summaryFacts, templateSummary } from '../
 import { caseClosedMessages } from '../src/handoff/state.js'
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js'
 import { engines, freshServerDatabase } from './helpers/harness.js'
+import { PROMPTS_DIR } from '../src/answer/prompts-fs.js'
+
+const SUMMARY_PROMPT = await readFile(join(PROMPTS_DIR, 'case-summary.md'), 'utf8')
 
 /** The consultant console's rules and actions, below the web layer, on the real migrations in PGlite. */
 
@@ -75,18 +78,14 @@ describe('reply token choice', () => {
 })
 
 describe('canned replies', () => {
-  it('reads canned_replies from the handoff settings and falls back when the file is missing or broken', async () => {
+  it('come from canned_replies in the handoff settings, with built-in ones when the list is empty', async () => {
     const settings = await readFile(HANDOFF_SETTINGS_FILE, 'utf8')
-    const dir = await mkdtemp(join(tmpdir(), 'canned-'))
-    const file = join(dir, 'handoff.yaml')
-    await writeFile(file, settings.replace(/canned_replies:[\s\S]*$/, 'canned_replies:\n  - title: 問候\n    text: 您好！\n'))
-    expect(await loadCannedReplies(file)).toEqual([{ title: '問候', text: '您好！' }])
-    await writeFile(file, settings.replace(/canned_replies:[\s\S]*$/, 'canned_replies: []\n'))
-    expect(await loadCannedReplies(file)).toEqual(BUILT_IN_CANNED)
-    await writeFile(file, 'canned_replies: [{title: 1}]\n')
-    expect(await loadCannedReplies(file)).toEqual(BUILT_IN_CANNED)
-    expect(await loadCannedReplies(join(dir, 'missing.yaml'))).toEqual(BUILT_IN_CANNED)
-    expect((await loadCannedReplies()).length).toBeGreaterThan(0)
+    const own = parseHandoffSettings(settings.replace(/canned_replies:[\s\S]*$/, 'canned_replies:\n  - title: 問候\n    text: 您好！\n'), 'handoff.yaml')
+    expect(cannedReplies(own)).toEqual([{ title: '問候', text: '您好！' }])
+    const empty = parseHandoffSettings(settings.replace(/canned_replies:[\s\S]*$/, 'canned_replies: []\n'), 'handoff.yaml')
+    expect(cannedReplies(empty)).toEqual(BUILT_IN_CANNED)
+    // The shipped file has its own list.
+    expect(cannedReplies(parseHandoffSettings(settings, 'handoff.yaml')).length).toBeGreaterThan(0)
   })
 })
 
@@ -306,7 +305,7 @@ describe.each(engines())('cases on $engine', ({ engine, skip }) => {
       it('uses the LLM summary when it is valid, stores it, and sends the facts as data', async () => {
         const { c, ctx } = await caseWithContext()
         fake.reply({ content: '{"summary": "好食在食品行（製造業）想了解雲市集點數，數位程度第 2 級，生產與營運較弱。"}' })
-        const summarizer = createSummarizer(undefined, def, chat())
+        const summarizer = createSummarizer(undefined, def, SUMMARY_PROMPT, chat())
         expect(await summarizer.summaryFor(db, c, ctx)).toEqual({ text: '好食在食品行（製造業）想了解雲市集點數，數位程度第 2 級，生產與營運較弱。', source: 'llm' })
         expect((await findCase(db, c.id))!.summary).toContain('好食在食品行')
         const prompt = fake.chatRequests.at(-1)!.messages
@@ -322,7 +321,7 @@ describe.each(engines())('cases on $engine', ({ engine, skip }) => {
         fake.reply({ content: '{"summary": "這家公司可申請 30 萬元補助，數位程度第 2 級。"}' })
         expect(await llmSummary(chat(), 'p', facts)).toBeUndefined()
         fake.reply({ status: 500 })
-        const summarizer = createSummarizer(undefined, def, chat())
+        const summarizer = createSummarizer(undefined, def, SUMMARY_PROMPT, chat())
         expect(await summarizer.summaryFor(db, c, ctx)).toEqual({ text: templateSummary(facts), source: 'template' })
         expect((await findCase(db, c.id))!.summary).toBeNull()
         fake.reply({ content: '{"summary": "x"}', delayMs: 300 })

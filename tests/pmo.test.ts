@@ -17,7 +17,7 @@ import { searchKnowledge } from '../src/knowledge/search.js'
 import { ConversionError, convertUpload } from '../src/pmo/convert.js'
 import { toCsv } from '../src/pmo/csv.js'
 import { validateForm, emptyForm } from '../src/pmo/doc-form.js'
-import { DATA_FILES, saveDataFile, validateDataFile } from '../src/pmo/data-files.js'
+import { saveDataFile, validateDataFile } from '../src/pmo/data-files.js'
 import { publishDocument, retireDocument, saveDraft, versionsOf } from '../src/pmo/documents.js'
 import { features, groupQuestions, jaccard, type GapQuestion } from '../src/pmo/grouping.js'
 import { jobStatus, startReindexJob } from '../src/pmo/reindex.js'
@@ -25,6 +25,8 @@ import { answerSummary, caseStats, dailyActivity, gapQuestions, levelStats, topT
 import { textEvent } from '../src/simulator/events.js'
 import { launchBrowser } from './helpers/browser.js'
 import { engines, freshServerDatabase, startChatBot, waitFor, type ChatSetup } from './helpers/harness.js'
+import { RULES_FILE } from '../src/eligibility/load.js'
+import { DEFINITION_FILE } from '../src/assessment/load.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'knowledge')
 const enc = (s: string) => new TextEncoder().encode(s)
@@ -145,10 +147,10 @@ describe('CSV export', () => {
 
 describe('data files (programme rules, assessment)', () => {
   it('validates with the bot’s own schemas and names the bad field', async () => {
-    const rules = await readFile(DATA_FILES.programmes.bundled, 'utf8')
+    const rules = await readFile(RULES_FILE, 'utf8')
     expect(validateDataFile('programmes', rules)).toBeUndefined()
     expect(validateDataFile('programmes', 'programmes: [')).toMatch(/invalid YAML/)
-    const assessment = await readFile(DATA_FILES.assessment.bundled, 'utf8')
+    const assessment = await readFile(DEFINITION_FILE, 'utf8')
     expect(validateDataFile('assessment', assessment)).toBeUndefined()
     expect(validateDataFile('assessment', assessment.replace(/^triggers:.*$/m, 'triggers: 7'))).toMatch(/triggers/)
   })
@@ -389,7 +391,7 @@ describe('saved data files reach the running bot without a restart', () => {
     }
     expect(await intentOf('企業體檢開始')).not.toBe('assess-start')
     const staffId = (await createStaff(bot.database.db, { username: 'pmo-data', displayName: 'PMO', role: 'pmo', password: 'password-123456' })).id
-    const yaml = (await readFile(DATA_FILES.assessment.bundled, 'utf8')).replace(/^triggers: \[/m, 'triggers: [企業體檢開始, ')
+    const yaml = (await readFile(DEFINITION_FILE, 'utf8')).replace(/^triggers: \[/m, 'triggers: [企業體檢開始, ')
     const saved = await saveDataFile(bot.database.db, 'assessment', yaml, staffId, 'save')
     expect(saved.ok).toBe(true)
     const started = Date.now()

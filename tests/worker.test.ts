@@ -142,6 +142,8 @@ describe('Workers entry (called in Node)', () => {
   })
 })
 
+const WORKER_ADMIN_TOKEN = 'worker-admin-token-0123456789'
+
 describe('Worker on workerd (wrangler dev, local)', () => {
   let home: string | undefined
   let child: ChildProcess | undefined
@@ -177,6 +179,7 @@ describe('Worker on workerd (wrangler dev, local)', () => {
       LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
       LINE_API_BASE_URL: line.url,
       LOG_LEVEL: 'debug',
+      ADMIN_TOKEN: WORKER_ADMIN_TOKEN,
     }
     child = spawn(
       process.execPath,
@@ -246,6 +249,23 @@ describe('Worker on workerd (wrangler dev, local)', () => {
     expect(forged.status).toBe(401)
     // The Node-only simulator is not mounted.
     expect((await fetch(`${base}/simulator`)).status).toBe(404)
+  })
+
+  it('serves the consoles: the first PMO account (scrypt on workerd), a session cookie, the case inbox', { timeout: 30_000 }, async () => {
+    const setup = await fetch(`${base}/console/setup`, {
+      method: 'POST',
+      body: new URLSearchParams({ adminToken: WORKER_ADMIN_TOKEN, username: 'pmo', displayName: '工作者 PMO', password: 'worker-password-1' }),
+      redirect: 'manual',
+    })
+    expect(setup.status).toBe(303)
+    const cookie = setup.headers.get('set-cookie')?.split(';')[0]
+    expect(cookie).toMatch(/^dx_session=/)
+    const login = await fetch(`${base}/console/login`, { method: 'POST', body: new URLSearchParams({ username: 'pmo', password: 'worker-password-1' }), redirect: 'manual' })
+    expect(login.status).toBe(303)
+    const inbox = await fetch(`${base}/console/cases`, { headers: { cookie: cookie! } })
+    expect(inbox.status).toBe(200)
+    expect(await inbox.text()).toContain('工作者 PMO')
+    expect((await fetch(`${base}/console/cases`, { redirect: 'manual' })).status).toBe(302)
   })
 
   it('runs the cron drain (scheduled handler) without errors', async () => {

@@ -8,6 +8,8 @@ import type { LineApi } from '../line/client.js'
 import type { AnswerDeps } from '../answer/service.js'
 import type { Config } from '../config.js'
 import type { AssessmentDefinition } from '../assessment/definition.js'
+import type { HandoffSettings } from '../handoff/settings.js'
+import type { ConsoleTexts } from './texts.js'
 import {
   audit,
   authenticate,
@@ -46,6 +48,10 @@ export interface ConsoleDeps {
   /** How the bot answers, for the PMO console's "try it" box. */
   answer: AnswerDeps
   openai: Config['openai']
+  /** The case-summary prompt and the bundled data files, as text. */
+  texts: ConsoleTexts
+  /** Handoff settings (canned replies for the reply box). */
+  handoff?: HandoffSettings
   /** The quick assessment, to name functions and levels on the case page. */
   assessment?: AssessmentDefinition
   now?: () => Date

@@ -1,9 +1,9 @@
-import { readHandoffSettings } from './load.js'
+import type { HandoffSettings } from './settings.js'
 
 /**
  * Canned replies for the reply box: `canned_replies` in knowledge/handoff/handoff.yaml, kept by PMO
- * staff with the other handoff settings (validated by src/handoff/settings.ts). A missing, broken
- * or empty list falls back to a few built-in replies, so the reply box always works.
+ * staff with the other handoff settings (validated by src/handoff/settings.ts when the app starts).
+ * An empty list falls back to a few built-in replies, so the reply box always offers some.
  */
 export interface CannedReply {
   title: string
@@ -17,12 +17,8 @@ export const BUILT_IN_CANNED: CannedReply[] = [
   { title: '結束前確認', text: '請問還有其他需要協助的地方嗎？如果沒有，我會先結束這次的真人服務，之後有問題隨時可以再找我們。' },
 ]
 
-/** Read on each call (the file is small), so the list follows the file without a restart. */
-export async function loadCannedReplies(file?: string): Promise<CannedReply[]> {
-  try {
-    const list = (await readHandoffSettings(file)).canned_replies
-    return list.length > 0 ? list : BUILT_IN_CANNED
-  } catch {
-    return BUILT_IN_CANNED
-  }
+/** The settings' list (validated when the app starts), or the built-in replies when it is empty. */
+export function cannedReplies(settings: HandoffSettings | undefined): CannedReply[] {
+  const list = settings?.canned_replies ?? []
+  return list.length > 0 ? list : BUILT_IN_CANNED
 }

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { currentStaff, requireStaff, type ConsoleEnv } from '../console/auth.js'
 import type { ConsoleDeps } from '../console/app.js'
-import { loadCannedReplies } from './canned.js'
+import { cannedReplies } from './canned.js'
 import { addNote, assignCase, CaseActionError, NOTE_MAX_CHARS, REPLY_MAX_CHARS, replyToCase, resolveCase, retryDelivery } from './case-actions.js'
 import { canSeeTab, canView, findAssignTarget, findCase, INBOX_TABS, listAssignees, listInbox, listRecentlyResolved, loadContext, loadThread, type CaseRow, type InboxTab } from './cases.js'
 import { CasePage, statusLabel } from './case-page.js'
@@ -18,7 +18,7 @@ import { createSummarizer } from './summary.js'
 export function caseConsoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { db } = deps
   const now = () => deps.now?.() ?? new Date()
-  const summarizer = createSummarizer(deps.openai, deps.assessment)
+  const summarizer = createSummarizer(deps.openai, deps.assessment, deps.texts.caseSummaryPrompt)
   const app = new Hono<ConsoleEnv>()
   app.use('/cases', requireStaff())
   app.use('/cases/*', requireStaff())
@@ -51,7 +51,7 @@ export function caseConsoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         deps.log.warn('message quota unavailable', { error: String(error) })
         return undefined
       }),
-      loadCannedReplies(),
+      cannedReplies(deps.handoff),
       listAssignees(db),
     ])
     const summary = await summarizer.summaryFor(db, found, ctx)

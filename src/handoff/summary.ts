@@ -111,8 +111,6 @@ export async function llmSummary(complete: CompleteChat, prompt: string, facts: 
   }
 }
 
-export const CASE_SUMMARY_PROMPT = fileURLToPath(new URL('../../prompts/case-summary.md', import.meta.url))
-
 export interface Summarizer {
   /** The case's summary: stored, newly generated and stored, or the template. */
   summaryFor(db: Db, c: CaseRow, ctx: CaseContext): Promise<{ text: string; source: 'llm' | 'template' }>
@@ -122,16 +120,14 @@ export interface Summarizer {
  * Offline: always the template (never stored, so it follows new facts). With a model: generated
  * once, stored in cases.summary, and the template whenever generation fails.
  */
-export function createSummarizer(openai: Config['openai'], def: AssessmentDefinition | undefined, complete?: CompleteChat): Summarizer {
+export function createSummarizer(openai: Config['openai'], def: AssessmentDefinition | undefined, prompt: string, complete?: CompleteChat): Summarizer {
   const chat = complete ?? (openai ? openAIChat({ apiKey: openai.apiKey, baseUrl: openai.baseUrl, model: openai.chatModel }) : undefined)
-  let prompt: Promise<string> | undefined
   return {
     async summaryFor(db, c, ctx) {
       if (c.summary) return { text: c.summary, source: 'llm' }
       const facts = summaryFacts(c, ctx, def)
       if (!chat) return { text: templateSummary(facts), source: 'template' }
-      prompt ??= readFile(CASE_SUMMARY_PROMPT, 'utf8')
-      const text = await llmSummary(chat, await prompt, facts).catch(() => undefined)
+      const text = await llmSummary(chat, prompt, facts).catch(() => undefined)
       if (!text) return { text: templateSummary(facts), source: 'template' }
       await db.execute(sql`UPDATE cases SET summary = ${text} WHERE id = ${c.id} AND summary IS NULL`)
       return { text, source: 'llm' }

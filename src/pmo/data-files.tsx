@@ -1,16 +1,14 @@
-import { readFile } from 'node:fs/promises'
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { parseDefinition } from '../assessment/definition.js'
-import { DEFINITION_FILE } from '../assessment/load.js'
 import { audit, requireStaff, type ConsoleEnv, type Session } from '../console/auth.js'
 import type { ConsoleDeps } from '../console/app.js'
 import { CsrfField, formatTime } from '../console/layout.js'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
-import { RULES_FILE } from '../eligibility/load.js'
 import { parseProgrammeRules } from '../eligibility/rules.js'
 import { PmoPage } from './pages/common.js'
+import type { ConsoleTexts } from '../console/texts.js'
 
 /**
  * Programme rules and assessment questions, edited as YAML with the same zod schemas the bot
@@ -20,8 +18,8 @@ import { PmoPage } from './pages/common.js'
  */
 
 export const DATA_FILES = {
-  programmes: { label: '計畫申請規則', file: 'knowledge/rules/programmes.yaml', bundled: RULES_FILE, validate: (t: string) => void parseProgrammeRules(t, 'programmes.yaml') },
-  assessment: { label: '數位健檢題目', file: 'knowledge/assessment/quick-assessment.yaml', bundled: DEFINITION_FILE, validate: (t: string) => void parseDefinition(t, 'quick-assessment.yaml') },
+  programmes: { label: '計畫申請規則', file: 'knowledge/rules/programmes.yaml', validate: (t: string) => void parseProgrammeRules(t, 'programmes.yaml') },
+  assessment: { label: '數位健檢題目', file: 'knowledge/assessment/quick-assessment.yaml', validate: (t: string) => void parseDefinition(t, 'quick-assessment.yaml') },
 } as const
 export type DataFileName = keyof typeof DATA_FILES
 const isName = (n: string): n is DataFileName => n in DATA_FILES
@@ -43,9 +41,9 @@ export function validateDataFile(name: DataFileName, content: string): string | 
   }
 }
 
-export async function currentDataFile(db: Db, name: DataFileName): Promise<{ content: string; id: number | undefined }> {
+export async function currentDataFile(db: Db, name: DataFileName, bundled: ConsoleTexts): Promise<{ content: string; id: number | undefined }> {
   const row = rowsOf<{ id: number; content: string }>(await db.execute(sql`SELECT id, content FROM data_files WHERE name = ${name} ORDER BY id DESC LIMIT 1`))[0]
-  return row ? { content: row.content, id: Number(row.id) } : { content: await readFile(DATA_FILES[name].bundled, 'utf8'), id: undefined }
+  return row ? { content: row.content, id: Number(row.id) } : { content: bundled[name], id: undefined }
 }
 
 export async function saveDataFile(db: Db, name: DataFileName, content: string, staffId: string, action: 'save' | 'restore', from?: number): Promise<{ ok: true; id: number } | { ok: false; error: string }> {
@@ -79,7 +77,7 @@ export function dataFileRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const name = c.req.param('name')
     if (!isName(name)) return c.text('找不到資料檔', 404)
     const viewId = Number(c.req.query('view')) || undefined
-    const current = await currentDataFile(db, name)
+    const current = await currentDataFile(db, name, deps.texts)
     const viewed = viewId
       ? rowsOf<{ content: string }>(await db.execute(sql`SELECT content FROM data_files WHERE id = ${viewId} AND name = ${name}`))[0]?.content
       : undefined
@@ -95,7 +93,7 @@ export function dataFileRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const content = String((await c.req.parseBody()).content ?? '').replace(/\r\n?/g, '\n')
     const result = await saveDataFile(db, name, content, s.staff.id, 'save')
     if (!result.ok) {
-      const current = await currentDataFile(db, name)
+      const current = await currentDataFile(db, name, deps.texts)
       return c.html(<DataFilePage session={s} name={name} content={content} currentId={current.id} history={await historyOf(db, name)} error={result.error} />, 400)
     }
     return c.redirect(`/console/data/${name}?ok=${encodeURIComponent(`已儲存（版本 #${result.id}），機器人將在幾秒內使用新內容`)}`, 303)
@@ -110,7 +108,7 @@ export function dataFileRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (!row) return c.text('找不到版本', 404)
     const result = await saveDataFile(db, name, row.content, s.staff.id, 'restore', from)
     if (!result.ok) {
-      const current = await currentDataFile(db, name)
+      const current = await currentDataFile(db, name, deps.texts)
       return c.html(<DataFilePage session={s} name={name} content={row.content} currentId={current.id} history={await historyOf(db, name)} error={`這個版本已不符合目前的格式：${result.error}`} />, 400)
     }
     return c.redirect(`/console/data/${name}?ok=${encodeURIComponent(`已還原版本 #${from}（新版本 #${result.id}）`)}`, 303)
