@@ -42,7 +42,7 @@ export function BarChart(props: { title: string; bars: { label: string; value: n
 export function LineChart(props: { title: string; labels: string[]; series: { name: string; values: (number | null)[] }[]; max?: number; percent?: boolean; testId?: string }) {
   const width = 640
   const height = 220
-  const pad = { l: 40, r: 10, t: 24, b: 28 }
+  const pad = { l: 40, r: 24, t: 24, b: 28 }
   const all = props.series.flatMap((s) => s.values.filter((v): v is number => v !== null))
   const max = props.max ?? Math.max(1, ...all)
   const n = props.labels.length
@@ -67,6 +67,8 @@ export function LineChart(props: { title: string; labels: string[]; series: { na
         return (
           <g>
             <polyline points={points.join(' ')} fill="none" stroke={COLORS[si % COLORS.length]} stroke-width="2" />
+            {/* Dots too: a day with a value between empty days (a rate, say) would be no line at all. */}
+            {s.values.map((v, i) => (v === null ? null : <circle cx={x(i).toFixed(1)} cy={y(v).toFixed(1)} r="3" fill={COLORS[si % COLORS.length]} />))}
             <rect x={pad.l + si * 150} y="4" width="12" height="12" fill={COLORS[si % COLORS.length]} />
             <text x={pad.l + si * 150 + 16} y="14">
               {s.name}
