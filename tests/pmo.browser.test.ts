@@ -9,6 +9,9 @@ import { rowsOf } from '../src/db/types.js'
 import { textEvent } from '../src/simulator/events.js'
 import { launchBrowser, pageErrors } from './helpers/browser.js'
 import { startChatBot, waitFor, type ChatSetup } from './helpers/harness.js'
+import { loadConfig } from '../src/config.js'
+import { silentLogger } from '../src/log.js'
+import { startServer, type RunningServer } from '../src/server.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'knowledge')
 const ADMIN_TOKEN = 'pmo-browser-admin-token-0123456789'
@@ -307,5 +310,65 @@ describe('PMO console in a browser', () => {
   it('ran without page errors', () => {
     // The editor answers a rejected form with 400 on purpose; Chromium logs every 4xx page load.
     expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([])
+  })
+})
+
+/**
+ * What the issue asks for in so many words: a document uploaded in the PMO console is answerable in
+ * the simulator — the app in simulator mode, both pages in one browser, no restart in between.
+ */
+describe('PMO console and the simulator page together', () => {
+  let server: RunningServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    server = await startServer(loadConfig({ PORT: '0', DATA_DIR: 'memory://', SIMULATOR: '1', ADMIN_TOKEN }), { hostname: '127.0.0.1', log: silentLogger, knowledgeDir: FIXTURES })
+    await server.knowledgeReady
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  it('an uploaded and published document is answered, with its title as the source, in the simulator', async () => {
+    const consolePage = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'zh-TW' })
+    consolePage.setDefaultTimeout(15_000)
+    const errors = pageErrors(consolePage)
+    await consolePage.goto(`${server.url}/console/setup`)
+    await consolePage.fill('#adminToken', ADMIN_TOKEN)
+    await consolePage.fill('#username', 'pmo-sim')
+    await consolePage.fill('#displayName', '林專員')
+    await consolePage.fill('#password', 'pmo-password-456')
+    await consolePage.click('button[type=submit]')
+    await consolePage.waitForURL(/\/console\/staff/)
+
+    const dir = await mkdtemp(join(tmpdir(), 'pmo-sim-'))
+    const file = join(dir, 'lantern.md')
+    await writeFile(
+      file,
+      '---\nid: dawn-lantern-grant\ntitle: 晨光鎮老街燈籠店招補助\nkind: programme\nsource: 晨光鎮公所公告（測試）\nsource_date: 2026-05\nstatus: current\ntags: [店招]\n---\n\n## 補助金額\n\n晨光鎮老街燈籠店招補助每家店最多補助新臺幣2,400元。\n',
+    )
+    await consolePage.goto(`${server.url}/console/kb`)
+    await consolePage.getByTestId('upload-file').setInputFiles(file)
+    await consolePage.getByTestId('upload-submit').click()
+    await consolePage.waitForURL(/\/console\/kb\/doc\/dawn-lantern-grant\/edit/)
+    await consolePage.goto(`${server.url}/console/kb/doc/dawn-lantern-grant`)
+    await consolePage.getByTestId('publish-draft').click()
+    await consolePage.getByText('已發布第 2 版').waitFor()
+
+    const chat = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-TW' })
+    chat.setDefaultTimeout(15_000)
+    errors.push(...pageErrors(chat))
+    await chat.goto(`${server.url}/simulator`)
+    const bot = chat.getByTestId('bot-message')
+    const before = await bot.count()
+    await chat.getByTestId('composer').fill('晨光鎮老街燈籠店招補助最多補助多少錢？')
+    await chat.getByTestId('send').click()
+    await bot.nth(before).waitFor()
+    const reply = await bot.nth(before).innerText()
+    expect(reply).toContain('2,400元')
+    expect(reply).toContain('晨光鎮老街燈籠店招補助')
+    expect(errors).toEqual([])
   })
 })
