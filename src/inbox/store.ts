@@ -88,12 +88,19 @@ export async function inboxCounts(db: Db): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
 }
 
+/** Runs `f` after the I/O already received has been handled (Node's setImmediate; a 0 ms timer elsewhere). */
+const nextTurn: (f: () => void) => void = typeof setImmediate === 'function' ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0)
+
 /**
  * Group commit for webhook acknowledgements: requests arriving while a write is in flight are
  * stored together in the next single INSERT. One commit costs the same for one event or hundreds
  * (on PGlite each commit is a file write), so under load each request waits for at most one or two
  * commits instead of queueing behind all the others. Each caller learns how many of its events
  * were new once its batch has committed; a failed batch fails every request in it (LINE redelivers).
+ *
+ * The first write waits one event-loop turn: PGlite runs a query synchronously, so without the wait
+ * each request would reach its INSERT alone before the next request was even read (batches of one).
+ * Requests already waiting in the sockets are read in that turn and join the batch.
  */
 export function createInboxWriter(db: Db, maxBatch = 500): (events: WebhookEvent[]) => Promise<number> {
   let pending: { events: WebhookEvent[]; resolve: (n: number) => void; reject: (e: unknown) => void }[] = []
@@ -126,7 +133,10 @@ export function createInboxWriter(db: Db, maxBatch = 500): (events: WebhookEvent
     if (events.length === 0) return Promise.resolve(0)
     return new Promise<number>((resolve, reject) => {
       pending.push({ events, resolve, reject })
-      if (!writing) void flush()
+      if (!writing) {
+        writing = true
+        nextTurn(() => void flush())
+      }
     })
   }
 }
