@@ -1,7 +1,8 @@
 // npm run bench:webhook — throughput and latency of the webhook acknowledgement path (signature check,
 // parse, inbox INSERT, 200) of the real app on PGlite with its worker on, against a bare Hono endpoint
 // measured in the same run; then checks on the bot's database that every accepted event was stored
-// once, processed, and answered exactly once at the (fake) LINE API. BENCH_SECONDS shortens the phases.
+// once, processed, and answered exactly once at the (fake) LINE API. BENCH_SECONDS shortens the phases;
+// BENCH_WORKER=off leaves the worker off during the load; BENCH_DATABASE_URL uses a Postgres server.
 //
 // The load generator (autocannon) runs in a child process (this file re-run with --loadgen): the bot,
 // PGlite and the fake LINE API share one event loop, and an in-process autocannon would take CPU from
@@ -225,7 +226,15 @@ async function main(): Promise<void> {
   })
 
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-webhook-'))
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: TOKEN, LINE_API_BASE_URL: line.url })
+  // BENCH_DATABASE_URL: an (empty) Postgres server database instead of PGlite (e.g. from scripts/pg-server.sh start DIR).
+  const serverUrl = process.env.BENCH_DATABASE_URL
+  const config = loadConfig({
+    PORT: '0',
+    ...(serverUrl ? { DATABASE_URL: serverUrl } : { DATA_DIR: dataDir }),
+    LINE_CHANNEL_SECRET: SECRET,
+    LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
+    LINE_API_BASE_URL: line.url,
+  })
   let handled = 0
   // BENCH_WORKER=off: the acknowledgement path alone (the worker starts after the load and drains the backlog).
   const ackOnly = process.env.BENCH_WORKER === 'off'
@@ -314,7 +323,7 @@ async function main(): Promise<void> {
     }
 
     console.log(`bench:webhook — ${seconds} s phases; ${cpus().length} CPUs, Node ${process.version}, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`)
-    console.log(`bot (startServer: PGlite, worker ${ackOnly ? 'off during the load' : 'on'}), fake LINE API and baseline serve from this process; autocannon runs in a child process`)
+    console.log(`bot (startServer: ${serverUrl ? 'Postgres server' : 'PGlite'}, worker ${ackOnly ? 'off during the load' : 'on'}), fake LINE API and baseline serve from this process; autocannon runs in a child process`)
 
     // Warm-up (JIT, PGlite caches); its events are verified with the rest.
     await ask({ type: 'load', file: await addBodies(Math.min(50_000, 5000 * warmSeconds)) }, 'ready')
@@ -349,7 +358,8 @@ async function main(): Promise<void> {
 
     // Checks on the bot's database and the fake LINE API.
     const ids = [...new Set(allAccepted.map((i) => eventIds[i]!))]
-    await db.execute(sql`CREATE TEMP TABLE bench_accepted (webhook_event_id text PRIMARY KEY)`)
+    // A plain table: on a Postgres pool the statements below may run on different connections.
+    await db.execute(sql`CREATE TABLE bench_accepted (webhook_event_id text PRIMARY KEY)`)
     for (let i = 0; i < ids.length; i += 1000) {
       await db.execute(sql`INSERT INTO bench_accepted VALUES ${sql.join(ids.slice(i, i + 1000).map((id) => sql`(${id})`), sql`, `)}`)
     }
@@ -368,6 +378,7 @@ async function main(): Promise<void> {
         (SELECT count(*) FROM outbox WHERE status <> 'sent') AS outbox_not_sent,
         (SELECT count(*) FROM (SELECT webhook_event_id FROM messages WHERE direction = 'in' GROUP BY webhook_event_id HAVING count(*) > 1) d) AS dup_inbound`),
     )[0]!
+    await db.execute(sql`DROP TABLE bench_accepted`)
     const n = (k: string) => Number(check[k])
 
     // LINE calls per stored event: reply calls by the event's reply token, push calls by the retry
