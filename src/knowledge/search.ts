@@ -105,6 +105,44 @@ export async function termStatistics(db: Db, tokens: string[]): Promise<TermStat
   return { n, avgdl, idf: new Map(dfRows.map((r) => [r.term, bm25Idf(Number(r.df))])), unseenIdf: bm25Idf(1) }
 }
 
+/** A chunk's token counts for BM25. */
+interface TermCounts {
+  length: number
+  tf: Map<string, number>
+}
+
+/**
+ * Token counts by chunk hash. A hash covers the chunk's content, so an entry can never be stale; the
+ * cache spares re-reading and re-splitting the token lists of the same chunks on every question
+ * (that transfer was half the lexical query's time on PGlite, where a query blocks the thread).
+ */
+const termCountCache = new Map<string, TermCounts>()
+const TERM_COUNT_CACHE_MAX = 20_000
+
+async function termCountsOf(db: Db, hashes: string[]): Promise<Map<string, TermCounts>> {
+  const found = new Map<string, TermCounts>()
+  const missing: string[] = []
+  for (const h of hashes) {
+    const c = termCountCache.get(h)
+    if (c) found.set(h, c)
+    else missing.push(h)
+  }
+  if (missing.length > 0) {
+    const rows = rowsOf<{ hash: string; tokens: string }>(await db.execute(sql`SELECT hash, tokens FROM kb_chunks WHERE hash = ANY(${`{${missing.join(',')}}`}::text[])`))
+    for (const r of rows) {
+      const tokens = r.tokens.split(' ')
+      const tf = new Map<string, number>()
+      for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1)
+      const counts = { length: tokens.length, tf }
+      // Oldest first out once full (a Map iterates in insertion order).
+      if (termCountCache.size >= TERM_COUNT_CACHE_MAX) termCountCache.delete(termCountCache.keys().next().value!)
+      termCountCache.set(r.hash, counts)
+      found.set(r.hash, counts)
+    }
+  }
+  return found
+}
+
 export async function lexicalCandidates(db: Db, query: string, options: SearchOptions = {}): Promise<string[]> {
   const qTokens = tokenize(query)
   if (qTokens.length === 0) return []
@@ -113,25 +151,26 @@ export async function lexicalCandidates(db: Db, query: string, options: SearchOp
   // Match on the most informative terms only, so common words do not flood the candidates.
   const matchTerms = [...idf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([t]) => t)
   const tsquery = matchTerms.map(literal).join(' | ')
-  const rows = rowsOf<{ hash: string; tokens: string }>(
+  const hashes = rowsOf<{ hash: string }>(
     await db.execute(sql`
-      SELECT c.hash, c.tokens FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id
+      SELECT c.hash FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id
       WHERE c.tsv @@ ${tsquery}::tsquery ${filterSql(options.filters)}
       ORDER BY ts_rank(c.tsv, ${tsquery}::tsquery) DESC LIMIT 400`),
-  )
+  ).map((r) => r.hash)
+  const counts = await termCountsOf(db, hashes)
   const queryCounts = new Map<string, number>()
   for (const t of qTokens) if (idf.has(t)) queryCounts.set(t, (queryCounts.get(t) ?? 0) + 1)
-  const scored = rows.map((r) => {
-    const tokens = r.tokens.split(' ')
-    const tf = new Map<string, number>()
-    for (const t of tokens) if (queryCounts.has(t)) tf.set(t, (tf.get(t) ?? 0) + 1)
+  const scored = hashes.map((hash) => {
+    const chunk = counts.get(hash)
     let score = 0
-    for (const [term, qf] of queryCounts) {
-      const f = tf.get(term) ?? 0
-      if (f === 0) continue
-      score += idf.get(term)! * ((f * (BM25_K1 + 1)) / (f + BM25_K1 * (1 - BM25_B + (BM25_B * tokens.length) / avgdl))) * (1 + Math.log(qf))
+    if (chunk) {
+      for (const [term, qf] of queryCounts) {
+        const f = chunk.tf.get(term) ?? 0
+        if (f === 0) continue
+        score += idf.get(term)! * ((f * (BM25_K1 + 1)) / (f + BM25_K1 * (1 - BM25_B + (BM25_B * chunk.length) / avgdl))) * (1 + Math.log(qf))
+      }
     }
-    return { hash: r.hash, score }
+    return { hash, score }
   })
   scored.sort((a, b) => b.score - a.score)
   return scored.slice(0, options.candidates ?? 50).map((s) => s.hash)
