@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.js'
 import { MigrationError } from './db/migrator.js'
 import { DataFileError } from './data-file.js'
 import { startServer } from './server.js'
+import { countPmo } from './console/auth.js'
 
 // The only place that reads process.env.
 try {
@@ -19,7 +20,7 @@ try {
   ]
   if (config.simulator) lines.push(`  simulator: ${server.url}/simulator`)
   lines.push(`  console:   ${server.url}/console  (consultants and PMO staff)`)
-  if (generatedAdminToken) lines.push(`  first PMO account: ${server.url}/console/setup with the one-off ADMIN_TOKEN ${generatedAdminToken} (set ADMIN_TOKEN to choose your own)`)
+  if (generatedAdminToken && (await countPmo(server.database.db)) === 0) lines.push(`  first PMO account: ${server.url}/console/setup with the one-off ADMIN_TOKEN ${generatedAdminToken} (set ADMIN_TOKEN to choose your own)`)
   console.log(lines.join('\n'))
   const shutdown = async () => {
     await server.close()
