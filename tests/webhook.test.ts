@@ -114,7 +114,10 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     const events = words.map((w) => textEvent({ userId: 'Uorder' }, w, line.fake.issueReplyToken('Uorder')))
     await bot.send(events)
     await waitFor(() => line.fake.deliveriesFor('Uorder').length === 5, 'five replies')
-    const handledOrder = bot.handled.filter((h) => events.some((e) => e.webhookEventId === h.event)).map((h) => h.event)
+    // The worker reports an event handled after its reply was delivered: wait for the last report too.
+    const ours = () => bot.handled.filter((h) => events.some((e) => e.webhookEventId === h.event))
+    await waitFor(() => ours().length === 5, 'five handled reports')
+    const handledOrder = ours().map((h) => h.event)
     expect(handledOrder).toEqual(events.map((e) => e.webhookEventId))
   })
 
