@@ -124,6 +124,24 @@ function botParts(setup: Setup, database: Database) {
   return { parts, dataFiles: createDataFileSource(database.db, { assessment: bundledAssessment, rules: bundledRules }, { log }) }
 }
 
+function consoleApp(setup: Setup, database: Database, later: (work: Promise<unknown>) => void) {
+  const { parts, dataFiles } = botParts(setup, database)
+  const line = lineApi(setup)
+  return consoleRoutes({
+    db: database.db,
+    log: setup.log,
+    adminToken: setup.config.adminToken,
+    line,
+    deliver: (ids) => deliverDue(database.db, line, { ids }),
+    background: later,
+    answer: liveAnswerDeps(parts, dataFiles),
+    openai: setup.config.openai,
+    assessment: bundledAssessment,
+    handoff: bundledHandoff,
+    texts: bundledConsoleTexts,
+  })
+}
+
 const lineApi = (setup: Setup) => createLineApi({ channelAccessToken: setup.config.line.channelAccessToken, baseUrl: setup.config.line.apiBaseUrl })
 
 function processorDeps(setup: Setup, database: Database): ProcessorDeps {
@@ -161,8 +179,8 @@ export default {
       background.push(settled)
       ctx.waitUntil(settled)
     }
-    const { parts, dataFiles } = botParts(setup, database)
-    const line = lineApi(setup)
+    // Webhook requests (the hot path) do not build the consoles; only /console requests do.
+    const consoleRequest = new URL(request.url).pathname.startsWith('/console')
     const app = createApp({
       db: database.db,
       log: setup.log,
@@ -174,24 +192,7 @@ export default {
         ;(waitUntil ?? ctx.waitUntil.bind(ctx))(work)
       },
       // The consultant and PMO consoles, as on Node (uploads and re-indexing run within the request's limits).
-      mounts: [
-        {
-          path: '/console',
-          app: consoleRoutes({
-            db: database.db,
-            log: setup.log,
-            adminToken: setup.config.adminToken,
-            line,
-            deliver: (ids) => deliverDue(database.db, line, { ids }),
-            background: later,
-            answer: liveAnswerDeps(parts, dataFiles),
-            openai: setup.config.openai,
-            assessment: bundledAssessment,
-            handoff: bundledHandoff,
-            texts: bundledConsoleTexts,
-          }),
-        },
-      ],
+      mounts: consoleRequest ? [{ path: '/console', app: consoleApp(setup, database, later) }] : [],
     })
     try {
       return await app.fetch(request, env, ctx)
