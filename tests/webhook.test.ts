@@ -68,6 +68,30 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     expect(await count(bot, 'inbox')).toBe(0)
   })
 
+  it('counts the bytes of a chunked body (no Content-Length): 413 when oversize, accepted otherwise', async () => {
+    const chunked = (body: string) => {
+      const bytes = new TextEncoder().encode(body)
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.subarray(i, i + 64 * 1024))
+          controller.close()
+        },
+      })
+      return fetch(`${bot.url}/webhook`, {
+        method: 'POST',
+        headers: { 'x-line-signature': signBody('test-channel-secret', body) },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit)
+    }
+    const huge = webhookBody([textEvent({ userId: 'U1' }, 'x'.repeat(1024 * 1024), 'tok')])
+    expect((await chunked(huge)).status).toBe(413)
+    expect(await count(bot, 'inbox')).toBe(0)
+    const small = webhookBody([textEvent({ userId: 'U1' }, '選單', 'tok')])
+    expect((await chunked(small)).status).toBe(200)
+    expect(await count(bot, 'inbox')).toBe(1)
+  })
+
   it('accepts LINE\'s verify request (no events)', async () => {
     expect((await bot.send([])).status).toBe(200)
   })

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { Logger } from '../log.js'
@@ -18,6 +18,23 @@ export interface WebhookDeps {
   gate?: { begin(): void; end(): void }
 }
 
+const utf8 = new TextDecoder()
+
+const streamedBodyLimit = bodyLimit({ maxSize: WEBHOOK_MAX_BYTES, onError: (c) => c.json({ error: 'payload too large' }, 413) })
+
+/**
+ * 413 for bodies over WEBHOOK_MAX_BYTES. A declared Content-Length (LINE always sends one) is checked
+ * here, without touching `c.req.raw.body`: on Node that getter builds a web Request and ReadableStream
+ * for the request (the most expensive part of an acknowledgement), while `arrayBuffer()` reads the
+ * bytes directly. Chunked bodies go through hono's bodyLimit, which counts the bytes as they arrive.
+ */
+const limitBody: MiddlewareHandler = async (c, next) => {
+  const declared = c.req.header('content-length')
+  if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return streamedBodyLimit(c, next)
+  if (Number(declared) > WEBHOOK_MAX_BYTES) return c.json({ error: 'payload too large' }, 413)
+  await next()
+}
+
 /**
  * POST /webhook. The signature is checked on the raw bytes before anything is parsed; the events are
  * stored in the inbox and the request is answered at once; the work happens in the background.
@@ -34,7 +51,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
         deps.gate?.end()
       }
     },
-    bodyLimit({ maxSize: WEBHOOK_MAX_BYTES, onError: (c) => c.json({ error: 'payload too large' }, 413) }),
+    limitBody,
     async (c) => {
       const raw = new Uint8Array(await c.req.arrayBuffer())
       if (!verifySignature(deps.channelSecret, raw, c.req.header('x-line-signature'))) {
@@ -43,7 +60,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
       }
       let json: unknown
       try {
-        json = JSON.parse(new TextDecoder().decode(raw))
+        json = JSON.parse(utf8.decode(raw))
       } catch {
         return c.json({ error: 'malformed JSON' }, 400)
       }
