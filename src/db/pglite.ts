@@ -1,43 +1,170 @@
-import { mkdir } from 'node:fs/promises'
-import { PGlite } from '@electric-sql/pglite'
-import { vector } from '@electric-sql/pglite-pgvector'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { drizzle } from 'drizzle-orm/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import * as schema from './schema.js'
 import { SESSION_SETTINGS, type Database, type Db } from './types.js'
 
-/** Embedded Postgres (WASM) in a data folder; `memory://` for a throwaway one. Node only. */
+/**
+ * Embedded Postgres (PGlite, WASM) in a data folder; `memory://` for a throwaway one. Node only.
+ *
+ * PGlite runs each query synchronously on the thread that calls it, so it lives in a thread of its
+ * own (src/db/pglite-thread.mjs): on this thread a query was time in which no webhook could be
+ * acknowledged. drizzle talks to it through {@link PgliteThreadClient}, which has the part of
+ * PGlite's interface drizzle's pglite driver uses (query, transaction).
+ */
 export async function openPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true })
-  // pgvector must be loaded on every open, not only when the extension is created.
-  const client = await PGlite.create(dataDir, { extensions: { vector } })
-  await client.exec(SESSION_SETTINGS)
-  yieldBeforeQueries(client)
-  const db = drizzle(client, { schema }) as unknown as Db
+  const client = await PgliteThreadClient.start(dataDir)
+  const db = drizzle({ client: client as unknown as PGlite, schema }) as unknown as Db
   return { db, engine: 'pglite', close: () => client.close() }
 }
 
+let compiled: Promise<{ pgliteWasmModule: WebAssembly.Module; initdbWasmModule: WebAssembly.Module }> | undefined
+
 /**
- * PGlite runs each query synchronously on this thread and its promise is already settled, so a chain
- * of queries (a whole answered question: ~100 ms) would run as one uninterrupted task, and webhook
- * acknowledgements arriving meanwhile would wait for all of it. Each query outside a transaction
- * first gives the event loop a turn, so waiting I/O is handled between queries. (Queries inside a
- * transaction do not yield: the transaction holds PGlite's only connection until it ends.)
+ * PGlite's WASM, compiled once per process and shared with every database thread (a compiled module
+ * can be posted to a worker): each thread compiling its own copy took about a second per open.
  */
-function yieldBeforeQueries(client: PGlite): void {
-  const query = client.query.bind(client)
-  const exec = client.exec.bind(client)
-  client.query = (async (...args: Parameters<typeof query>) => {
-    await turn()
-    const result = await query(...args)
-    await turn()
-    return result
-  }) as typeof client.query
-  client.exec = (async (...args: Parameters<typeof exec>) => {
-    await turn()
-    const result = await exec(...args)
-    await turn()
-    return result
-  }) as typeof client.exec
+function compiledModules(): NonNullable<typeof compiled> {
+  compiled ??= (async () => {
+    const dist = new URL('.', pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')))
+    const compile = async (file: string) => WebAssembly.compile(await readFile(new URL(file, dist)))
+    const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile('pglite.wasm'), compile('initdb.wasm')])
+    return { pgliteWasmModule, initdbWasmModule }
+  })()
+  return compiled
 }
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+interface QueryOptions {
+  rowMode?: 'array' | 'object'
+}
+
+interface QueryResult {
+  rows: unknown[]
+  fields: { name: string; dataTypeID: number }[]
+  affectedRows?: number
+}
+
+type Request =
+  | { op: 'query'; sql: string; params: unknown[]; rowMode?: 'array' | 'object'; tx?: number }
+  | { op: 'exec'; sql: string; tx?: number }
+  | { op: 'begin'; tx: number }
+  | { op: 'end'; tx: number; commit: boolean }
+  | { op: 'close' }
+
+type Answer = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { message: string; name: string } & Record<string, unknown> }
+
+/** An Error carrying Postgres' fields (code, detail, constraint, …) as PGlite's DatabaseError does. */
+function revive(data: { message: string; name: string } & Record<string, unknown>): Error {
+  const { message, name, ...fields } = data
+  return Object.assign(new Error(message), fields, { name })
+}
+
+/** Statements for an open transaction go to the transaction, in order; see PGlite's `transaction`. */
+interface Transaction {
+  query(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult>
+  exec(sql: string): Promise<QueryResult[]>
+  rollback(): Promise<void>
+  readonly closed: boolean
+}
+
+export class PgliteThreadClient {
+  private nextId = 1
+  private nextTx = 1
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  private exited: Error | undefined
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: Answer) => {
+      const w = this.waiting.get(m.id)
+      if (!w) return
+      this.waiting.delete(m.id)
+      if (m.ok) w.resolve(m.result)
+      else w.reject(revive(m.error))
+    })
+    const failAll = (error: Error) => {
+      this.exited = error
+      for (const w of this.waiting.values()) w.reject(error)
+      this.waiting.clear()
+    }
+    worker.on('error', failAll)
+    worker.on('exit', (code) => failAll(new Error(`The embedded database thread stopped (exit code ${code}).`)))
+  }
+
+  static async start(dataDir: string): Promise<PgliteThreadClient> {
+    const modules = await compiledModules()
+    const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { dataDir, sessionSettings: SESSION_SETTINGS, ...modules } })
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error)
+      worker.once('error', onError)
+      worker.once('message', (m: { ready: boolean; error?: { message: string; name: string } }) => {
+        worker.off('error', onError)
+        if (m.ready) resolve()
+        else reject(revive({ ...m.error!, message: `Could not open the embedded database in ${dataDir}: ${m.error!.message}` }))
+      })
+    })
+    return new PgliteThreadClient(worker)
+  }
+
+  private send<T>(request: Request): Promise<T> {
+    if (this.exited) return Promise.reject(this.exited)
+    const id = this.nextId++
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.worker.postMessage({ id, ...request })
+    })
+  }
+
+  query(sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<QueryResult> {
+    return this.send({ op: 'query', sql, params, rowMode: options.rowMode })
+  }
+
+  exec(sql: string): Promise<QueryResult[]> {
+    return this.send({ op: 'exec', sql })
+  }
+
+  /** Like PGlite's: commits when `callback` resolves, rolls back when it throws (or calls rollback). */
+  async transaction<T>(callback: (tx: Transaction) => Promise<T>): Promise<T> {
+    const id = this.nextTx++
+    await this.send({ op: 'begin', tx: id })
+    let closed = false
+    const open = () => {
+      if (closed) throw new Error('Transaction is closed')
+    }
+    const tx: Transaction = {
+      query: async (sql, params = [], options = {}) => (open(), this.send({ op: 'query', sql, params, rowMode: options.rowMode, tx: id })),
+      exec: async (sql) => (open(), this.send({ op: 'exec', sql, tx: id })),
+      rollback: async () => {
+        open()
+        closed = true
+        await this.send({ op: 'end', tx: id, commit: false })
+      },
+      get closed() {
+        return closed
+      },
+    }
+    try {
+      const result = await callback(tx)
+      if (!closed) {
+        closed = true
+        await this.send({ op: 'end', tx: id, commit: true })
+      }
+      return result
+    } catch (error) {
+      if (!closed) {
+        closed = true
+        // The callback's error is the one to report, even if the thread is gone.
+        await this.send({ op: 'end', tx: id, commit: false }).catch(() => {})
+      }
+      throw error
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return
+    await this.send({ op: 'close' }).catch(() => {})
+    await this.worker.terminate()
+  }
+}
