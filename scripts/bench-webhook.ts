@@ -340,15 +340,18 @@ async function main(): Promise<void> {
     if (need > have) await ask({ type: 'load', file: await addBodies(need - have) }, 'ready')
     console.log(`${eventIds.length} signed bodies (one new event each) generated in ${(genMs / 1000).toFixed(1)} s\n`)
 
+    const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—')
     // Phase 1: max throughput, the baseline first.
     const p1Base = await run({ label: 'baseline (bare Hono)', url: baseline.url, connections, seconds, unique: false })
     mark = handled
     const p1Bot = keep(await run({ label: 'bot /webhook', url: bot.url, connections, seconds, unique: true }))
+    console.log(`phase 1: baseline ${f(p1Base.rps, 0)} req/s, bot ${f(p1Bot.rps, 0)} req/s (${f((p1Bot.rps / p1Base.rps) * 100, 1)}%)`)
     drains.push(await settle('phase 1', mark, p1Bot))
 
     // Phase 2: fixed rate against the bot.
     mark = handled
     const p2Bot = keep(await run({ label: `bot /webhook @ ${rate}/s`, url: bot.url, connections: rateConnections, seconds, overallRate: rate, unique: true }))
+    console.log(`phase 2: bot p50 ${f(p2Bot.p50, 2)} ms, p99 ${f(p2Bot.p99, 2)} ms at ${f(p2Bot.rps, 0)} req/s; waiting for the worker…`)
     drains.push(await settle('phase 2', mark, p2Bot))
     if (ackOnly) {
       mark = handled
@@ -414,7 +417,6 @@ async function main(): Promise<void> {
     const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
 
     // Report.
-    const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—')
     const cols = ['req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'other']
     const row = (r: LoadResult) =>
       [r.label.padEnd(26), ...[f(r.rps, 0), f(r.p50, 2), f(r.p90, 2), f(r.p99, 2), f(r.max, 1), String(r.ok), String(r.non2xx + r.errors + r.timeouts)].map((v) => v.padStart(8))].join(' ')
