@@ -81,6 +81,9 @@ export const inbox = pgTable(
   },
   (t) => [
     index('inbox_open_idx').on(t.orderKey, t.eventTimestamp, t.seq).where(sql`status in ('pending','processing')`),
+    // Claims walk open events oldest first and stop after a few; without it each claim sorted the
+    // whole backlog (55 ms per claim at 20,000 open events on PGlite).
+    index('inbox_open_order_idx').on(t.eventTimestamp, t.seq).where(sql`status in ('pending','processing')`),
     index('inbox_user_idx').on(t.userId),
   ],
 )

@@ -1,0 +1,1 @@
+CREATE INDEX "inbox_open_order_idx" ON "inbox" USING btree ("event_timestamp","seq") WHERE status in ('pending','processing');
