@@ -17,7 +17,8 @@ const { dataDir, sessionSettings, pgliteWasmModule, initdbWasmModule } = workerD
 
 // drizzle's pglite driver passes these with every query: dates, timestamps and intervals stay the
 // strings Postgres sent (drizzle's column types parse them). Functions cannot cross threads, so they
-// are applied here.
+// are set here, once for the database: PGlite merges per-query parsers into its full table of a few
+// hundred types on every query, which cost more than a simple statement itself.
 const keep = (/** @type {string} */ value) => value
 const parsers = Object.fromEntries(
   [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182].map((oid) => [oid, keep]),
@@ -39,7 +40,7 @@ const fail = (id, error) => port.postMessage({ id, ok: false, error: plain(error
 /** Runs one statement on `target` (the database, or an open transaction). */
 async function run(target, m) {
   if (m.op === 'exec') return (await target.exec(m.sql)).map(({ rows, fields, affectedRows }) => ({ rows, fields, affectedRows }))
-  const { rows, fields, affectedRows } = await target.query(m.sql, m.params, { rowMode: m.rowMode, parsers })
+  const { rows, fields, affectedRows } = await target.query(m.sql, m.params, m.rowMode ? { rowMode: m.rowMode } : undefined)
   return { rows, fields, affectedRows }
 }
 
@@ -77,7 +78,7 @@ let db
 try {
   if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true })
   // pgvector must be loaded on every open, not only when the extension is created.
-  db = await PGlite.create(dataDir, { extensions: { vector }, pgliteWasmModule, initdbWasmModule })
+  db = await PGlite.create(dataDir, { extensions: { vector }, parsers, pgliteWasmModule, initdbWasmModule })
   await db.exec(sessionSettings)
   port.postMessage({ ready: true })
 } catch (error) {
