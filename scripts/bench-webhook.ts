@@ -333,8 +333,9 @@ async function main(): Promise<void> {
     const settle = async (label: string, before: number, r: LoadResult) => (ackOnly ? `${label.padEnd(8)} ${r.ok} acknowledged, queued (worker off during the load)` : drain(label, before, r))
     const drains = [await settle('warm-up', mark, warm)]
 
-    // Enough never-sent bodies for both bot phases, from the warm-up throughput (with room to spare).
-    const perSecond = Math.min(20_000, Math.max(1000, Math.ceil(warm.rps * 3)))
+    // Enough never-sent bodies for both bot phases, from the warm-up throughput (with room to spare:
+    // the warm-up's 10 connections reach a fraction of phase 1's rate).
+    const perSecond = Math.min(30_000, Math.max(3000, Math.ceil(warm.rps * 8)))
     const have = eventIds.length - allAccepted.length
     const need = perSecond * seconds + Math.ceil(rate * seconds * 1.5)
     if (need > have) await ask({ type: 'load', file: await addBodies(need - have) }, 'ready')
