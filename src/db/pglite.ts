@@ -47,7 +47,7 @@ interface QueryResult {
   affectedRows?: number
 }
 
-type Request =
+type ThreadRequest =
   | { op: 'query'; sql: string; params: unknown[]; rowMode?: 'array' | 'object'; tx?: number }
   | { op: 'exec'; sql: string; tx?: number }
   | { op: 'begin'; tx: number }
@@ -108,7 +108,7 @@ export class PgliteThreadClient {
     return new PgliteThreadClient(worker)
   }
 
-  private send<T>(request: Request): Promise<T> {
+  private send<T>(request: ThreadRequest): Promise<T> {
     if (this.exited) return Promise.reject(this.exited)
     const id = this.nextId++
     return new Promise<T>((resolve, reject) => {
