@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { rowsOf } from '../src/db/types.js'
-import { claimEvents } from '../src/inbox/store.js'
+import { claimEvents, createInboxWriter } from '../src/inbox/store.js'
+import { webhookBodySchema } from '../src/line/events.js'
 import { followEvent, imageEvent, postbackEvent, stickerEvent, textEvent, unfollowEvent, webhookBody } from '../src/simulator/events.js'
 import { signBody } from '../src/line/signature.js'
 import { engines, startBot, startFakeLine, waitFor, type Bot, type FakeLineServer } from './helpers/harness.js'
@@ -131,6 +132,23 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     expect(line.fake.deliveriesFor('Udup')).toHaveLength(1)
     expect(bot.handled.filter((h) => h.event === event.webhookEventId)).toHaveLength(1)
     expect(await count(bot, "messages WHERE direction = 'in'")).toBe(1)
+  })
+
+  it('counts an event new exactly once when copies are written in batches in flight at the same time', async () => {
+    const write = createInboxWriter(bot.database.db)
+    // Events as the webhook hands them over: parsed by its schema.
+    const parsed = (e: unknown) => webhookBodySchema.parse(JSON.parse(webhookBody([e]))).events[0]!
+    const event = parsed(textEvent({ userId: 'Uconcurrent' }, '選單', 'tok'))
+    const others = Array.from({ length: 6 }, (_, i) => parsed(textEvent({ userId: `Uother${i}` }, '選單', `tok${i}`)))
+    // A turn between calls, so each copy goes out in its own INSERT while the earlier ones are in flight.
+    const results: Promise<number>[] = []
+    for (const other of others) {
+      results.push(write([event, other]))
+      await new Promise((r) => setImmediate(r))
+    }
+    const added = await Promise.all(results)
+    expect(added.reduce((a, b) => a + b, 0)).toBe(1 + others.length)
+    expect(await count(bot, `inbox WHERE webhook_event_id = '${event.webhookEventId}'`)).toBe(1)
   })
 
   it('replies to each user\'s events in the order they were sent', async () => {

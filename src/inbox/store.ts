@@ -125,7 +125,6 @@ export function createInboxWriter(db: Db, { maxBatch = 500, maxWrites = 4 } = {}
   }
 
   function startWrites(): void {
-    scheduled = false
     while (pending.length > 0 && writes < maxWrites) {
       const batch: Waiting[] = []
       let size = 0
@@ -148,7 +147,10 @@ export function createInboxWriter(db: Db, { maxBatch = 500, maxWrites = 4 } = {}
       pending.push({ events, resolve, reject })
       if (!scheduled && writes < maxWrites) {
         scheduled = true
-        nextTurn(startWrites)
+        nextTurn(() => {
+          scheduled = false
+          startWrites()
+        })
       }
     })
   }
