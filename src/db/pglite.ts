@@ -98,9 +98,12 @@ export class PgliteThreadClient {
     const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { dataDir, sessionSettings: SESSION_SETTINGS, ...modules } })
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(error)
+      const onExit = (code: number) => reject(new Error(`Could not open the embedded database in ${dataDir}: its thread stopped (exit code ${code}).`))
       worker.once('error', onError)
+      worker.once('exit', onExit)
       worker.once('message', (m: { ready: boolean; error?: { message: string; name: string } }) => {
         worker.off('error', onError)
+        worker.off('exit', onExit)
         if (m.ready) resolve()
         else reject(revive({ ...m.error!, message: `Could not open the embedded database in ${dataDir}: ${m.error!.message}` }))
       })
