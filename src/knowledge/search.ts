@@ -114,7 +114,7 @@ interface TermCounts {
 /**
  * Token counts by chunk hash. A hash covers the chunk's content, so an entry can never be stale; the
  * cache spares re-reading and re-splitting the token lists of the same chunks on every question
- * (that transfer was half the lexical query's time on PGlite, where a query blocks the thread).
+ * (that transfer was half the lexical query's time on PGlite).
  */
 const termCountCache = new Map<string, TermCounts>()
 const TERM_COUNT_CACHE_MAX = 20_000
