@@ -1,16 +1,18 @@
 // npm run bench:webhook — throughput and latency of the webhook acknowledgement path (signature check,
 // parse, inbox INSERT, 200) of the real app on PGlite with its worker on, against a bare Hono endpoint
-// measured in the same run; then checks on the bot's database that every accepted event was stored
+// measured in the same run (and, for reference, an endpoint that verifies and validates the same
+// bodies but stores nothing), with the CPU each request took per thread; then checks on the bot's database that every accepted event was stored
 // once, processed, and answered exactly once at the (fake) LINE API. BENCH_SECONDS shortens the phases;
 // BENCH_WORKER=off leaves the worker off during the load; BENCH_DATABASE_URL uses a Postgres server.
 //
-// The load generator (autocannon) runs in a child process (this file re-run with --loadgen): the bot,
-// PGlite and the fake LINE API share one event loop, and an in-process autocannon would take CPU from
+// The load generator (autocannon) runs in a child process (this file re-run with --loadgen): the bot
+// and the fake LINE API share one event loop, and an in-process autocannon would take CPU from
 // that loop and add its own work to every measured latency. autocannon's worker mode is no better
 // here: its functions (setupRequest, onResponse) must be files it can require, each worker would walk
 // the same body list (duplicate events), and overallRate is applied per worker. A child process gets
 // the machine's second core, shares nothing, and reports over IPC.
 import { fork, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -48,11 +50,42 @@ interface LoadResult {
   accepted: number[]
   /** A unique run used more bodies than were generated (then some were repeated). */
   exhausted: boolean
+  /** CPU µs per 2xx request during the run (filled in by the parent; Linux only). */
+  cpu?: CpuSnapshot
 }
 
 /** `load` appends bodies to the list; unique runs continue where the previous one stopped. */
 type ToChild = { type: 'load'; file: string } | { type: 'run'; run: LoadRun } | { type: 'exit' }
 type FromChild = { type: 'ready'; bodies: number } | { type: 'result'; result: LoadResult } | { type: 'error'; error: string }
+
+/**
+ * CPU seconds used so far by this process's main thread, its other threads (the PGlite thread, V8's
+ * helpers), and the load generator, from /proc (Linux); undefined elsewhere. Differences over a run,
+ * per request, show where an acknowledgement's cost goes.
+ */
+interface CpuSnapshot {
+  main: number
+  threads: number
+  loadgen: number
+}
+function cpuSnapshot(loadgenPid: number | undefined): CpuSnapshot | undefined {
+  const ticks = 100 // USER_HZ; Linux reports 100 on every common architecture
+  const perThread = (pid: number) =>
+    readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return { tid: Number(tid), seconds: (Number(fields[11]) + Number(fields[12])) / ticks } // utime, stime
+    })
+  try {
+    const own = perThread(process.pid)
+    const main = own.find((t) => t.tid === process.pid)?.seconds ?? 0
+    const all = own.reduce((a, t) => a + t.seconds, 0)
+    const loadgen = loadgenPid === undefined ? 0 : perThread(loadgenPid).reduce((a, t) => a + t.seconds, 0)
+    return { main, threads: all - main, loadgen }
+  } catch {
+    return undefined
+  }
+}
 
 const pct = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!)
 
@@ -180,7 +213,8 @@ async function main(): Promise<void> {
   const { startServer } = await import('../src/server.js')
   const { FakeLineApi } = await import('../src/simulator/fake-line.js')
   const { textEvent, webhookBody } = await import('../src/simulator/events.js')
-  const { signBody } = await import('../src/line/signature.js')
+  const { signBody, verifySignature } = await import('../src/line/signature.js')
+  const { webhookBodySchema } = await import('../src/line/events.js')
   const { rowsOf } = await import('../src/db/types.js')
 
   const seconds = Math.max(1, Number(process.env.BENCH_SECONDS ?? 10) || 10)
@@ -251,6 +285,19 @@ async function main(): Promise<void> {
       return c.json({}, 200)
     })
     const baseline = await listen(bare.fetch)
+    // A second baseline that does what LINE requires before the 200 (signature check on the raw
+    // bytes, JSON parse, zod validation, with the bot's own functions) but stores nothing: the gap
+    // between it and the bot is the cost of the durable inbox write.
+    const utf8 = new TextDecoder()
+    const verifying = new Hono()
+    verifying.post('/webhook', async (c) => {
+      const raw = new Uint8Array(await c.req.arrayBuffer())
+      if (!verifySignature(SECRET, raw, c.req.header('x-line-signature'))) return c.json({ error: 'invalid signature' }, 401)
+      const parsed = webhookBodySchema.safeParse(JSON.parse(utf8.decode(raw)))
+      if (!parsed.success) return c.json({ error: 'malformed webhook body' }, 400)
+      return c.json({}, 200)
+    })
+    const verifyingBaseline = await listen(verifying.fetch)
 
     // Signed bodies, one new text event each, from `users` users, with reply tokens issued by the fake
     // (valid for an hour, so that a backlog handled minutes later still replies rather than pushes).
@@ -293,7 +340,16 @@ async function main(): Promise<void> {
         loadgen.once('exit', onExit)
         loadgen.send(m)
       })
-    const run = async (r: LoadRun) => (await ask({ type: 'run', run: r }, 'result')).result
+    const run = async (r: LoadRun) => {
+      const before = cpuSnapshot(loadgen.pid)
+      const result = (await ask({ type: 'run', run: r }, 'result')).result
+      const after = cpuSnapshot(loadgen.pid)
+      if (before && after && result.ok > 0) {
+        const per = (k: keyof CpuSnapshot) => ((after[k] - before[k]) * 1e6) / result.ok
+        result.cpu = { main: per('main'), threads: per('threads'), loadgen: per('loadgen') }
+      }
+      return result
+    }
 
     const allAccepted: number[] = []
     const keep = (r: LoadResult) => {
@@ -328,6 +384,7 @@ async function main(): Promise<void> {
     // Warm-up (JIT, PGlite caches); its events are verified with the rest.
     await ask({ type: 'load', file: await addBodies(Math.min(50_000, 5000 * warmSeconds)) }, 'ready')
     await run({ label: 'warm-up baseline', url: baseline.url, connections: 10, seconds: warmSeconds, unique: false })
+    await run({ label: 'warm-up verifying', url: verifyingBaseline.url, connections: 10, seconds: warmSeconds, unique: false })
     let mark = handled
     const warm = keep(await run({ label: 'warm-up bot', url: bot.url, connections: 10, seconds: warmSeconds, unique: true }))
     const settle = async (label: string, before: number, r: LoadResult) => (ackOnly ? `${label.padEnd(8)} ${r.ok} acknowledged, queued (worker off during the load)` : drain(label, before, r))
@@ -344,9 +401,12 @@ async function main(): Promise<void> {
     const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—')
     // Phase 1: max throughput, the baseline first.
     const p1Base = await run({ label: 'baseline (bare Hono)', url: baseline.url, connections, seconds, unique: false })
+    const p1Verify = await run({ label: 'baseline verifying, no store', url: verifyingBaseline.url, connections, seconds, unique: false })
     mark = handled
     const p1Bot = keep(await run({ label: 'bot /webhook', url: bot.url, connections, seconds, unique: true }))
-    console.log(`phase 1: baseline ${f(p1Base.rps, 0)} req/s, bot ${f(p1Bot.rps, 0)} req/s (${f((p1Bot.rps / p1Base.rps) * 100, 1)}%)`)
+    console.log(
+      `phase 1: baseline ${f(p1Base.rps, 0)} req/s, verifying baseline ${f(p1Verify.rps, 0)} req/s (${f((p1Verify.rps / p1Base.rps) * 100, 1)}%), bot ${f(p1Bot.rps, 0)} req/s (${f((p1Bot.rps / p1Base.rps) * 100, 1)}%)`,
+    )
     drains.push(await settle('phase 1', mark, p1Bot))
 
     // Phase 2: fixed rate against the bot.
@@ -418,16 +478,22 @@ async function main(): Promise<void> {
     const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
 
     // Report.
-    const cols = ['req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'other']
+    const cols = ['req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'other', 'cpu main', 'threads', 'loadgen']
     const row = (r: LoadResult) =>
-      [r.label.padEnd(26), ...[f(r.rps, 0), f(r.p50, 2), f(r.p90, 2), f(r.p99, 2), f(r.max, 1), String(r.ok), String(r.non2xx + r.errors + r.timeouts)].map((v) => v.padStart(8))].join(' ')
-    console.log(['run'.padEnd(26), ...cols.map((c) => c.padStart(8))].join(' '))
+      [
+        r.label.padEnd(28),
+        ...[f(r.rps, 0), f(r.p50, 2), f(r.p90, 2), f(r.p99, 2), f(r.max, 1), String(r.ok), String(r.non2xx + r.errors + r.timeouts)].map((v) => v.padStart(8)),
+        ...(r.cpu ? [r.cpu.main, r.cpu.threads, r.cpu.loadgen] : [NaN, NaN, NaN]).map((v) => f(v, 0).padStart(8)),
+      ].join(' ')
+    console.log(['run'.padEnd(28), ...cols.map((c) => c.padStart(8))].join(' '))
     console.log(`phase 1 — max throughput, ${connections} connections, ${seconds} s each`)
     console.log(row(p1Base))
+    console.log(row(p1Verify))
     console.log(row(p1Bot))
     console.log(`phase 2 — overallRate ${rate} req/s, ${rateConnections} connections, ${seconds} s`)
     console.log(row(p2Bot))
-    console.log('(latency: raw per-request times from autocannon response events, 2xx only; other = non-2xx + errors + timeouts)')
+    console.log('(latency: raw per-request times from autocannon response events, 2xx only; other = non-2xx + errors + timeouts;')
+    console.log(' cpu: µs of CPU per 2xx request on this process\'s main thread, its other threads (PGlite\'s, V8\'s), and the load generator)')
     console.log('\nworker')
     for (const d of drains) console.log(`  ${d}`)
     if (p1Bot.exhausted || p2Bot.exhausted) console.log('WARNING: the body list ran out and some bodies were sent twice; the counts below are then not exact')
@@ -446,6 +512,7 @@ async function main(): Promise<void> {
     const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL')
     console.log('\ntargets')
     console.log(`  [${pass(ratio >= 0.5)}] phase 1 throughput bot/baseline ≥ 50%: ${f(ratio * 100, 1)}% (${f(p1Bot.rps, 0)} / ${f(p1Base.rps, 0)} req/s)`)
+    console.log(`         (for reference: verifying baseline/bare ${f((p1Verify.rps / p1Base.rps) * 100, 1)}%, bot/verifying baseline ${f((p1Bot.rps / p1Verify.rps) * 100, 1)}%)`)
     console.log(`  [${pass(p2Bot.p99 < 25)}] phase 2 p99 < 25 ms at ${rate} req/s: ${f(p2Bot.p99, 2)} ms (achieved ${f(p2Bot.rps, 0)} req/s)`)
     console.log(`  [${pass(integrity)}] accepted events stored once, processed, answered once: lost ${n('lost')}, not done ${n('accepted') - n('done')}, duplicated ${duplicated}, missing ${missing}`)
     console.log(`load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes on this machine skew the numbers)`)
@@ -454,6 +521,7 @@ async function main(): Promise<void> {
     loadgen.send({ type: 'exit' } satisfies ToChild)
     await exited
     await close(baseline.server)
+    await close(verifyingBaseline.server)
   } finally {
     if (child && child.exitCode === null) child.kill()
     await bot.close()
