@@ -4,6 +4,7 @@ import { rowsOf } from '../db/types.js'
 import type { LineApi } from '../line/client.js'
 import { deliverDue, enqueueOutbox } from '../line/outbox.js'
 import type { Logger } from '../log.js'
+import { defaultRetryPolicy, HttpStatusError, withRetry, type RetryPolicy } from '../retry.js'
 import { describeTime } from './hours.js'
 import type { HandoffSettings } from './settings.js'
 import type { CaseIntake, CaseReason } from './state.js'
@@ -13,8 +14,8 @@ import type { CaseIntake, CaseReason } from './state.js'
  * (through the outbox, so it is retried and sent once) and/or a JSON POST to a webhook URL.
  *
  * The cases table is the queue: `notified_at` / `overdue_notified_at` are set when a case is claimed,
- * atomically, so several instances never notify the same case twice. A failed webhook POST is logged;
- * an unanswered case is announced again when it becomes overdue.
+ * atomically, so several instances never notify the same case twice. A webhook POST that keeps failing
+ * after its retries is logged; an unanswered case is announced again when it becomes overdue.
  */
 
 export interface NotifyDeps {
@@ -25,6 +26,8 @@ export interface NotifyDeps {
   line?: LineApi
   fetch?: typeof fetch
   now?: () => Date
+  /** How a failed webhook POST is tried again (default: 4 tries over about 10 s). */
+  webhookRetry?: RetryPolicy
 }
 
 export type NoticeKind = 'case.opened' | 'case.overdue'
@@ -38,6 +41,7 @@ export interface CaseNotice {
 
 const REASONS: Record<CaseReason, string> = { asked: '使用者要求', unanswered: '小幫手答不出來', unhappy: '使用者不滿意', assessment: '數位健檢後諮詢' }
 const WEBHOOK_TIMEOUT_MS = 10_000
+const WEBHOOK_RETRY: RetryPolicy = { ...defaultRetryPolicy, attempts: 4, baseDelayMs: 1000, maxDelayMs: 15_000 }
 
 type ClaimedRow = { id: number | string; reason: CaseReason; intake: unknown; assignee: string | null; opened_at: Date | string | null; due_at: Date | string | null }
 
@@ -92,15 +96,24 @@ async function claimOverdue(db: Db, now: Date, renotifyMinutes: number): Promise
   )
 }
 
+/**
+ * POSTs a notice; 429, 5xx and network failures are tried again (Retry-After honoured), so a
+ * receiver's brief outage does not lose it. A notice that still fails is logged.
+ */
 async function postWebhook(deps: NotifyDeps, url: string, notice: CaseNotice): Promise<void> {
-  try {
+  const post = async () => {
     const response = await (deps.fetch ?? fetch)(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(notice),
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
     })
-    if (!response.ok) throw new Error(`HTTP ${response.status}`)
+    // Read the body so the connection is released before a retry.
+    await response.arrayBuffer().catch(() => undefined)
+    if (!response.ok) throw new HttpStatusError(response.status, response.headers)
+  }
+  try {
+    await withRetry(post, deps.webhookRetry ?? WEBHOOK_RETRY)
   } catch (error) {
     deps.log.error('handoff webhook failed', { case: notice.case.id, type: notice.type, error: String(error) })
   }

@@ -1,5 +1,8 @@
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk'
+import { defaultRetryPolicy, withRetry, type RetryPolicy } from '../retry.js'
 import type { LineMessage } from './limits.js'
+
+export type { RetryPolicy }
 
 /** What the bot needs from the LINE Messaging API. */
 export interface LineApi {
@@ -24,50 +27,6 @@ export class LineApiError extends Error {
     readonly status: number | undefined,
   ) {
     super(message)
-  }
-}
-
-export interface RetryPolicy {
-  /** Total tries, including the first. */
-  attempts: number
-  baseDelayMs: number
-  /** No single wait is longer than this, whatever Retry-After says (reply tokens expire in about a minute). */
-  maxDelayMs: number
-  sleep: (ms: number) => Promise<void>
-}
-
-export const defaultRetryPolicy: RetryPolicy = {
-  attempts: 4,
-  baseDelayMs: 300,
-  maxDelayMs: 10_000,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-}
-
-function retryAfterMs(error: HTTPFetchError): number | undefined {
-  const value = error.headers?.get('retry-after')
-  if (!value) return undefined
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
-}
-
-function isRetryable(error: unknown): boolean {
-  if (error instanceof HTTPFetchError) return error.status === 429 || error.status >= 500
-  return error instanceof TypeError // fetch's network failure
-}
-
-/** Runs `call`, retrying 429/5xx/network failures with exponential backoff that honours Retry-After. */
-export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call()
-    } catch (error) {
-      if (!isRetryable(error) || attempt >= policy.attempts) throw error
-      const backoff = policy.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)
-      const hinted = error instanceof HTTPFetchError ? retryAfterMs(error) : undefined
-      await policy.sleep(Math.min(hinted ?? backoff, policy.maxDelayMs))
-    }
   }
 }
 
