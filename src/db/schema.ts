@@ -317,6 +317,8 @@ export const cases = pgTable(
     /** Company, contact time and question as the user gave them (each may be skipped). */
     intake: jsonb('intake').$type<Record<string, string | null>>().notNull().default({}),
     summary: text('summary'),
+    /** Digest of the facts `summary` was written from; a summary of older facts is written again. */
+    summaryFacts: text('summary_facts'),
     assigneeId: uuid('assignee_id').references(() => staff.id, { onDelete: 'set null' }),
     openedAt: timestamp('opened_at', { withTimezone: true }),
     /** When the case is due a first reply (office-hours aware). */

@@ -22,6 +22,8 @@ export interface CaseRow {
   assessmentId: string | null
   intake: Record<string, string | null>
   summary: string | null
+  /** Digest of the facts the stored summary was written from. */
+  summaryFacts: string | null
   assigneeId: string | null
   assigneeName: string | null
   openedAt: Date | null
@@ -77,6 +79,7 @@ interface RawCase {
   assessment_id: string | null
   intake: Record<string, string | null> | string
   summary: string | null
+  summary_facts: string | null
   assignee_id: string | null
   assignee_name: string | null
   opened_at: Date | string | null
@@ -103,6 +106,7 @@ function toCase(r: RawCase): CaseRow {
     assessmentId: r.assessment_id,
     intake: typeof r.intake === 'string' ? (JSON.parse(r.intake) as Record<string, string | null>) : (r.intake ?? {}),
     summary: r.summary,
+    summaryFacts: r.summary_facts,
     assigneeId: r.assignee_id,
     assigneeName: r.assignee_name,
     openedAt: date(r.opened_at),
@@ -123,7 +127,7 @@ function toCase(r: RawCase): CaseRow {
  * whichever side updated the case's timestamps.
  */
 const CASE_COLUMNS = sql`
-  c.id, c.conversation_id, c.user_id, v.chat_id, c.status, c.reason, c.assessment_id, c.intake, c.summary,
+  c.id, c.conversation_id, c.user_id, v.chat_id, c.status, c.reason, c.assessment_id, c.intake, c.summary, c.summary_facts,
   c.assignee_id, s.display_name AS assignee_name, c.opened_at, c.due_at, c.first_response_at, c.last_staff_message_at,
   c.resolved_at, c.resolved_by, c.satisfaction, c.created_at,
   CASE

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
@@ -116,20 +117,28 @@ export interface Summarizer {
   summaryFor(db: Db, c: CaseRow, ctx: CaseContext): Promise<{ text: string; source: 'llm' | 'template' }>
 }
 
+/** Identifies a set of facts, so that a stored summary can be checked against the case as it is now. */
+export function factsDigest(facts: SummaryFacts): string {
+  return createHash('sha256').update(JSON.stringify(facts)).digest('hex')
+}
+
 /**
  * Offline: always the template (never stored, so it follows new facts). With a model: generated
- * once, stored in cases.summary, and the template whenever generation fails.
+ * and stored in cases.summary with the digest of its facts; written again once the facts change
+ * (an assessment finished, another unanswered question, new intake details), so a consultant never
+ * reads a summary of an older case; the template whenever generation fails.
  */
 export function createSummarizer(openai: Config['openai'], def: AssessmentDefinition | undefined, prompt: string, complete?: CompleteChat): Summarizer {
   const chat = complete ?? (openai ? openAIChat({ apiKey: openai.apiKey, baseUrl: openai.baseUrl, model: openai.chatModel }) : undefined)
   return {
     async summaryFor(db, c, ctx) {
-      if (c.summary) return { text: c.summary, source: 'llm' }
       const facts = summaryFacts(c, ctx, def)
+      const digest = factsDigest(facts)
+      if (c.summary && c.summaryFacts === digest) return { text: c.summary, source: 'llm' }
       if (!chat) return { text: templateSummary(facts), source: 'template' }
       const text = await llmSummary(chat, prompt, facts).catch(() => undefined)
       if (!text) return { text: templateSummary(facts), source: 'template' }
-      await db.execute(sql`UPDATE cases SET summary = ${text} WHERE id = ${c.id} AND summary IS NULL`)
+      await db.execute(sql`UPDATE cases SET summary = ${text}, summary_facts = ${digest} WHERE id = ${c.id}`)
       return { text, source: 'llm' }
     },
   }
