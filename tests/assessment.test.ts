@@ -202,6 +202,44 @@ describe('the conversation steps', () => {
     expect(step(env, undefined, answer('industry', 'manufacturing')).intent).toBe('assess-none')
   })
 
+  it('carries an open assessment over to edited questions: answers kept where the question still fits, on to the first unanswered one', () => {
+    // Answered under the old version: industry, employees, capital (the 4th question, revenue, is next).
+    const { state } = run([{ type: 'start', newId: ID }, answer('industry', 'manufacturing'), { type: 'text', text: '35人', newId: ID2 }, answer('capital', 'le10m')])
+    expect(state!.position).toBe(3)
+    // PMO staff drop the capital question, give industry new option values, and put out a new version.
+    const industry = def.profile.find((p) => p.id === 'industry')!
+    const edited: AssessmentDefinition = {
+      ...def,
+      version: `${def.version}-edited`,
+      profile: def.profile
+        .filter((p) => p.id !== 'capital')
+        .map((p) => (p.id === 'industry' && p.kind === 'choice' ? { ...p, options: p.options.map((o) => ({ ...o, value: `new-${o.value}` })) } : p)),
+    }
+    expect(industry.kind).toBe('choice')
+    const envEdited = { ...env, def: edited }
+    const total = questionsOf(edited).length
+
+    const resumed = step(envEdited, state, { type: 'start', newId: ID2 })
+    expect(resumed.intent).toBe('assess-resume')
+    expect(last(resumed).text).toContain('評測題目在您上次作答後更新過了')
+    expect(last(resumed).text).toContain(`1/${total}｜行業`) // industry's old answer no longer fits
+    expect(resumed.save[0]).toMatchObject({ version: edited.version, position: 0 })
+    expect(Object.keys(resumed.save[0]!.answers)).toEqual(['employees'])
+
+    // From there the questions go on in order.
+    const next = step(envEdited, resumed.save[0], { type: 'answer', assessmentId: ID, questionId: 'industry', value: 'new-manufacturing' })
+    expect(next.save[0]).toMatchObject({ position: 1, answers: { industry: { option: 'new-manufacturing' }, employees: expect.anything() } })
+  })
+
+  it('does not break when the questions shrank under an open assessment of the same version', () => {
+    const started = step(env, undefined, { type: 'start', newId: ID }).save[0]!
+    const shorter: AssessmentDefinition = { ...def, functions: def.functions.slice(0, 2) }
+    const past = { ...started, position: questionsOf(def).length - 1 }
+    const r = step({ ...env, def: shorter }, past, { type: 'continue', assessmentId: ID })
+    expect(r.intent).toBe('assess-continue')
+    expect(last(r).text).toContain(`1/${questionsOf(shorter).length}｜行業`)
+  })
+
   it('resumes an open assessment and expires an abandoned one', () => {
     const started = step(env, undefined, { type: 'start', newId: ID }).save[0]!
     const open = { ...started, position: 4, updatedAt: new Date(NOW.getTime() - 3 * 86_400_000).toISOString() }

@@ -25,6 +25,7 @@ export const assessmentCopy = {
   },
   intro: (title: string, total: number, profile: number, functions: number) =>
     `來做 3 分鐘的「${title}」吧！📋\n共 ${total} 題：先 ${profile} 題公司基本資料，再 ${functions} 題看各項業務目前用什麼工具。\n\n・點下方按鈕回答，也可以用自己的話說\n・每題都能「跳過」或回「上一題」\n・中途想問計畫問題可以直接問，問完再接著做\n・做到一半離開也沒關係，下次輸入「數位健檢」就能接續`,
+  questionsUpdated: '評測題目在您上次作答後更新過了，相同的題目已保留您的答案。',
   resumed: (n: number, total: number) => `歡迎回來！我們接續上次的評測，從第 ${n}/${total} 題開始 😊（想從頭來可以點「重新開始」）`,
   expiredRestart: (days: number) => `上次的評測超過 ${days} 天沒有完成，已自動結束，我們重新開始一份新的。`,
   restarted: '好的，我們從頭開始。',

@@ -81,6 +81,31 @@ function touch(env: FlowEnv, state: AssessmentState, patch: Partial<AssessmentSt
   return { ...state, ...patch, updatedAt: env.now.toISOString() }
 }
 
+/** Whether a stored answer still fits the question as it is now defined. */
+function fits(question: Question, answer: StoredAnswer): boolean {
+  if ('skipped' in answer) return true
+  if ('level' in answer) return question.section === 'function' && question.q.options.some((o) => o.level === answer.level)
+  if ('amount' in answer) return question.section === 'profile' && question.q.kind === 'amount'
+  return question.q.options.some((o) => 'value' in o && o.value === answer.option)
+}
+
+/**
+ * An open assessment started under another version of the questions (PMO staff edited them) carries
+ * over the answers to questions that still exist with the same options, and continues at the first
+ * question without one: its position would otherwise point at a different question, or past the end.
+ */
+export function realign(def: AssessmentDefinition, state: AssessmentState): AssessmentState {
+  const questions = questionsOf(def)
+  if (state.version === def.version && state.position < questions.length) return state
+  const answers: Record<string, StoredAnswer> = {}
+  for (const question of questions) {
+    const answer = state.answers[question.q.id]
+    if (answer && fits(question, answer)) answers[question.q.id] = answer
+  }
+  const next = questions.findIndex((question) => !(question.q.id in answers))
+  return { ...state, version: def.version, answers, position: next === -1 ? questions.length - 1 : next }
+}
+
 function current(env: FlowEnv, state: AssessmentState): Question {
   return questionsOf(env.def)[state.position]!
 }
@@ -132,13 +157,15 @@ export function step(env: FlowEnv, open: AssessmentState | undefined, event: Flo
   if (event.type === 'later') return { intent: 'assess-later', replies: [text(c.later, startItems())], save: [] }
 
   const expired = open && isExpired(def, open, env.now) ? { ...open, status: 'expired' as const } : undefined
-  const active = expired ? undefined : open
+  const active = expired || !open ? undefined : realign(def, open)
+  const updated = active !== undefined && active !== open
   if (event.type === 'start') {
     if (expired) return begin(env, event.newId, [expired], c.expiredRestart(def.expires_after_days))
     if (!active) return begin(env, event.newId, [])
     const resumed = touch(env, active, {})
     const restart = postbackItem(c.quick.restart, assessData('assess-restart', { id: active.id }))
-    return { intent: 'assess-resume', replies: [questionMessage(def, resumed, { before: c.resumed(active.position + 1, total), extra: [restart] })], save: [resumed] }
+    const before = updated ? `${c.questionsUpdated}\n${c.resumed(active.position + 1, total)}` : c.resumed(active.position + 1, total)
+    return { intent: 'assess-resume', replies: [questionMessage(def, resumed, { before, extra: [restart] })], save: [resumed] }
   }
   if (event.type === 'restart') {
     const closed = open ? [{ ...open, status: expired ? ('expired' as const) : ('cancelled' as const), updatedAt: env.now.toISOString() }] : []
