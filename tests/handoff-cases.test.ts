@@ -12,6 +12,10 @@ import type { Database, Db } from '../src/db/types.js'
 import { rowsOf } from '../src/db/types.js'
 import { openAIChat } from '../src/answer/generative.js'
 import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { silentLogger } from '../src/log.js'
+import { notifyNewCases, type CaseNotice } from '../src/handoff/notify.js'
 import { join } from 'node:path'
 import { BUILT_IN_CANNED, cannedReplies } from '../src/handoff/canned.js'
 import { parseHandoffSettings } from '../src/handoff/settings.js'
@@ -248,6 +252,75 @@ describe.each(engines())('cases on $engine', ({ engine, skip }) => {
     })
   })
 
+  describe('notifying consultants by webhook', () => {
+    /** A local receiver over a real socket: answers each POST with the next scripted status (then 200). */
+    async function receiver(statuses: { status: number; retryAfter?: string }[]) {
+      const posts: CaseNotice[] = []
+      const server = createServer((req, res) => {
+        let body = ''
+        req.on('data', (d) => (body += d))
+        req.on('end', () => {
+          posts.push(JSON.parse(body) as CaseNotice)
+          const next = statuses.shift() ?? { status: 200 }
+          res.writeHead(next.status, next.retryAfter ? { 'retry-after': next.retryAfter } : {}).end(next.status === 200 ? 'ok' : 'try later')
+        })
+      })
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const { port } = server.address() as AddressInfo
+      return { url: `http://127.0.0.1:${port}/hook`, posts, close: () => new Promise<void>((r) => server.close(() => r())) }
+    }
+
+    async function notify(url: string) {
+      const errors: string[] = []
+      const settings = parseHandoffSettings(
+        (await readFile(HANDOFF_SETTINGS_FILE, 'utf8')).replace(/webhook_url:.*$/m, `webhook_url: "${url}"`),
+        'handoff.yaml',
+      )
+      const waits: number[] = []
+      const log = { ...silentLogger, error: (msg: string) => void errors.push(msg) }
+      // Earlier tests' cases are not this test's business.
+      await db.execute(sql`UPDATE cases SET notified_at = now() WHERE notified_at IS NULL`)
+      const { caseId } = await openCase()
+      const sent = await notifyNewCases({
+        db,
+        settings,
+        log,
+        webhookRetry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 1000, sleep: (ms) => (waits.push(ms), new Promise((r) => setTimeout(r, ms))) },
+      })
+      return { caseId, sent, errors, waits }
+    }
+
+    it('tries a POST again after a 5xx, honouring Retry-After, so a brief outage loses no notice', async () => {
+      const hook = await receiver([{ status: 503, retryAfter: '0' }, { status: 502 }])
+      try {
+        const { caseId, sent, errors, waits } = await notify(hook.url)
+        expect(sent).toBe(1)
+        expect(hook.posts.map((p) => [p.type, p.case.id])).toEqual([
+          ['case.opened', caseId],
+          ['case.opened', caseId],
+          ['case.opened', caseId],
+        ])
+        expect(waits[0]).toBe(0) // Retry-After: 0
+        expect(waits[1]).toBeGreaterThan(0) // backoff
+        expect(errors).toEqual([])
+      } finally {
+        await hook.close()
+      }
+    })
+
+    it('does not repeat a POST the receiver refused (4xx), and logs it', async () => {
+      const hook = await receiver([{ status: 400 }])
+      try {
+        const { sent, errors } = await notify(hook.url)
+        expect(sent).toBe(1)
+        expect(hook.posts).toHaveLength(1)
+        expect(errors).toEqual(['handoff webhook failed'])
+      } finally {
+        await hook.close()
+      }
+    })
+  })
+
   describe('the case summary', () => {
     const result = (): AssessmentResult => ({
       version: '1',
@@ -311,6 +384,30 @@ describe.each(engines())('cases on $engine', ({ engine, skip }) => {
         const prompt = fake.chatRequests.at(-1)!.messages
         expect(prompt[0]!.content).toContain('只能使用 JSON 裡有的事實')
         expect(JSON.parse(prompt[1]!.content)).toMatchObject({ company: '好食在食品行' })
+      })
+
+      it('keeps the stored summary while the facts are unchanged, and writes a new one when they change', async () => {
+        const { c, ctx } = await caseWithContext()
+        const summarizer = createSummarizer(undefined, def, SUMMARY_PROMPT, chat())
+        fake.reply({ content: '{"summary": "好食在食品行想了解雲市集點數，小幫手有問題沒答出來。"}' })
+        expect((await summarizer.summaryFor(db, c, ctx)).text).toBe('好食在食品行想了解雲市集點數，小幫手有問題沒答出來。')
+        const asked = fake.chatRequests.length
+
+        // Viewed again with the same facts: the stored text, no new model call.
+        const again = (await findCase(db, c.id))!
+        expect(await summarizer.summaryFor(db, again, await loadContext(db, again))).toEqual({ text: '好食在食品行想了解雲市集點數，小幫手有問題沒答出來。', source: 'llm' })
+        expect(fake.chatRequests.length).toBe(asked)
+
+        // Another question the bot could not answer: the summary is written again from the new facts.
+        await db.execute(sql`
+          INSERT INTO answers (id, conversation_id, user_id, question, search_query, answer_text, covered, mode)
+          VALUES (${crypto.randomUUID()}, ${c.conversationId}, ${c.userId}, '可以同時申請兩個計畫嗎？', 'q', '', false, 'extractive')`)
+        const changed = (await findCase(db, c.id))!
+        fake.reply({ content: '{"summary": "好食在食品行想了解雲市集點數，也問能否同時申請兩個計畫。"}' })
+        expect((await summarizer.summaryFor(db, changed, await loadContext(db, changed))).text).toBe('好食在食品行想了解雲市集點數，也問能否同時申請兩個計畫。')
+        expect(fake.chatRequests.length).toBe(asked + 1)
+        expect(JSON.parse(fake.chatRequests.at(-1)!.messages[1]!.content).unanswered).toContain('可以同時申請兩個計畫嗎？')
+        expect((await findCase(db, c.id))!.summary).toBe('好食在食品行想了解雲市集點數，也問能否同時申請兩個計畫。')
       })
 
       it('falls back to the template on malformed output, an invented figure, or an error', async () => {
