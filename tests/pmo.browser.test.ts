@@ -290,6 +290,14 @@ describe('PMO console in a browser', () => {
     await page.getByText(/已還原版本 #\d+/).waitFor()
     await expect(page.inputValue('#content')).resolves.toContain('version: "pmo-edit-1"')
     await expect(history.count()).resolves.toBe(3)
+
+    // Assessment questions changed under the same version are refused, with what to do.
+    await page.goto(url('/console/data/assessment'))
+    const questions = await page.inputValue('#content')
+    await page.fill('#content', questions.replace('- value: manufacturing', '- value: manufacturing-and-processing'))
+    await page.getByTestId('data-save').click()
+    await expect(page.getByTestId('data-error').innerText()).resolves.toContain('請把 version 改成新的值')
+    await expect(page.getByTestId('data-history').count()).resolves.toBe(0)
   })
 
   it('a consultant gets 403 on the PMO pages', async () => {

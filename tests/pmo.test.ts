@@ -17,7 +17,7 @@ import { searchKnowledge } from '../src/knowledge/search.js'
 import { ConversionError, convertUpload } from '../src/pmo/convert.js'
 import { toCsv } from '../src/pmo/csv.js'
 import { validateForm, emptyForm } from '../src/pmo/doc-form.js'
-import { saveDataFile, validateDataFile } from '../src/pmo/data-files.js'
+import { editProblem, saveDataFile, validateDataFile } from '../src/pmo/data-files.js'
 import { publishDocument, retireDocument, saveDraft, versionsOf } from '../src/pmo/documents.js'
 import { features, groupQuestions, jaccard, type GapQuestion } from '../src/pmo/grouping.js'
 import { jobStatus, startReindexJob } from '../src/pmo/reindex.js'
@@ -153,6 +153,20 @@ describe('data files (programme rules, assessment)', () => {
     const assessment = await readFile(DEFINITION_FILE, 'utf8')
     expect(validateDataFile('assessment', assessment)).toBeUndefined()
     expect(validateDataFile('assessment', assessment.replace(/^triggers:.*$/m, 'triggers: 7'))).toMatch(/triggers/)
+  })
+
+  it('asks for a new assessment version when questions or options change, so open assessments carry over', async () => {
+    const assessment = await readFile(DEFINITION_FILE, 'utf8')
+    const renamed = assessment.replace('- value: manufacturing', '- value: manufacturing-and-processing')
+    expect(validateDataFile('assessment', renamed)).toBeUndefined()
+    expect(editProblem('assessment', assessment, renamed)).toMatch(/請把 version 改成新的值/)
+    const bumped = renamed.replace(/^version: .*$/m, 'version: "2026-12-v1"')
+    expect(editProblem('assessment', assessment, bumped)).toBeUndefined()
+    // Wording, triggers and labels may change under the same version.
+    expect(editProblem('assessment', assessment, assessment.replace('label: 製造業', 'label: 製造與加工業').replace(/^triggers: \[/m, 'triggers: [企業體檢, '))).toBeUndefined()
+    // Nothing valid to compare with: the edit is judged on its own.
+    expect(editProblem('assessment', 'triggers: [', renamed)).toBeUndefined()
+    expect(editProblem('programmes', 'x', 'y')).toBeUndefined()
   })
 })
 

@@ -124,3 +124,15 @@ export type Question = { section: 'profile'; q: ProfileQuestion } | { section: '
 export function questionsOf(d: AssessmentDefinition): Question[] {
   return [...d.profile.map((q) => ({ section: 'profile' as const, q })), ...d.functions.map((q) => ({ section: 'function' as const, q }))]
 }
+
+/**
+ * Why an edit needs a new `version`, or undefined: open assessments are carried over to edited
+ * questions when the version changes (see realign in flow.ts), so questions or options that change
+ * under the same version would leave them pointing at the wrong question.
+ */
+export function versionNeededFor(before: AssessmentDefinition, after: AssessmentDefinition): string | undefined {
+  if (before.version !== after.version) return undefined
+  const shape = (d: AssessmentDefinition) => JSON.stringify(questionsOf(d).map(({ q }) => [q.id, q.options.map((o) => ('value' in o ? o.value : o.level))]))
+  if (shape(before) === shape(after)) return undefined
+  return `題目或選項有變動，但 version 還是「${after.version}」：請把 version 改成新的值（例如「${after.version}-2」）。進行中的評測會依 version 得知題目已更新，保留仍適用的答案，從第一個未答的題目接續。`
+}

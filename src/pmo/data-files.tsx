@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
-import { parseDefinition } from '../assessment/definition.js'
+import { parseDefinition, versionNeededFor } from '../assessment/definition.js'
 import { audit, requireStaff, type ConsoleEnv, type Session } from '../console/auth.js'
 import type { ConsoleDeps } from '../console/app.js'
 import { CsrfField, formatTime } from '../console/layout.js'
@@ -46,8 +46,29 @@ export async function currentDataFile(db: Db, name: DataFileName, bundled: Conso
   return row ? { content: row.content, id: Number(row.id) } : { content: bundled[name], id: undefined }
 }
 
-export async function saveDataFile(db: Db, name: DataFileName, content: string, staffId: string, action: 'save' | 'restore', from?: number): Promise<{ ok: true; id: number } | { ok: false; error: string }> {
-  const error = validateDataFile(name, content)
+/** An edit that is valid on its own but not as a change of `previous` (the file as the bot uses it now). */
+export function editProblem(name: DataFileName, previous: string, content: string): string | undefined {
+  if (name !== 'assessment') return undefined
+  let before
+  try {
+    before = parseDefinition(previous, 'quick-assessment.yaml')
+  } catch {
+    return undefined // nothing valid to compare with
+  }
+  return versionNeededFor(before, parseDefinition(content, 'quick-assessment.yaml'))
+}
+
+/** Saves a new version. `previous`: the content being replaced, for edits (a restore is taken as it was). */
+export async function saveDataFile(
+  db: Db,
+  name: DataFileName,
+  content: string,
+  staffId: string,
+  action: 'save' | 'restore',
+  options: { from?: number; previous?: string } = {},
+): Promise<{ ok: true; id: number } | { ok: false; error: string }> {
+  const { from, previous } = options
+  const error = validateDataFile(name, content) ?? (previous === undefined ? undefined : editProblem(name, previous, content))
   if (error) return { ok: false, error }
   const id = await db.transaction(async (txn) => {
     const tx = txn as unknown as Db
@@ -91,9 +112,9 @@ export function dataFileRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (!isName(name)) return c.text('找不到資料檔', 404)
     const s = c.get('session')!
     const content = String((await c.req.parseBody()).content ?? '').replace(/\r\n?/g, '\n')
-    const result = await saveDataFile(db, name, content, s.staff.id, 'save')
+    const current = await currentDataFile(db, name, deps.texts)
+    const result = await saveDataFile(db, name, content, s.staff.id, 'save', { previous: current.content })
     if (!result.ok) {
-      const current = await currentDataFile(db, name, deps.texts)
       return c.html(<DataFilePage session={s} name={name} content={content} currentId={current.id} history={await historyOf(db, name)} error={result.error} />, 400)
     }
     return c.redirect(`/console/data/${name}?ok=${encodeURIComponent(`已儲存（版本 #${result.id}），機器人將在幾秒內使用新內容`)}`, 303)
@@ -106,7 +127,7 @@ export function dataFileRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const from = Number((await c.req.parseBody()).id)
     const row = rowsOf<{ content: string }>(await db.execute(sql`SELECT content FROM data_files WHERE id = ${from} AND name = ${name}`))[0]
     if (!row) return c.text('找不到版本', 404)
-    const result = await saveDataFile(db, name, row.content, s.staff.id, 'restore', from)
+    const result = await saveDataFile(db, name, row.content, s.staff.id, 'restore', { from })
     if (!result.ok) {
       const current = await currentDataFile(db, name, deps.texts)
       return c.html(<DataFilePage session={s} name={name} content={row.content} currentId={current.id} history={await historyOf(db, name)} error={`這個版本已不符合目前的格式：${result.error}`} />, 400)
