@@ -51,7 +51,7 @@ interface LoadResult {
   /** A unique run used more bodies than were generated (then some were repeated). */
   exhausted: boolean
   /** CPU µs per 2xx request during the run (filled in by the parent; Linux only). */
-  cpu?: CpuSnapshot
+  cpu?: CpuUse
 }
 
 /** `load` appends bodies to the list; unique runs continue where the previous one stopped. */
@@ -60,28 +60,58 @@ type FromChild = { type: 'ready'; bodies: number } | { type: 'result'; result: L
 
 /**
  * CPU seconds used so far by this process's main thread, its other threads (the PGlite thread, V8's
- * helpers), and the load generator, from /proc (Linux); undefined elsewhere. Differences over a run,
- * per request, show where an acknowledgement's cost goes.
+ * helpers), the load generator and, on a local Postgres server, the server's processes, from /proc
+ * (Linux); undefined elsewhere. Differences over a run, per request, show where an acknowledgement's
+ * cost goes.
  */
 interface CpuSnapshot {
   main: number
   threads: number
   loadgen: number
+  /** Per process (they come and go: autovacuum workers); undefined without a local Postgres server. */
+  postgres: Map<number, number> | undefined
 }
-function cpuSnapshot(loadgenPid: number | undefined): CpuSnapshot | undefined {
-  const ticks = 100 // USER_HZ; Linux reports 100 on every common architecture
-  const perThread = (pid: number) =>
-    readdirSync(`/proc/${pid}/task`).map((tid) => {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      return { tid: Number(tid), seconds: (Number(fields[11]) + Number(fields[12])) / ticks } // utime, stime
-    })
+type CpuUse = Record<keyof CpuSnapshot, number>
+
+/** CPU µs per request between two snapshots (a Postgres process that ended meanwhile is left out). */
+function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuUse {
+  const per = (seconds: number) => (seconds * 1e6) / requests
+  let postgres = NaN
+  if (before.postgres && after.postgres) {
+    postgres = 0
+    for (const [pid, seconds] of after.postgres) postgres += seconds - (before.postgres.get(pid) ?? 0)
+  }
+  return { main: per(after.main - before.main), threads: per(after.threads - before.threads), loadgen: per(after.loadgen - before.loadgen), postgres: per(postgres) }
+}
+const TICKS = 100 // USER_HZ; Linux reports 100 on every common architecture
+/** utime + stime of a /proc/…/stat line, in seconds, and the parent pid. */
+function statOf(path: string): { seconds: number; ppid: number } {
+  const stat = readFileSync(path, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return { seconds: (Number(fields[11]) + Number(fields[12])) / TICKS, ppid: Number(fields[1]) }
+}
+function cpuSnapshot(loadgenPid: number | undefined, postmasterPid: number | undefined): CpuSnapshot | undefined {
+  const perThread = (pid: number) => readdirSync(`/proc/${pid}/task`).map((tid) => ({ tid: Number(tid), seconds: statOf(`/proc/${pid}/task/${tid}/stat`).seconds }))
   try {
     const own = perThread(process.pid)
     const main = own.find((t) => t.tid === process.pid)?.seconds ?? 0
     const all = own.reduce((a, t) => a + t.seconds, 0)
     const loadgen = loadgenPid === undefined ? 0 : perThread(loadgenPid).reduce((a, t) => a + t.seconds, 0)
-    return { main, threads: all - main, loadgen }
+    let postgres: Map<number, number> | undefined
+    if (postmasterPid !== undefined) {
+      // The postmaster and its children (the pool's backends, WAL writer, checkpointer…).
+      postgres = new Map([[postmasterPid, statOf(`/proc/${postmasterPid}/stat`).seconds]])
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue
+        try {
+          const p = statOf(`/proc/${entry}/stat`)
+          if (p.ppid === postmasterPid) postgres.set(Number(entry), p.seconds)
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    return { main, threads: all - main, loadgen, postgres }
   } catch {
     return undefined
   }
@@ -340,14 +370,21 @@ async function main(): Promise<void> {
         loadgen.once('exit', onExit)
         loadgen.send(m)
       })
-    const run = async (r: LoadRun) => {
-      const before = cpuSnapshot(loadgen.pid)
-      const result = (await ask({ type: 'run', run: r }, 'result')).result
-      const after = cpuSnapshot(loadgen.pid)
-      if (before && after && result.ok > 0) {
-        const per = (k: keyof CpuSnapshot) => ((after[k] - before[k]) * 1e6) / result.ok
-        result.cpu = { main: per('main'), threads: per('threads'), loadgen: per('loadgen') }
+    // A Postgres server on this machine: its postmaster, the parent of our connection's backend.
+    let postmasterPid: number | undefined
+    if (serverUrl) {
+      try {
+        const backend = Number(rowsOf<{ pid: number }>(await db.execute(sql`SELECT pg_backend_pid() AS pid`))[0]!.pid)
+        postmasterPid = statOf(`/proc/${backend}/stat`).ppid
+      } catch {
+        postmasterPid = undefined // not local, or no /proc
       }
+    }
+    const run = async (r: LoadRun) => {
+      const before = cpuSnapshot(loadgen.pid, postmasterPid)
+      const result = (await ask({ type: 'run', run: r }, 'result')).result
+      const after = cpuSnapshot(loadgen.pid, postmasterPid)
+      if (before && after && result.ok > 0) result.cpu = cpuPerRequest(before, after, result.ok)
       return result
     }
 
@@ -478,12 +515,12 @@ async function main(): Promise<void> {
     const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
 
     // Report.
-    const cols = ['req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'other', 'cpu main', 'threads', 'loadgen']
+    const cols = ['req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'other', 'cpu main', 'threads', 'postgres', 'loadgen']
     const row = (r: LoadResult) =>
       [
         r.label.padEnd(28),
         ...[f(r.rps, 0), f(r.p50, 2), f(r.p90, 2), f(r.p99, 2), f(r.max, 1), String(r.ok), String(r.non2xx + r.errors + r.timeouts)].map((v) => v.padStart(8)),
-        ...(r.cpu ? [r.cpu.main, r.cpu.threads, r.cpu.loadgen] : [NaN, NaN, NaN]).map((v) => f(v, 0).padStart(8)),
+        ...(r.cpu ? [r.cpu.main, r.cpu.threads, r.cpu.postgres, r.cpu.loadgen] : [NaN, NaN, NaN, NaN]).map((v) => f(v, 0).padStart(8)),
       ].join(' ')
     console.log(['run'.padEnd(28), ...cols.map((c) => c.padStart(8))].join(' '))
     console.log(`phase 1 — max throughput, ${connections} connections, ${seconds} s each`)
@@ -493,8 +530,8 @@ async function main(): Promise<void> {
     console.log(`phase 2 — overallRate ${rate} req/s, ${rateConnections} connections, ${seconds} s`)
     console.log(row(p2Bot))
     console.log('(latency: raw per-request times from autocannon response events, 2xx only; other = non-2xx + errors + timeouts;')
-    console.log(' cpu: µs of CPU per 2xx request on this process\'s main thread, its other threads (PGlite\'s, V8\'s), and the load generator;')
-    console.log(' a Postgres server\'s own processes are not counted)')
+    console.log(' cpu: µs of CPU per 2xx request on this process\'s main thread, its other threads (PGlite\'s, V8\'s), a local Postgres')
+    console.log(' server\'s processes, and the load generator)')
     console.log('\nworker')
     for (const d of drains) console.log(`  ${d}`)
     if (p1Bot.exhausted || p2Bot.exhausted) console.log('WARNING: the body list ran out and some bodies were sent twice; the counts below are then not exact')
