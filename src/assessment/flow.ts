@@ -94,7 +94,7 @@ function fits(question: Question, answer: StoredAnswer): boolean {
  * over the answers to questions that still exist with the same options, and continues at the first
  * question without one: its position would otherwise point at a different question, or past the end.
  */
-export function realign(def: AssessmentDefinition, state: AssessmentState): AssessmentState {
+function realign(def: AssessmentDefinition, state: AssessmentState): AssessmentState {
   const questions = questionsOf(def)
   if (state.version === def.version && state.position < questions.length) return state
   const answers: Record<string, StoredAnswer> = {}
