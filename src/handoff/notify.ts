@@ -41,7 +41,7 @@ export interface CaseNotice {
 
 const REASONS: Record<CaseReason, string> = { asked: '使用者要求', unanswered: '小幫手答不出來', unhappy: '使用者不滿意', assessment: '數位健檢後諮詢' }
 const WEBHOOK_TIMEOUT_MS = 10_000
-const WEBHOOK_RETRY: RetryPolicy = { ...defaultRetryPolicy, attempts: 4, baseDelayMs: 1000, maxDelayMs: 15_000 }
+const WEBHOOK_RETRY: RetryPolicy = { ...defaultRetryPolicy, baseDelayMs: 1000, maxDelayMs: 15_000 }
 
 type ClaimedRow = { id: number | string; reason: CaseReason; intake: unknown; assignee: string | null; opened_at: Date | string | null; due_at: Date | string | null }
 

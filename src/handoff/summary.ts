@@ -118,7 +118,7 @@ export interface Summarizer {
 }
 
 /** Identifies a set of facts, so that a stored summary can be checked against the case as it is now. */
-export function factsDigest(facts: SummaryFacts): string {
+function factsDigest(facts: SummaryFacts): string {
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex')
 }
 

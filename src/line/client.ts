@@ -2,8 +2,6 @@ import { HTTPFetchError, messagingApi } from '@line/bot-sdk'
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from '../retry.js'
 import type { LineMessage } from './limits.js'
 
-export type { RetryPolicy }
-
 /** What the bot needs from the LINE Messaging API. */
 export interface LineApi {
   reply(replyToken: string, messages: LineMessage[]): Promise<void>
