@@ -60,6 +60,27 @@ describe('offline (extractive) answers', () => {
     expect(a.text).not.toMatch(/\d/)
   })
 
+  it('answers a chatty question: the asker\'s own situation and spoken filler do not count against the sources', async () => {
+    const a = await answerQuestion(deps, { question: '我在巷口開烘焙小店，員工十幾個。聽說有個技術輔導計畫，到底每件輔導大概會跑多久？', now: NOW })
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('5個月')
+  })
+
+  it('declines an amount question when the passage that matches holds no amount', async () => {
+    const a = await answerQuestion(deps, { question: '測試用技術輔導計畫一家最多可以補助多少錢？', now: NOW })
+    expect(a.status).toBe('not-covered')
+    expect(a.text).not.toMatch(/\d/)
+  })
+
+  it('declines a question about a year the sources do not mention', async () => {
+    const a = await answerQuestion(deps, { question: '測試用雲端點數計畫116年每家企業最多可以拿幾點？', now: NOW })
+    expect(a.status).toBe('not-covered')
+    // The same question without the year is answered from the same passage.
+    const b = await answerQuestion(deps, { question: '測試用雲端點數計畫每家企業最多可以拿幾點？', now: NOW })
+    expect(b.status).toBe('answered')
+    expect(b.body).toContain('20萬點')
+  })
+
   it('declines a question asking for a web address the sources do not hold', async () => {
     const a = await answerQuestion(deps, { question: '測試用雲端點數計畫的申請網址是什麼？', now: NOW })
     expect(a.status).toBe('not-covered')

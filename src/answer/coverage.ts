@@ -9,7 +9,11 @@ const STOP_ZH = new Set(
     '可以 可不可以 能不能 是否 有沒有 沒有 請問 想問 問 請 我 我們 你 你們 您 他 她 它 這 那 這個 那個 這些 那些 一下 幾 幾個 幾位 幾件 幾家 幾張 幾門 大概 大約 約 目前 現在 聽說 ' +
     '一定 需要 之前 已經 如果 那麼 怎麼辦 知道 告訴 說 講 給 讓 被 對 向 從 到 跟 把 又 再 但 而 或者 以及 關於 有關 相關 一個 上面 裡面 裡 中 上 下 多 少 最 更 很 比較 比 ' +
     '個 件 家 年 月 日 人 位 張 門 總共 一共 合計 全部 主要 主要是 分別 各 每 做 弄 搞 拿 用 還是 一起 同時 意思 是指 指 叫做 稱為 效果 成效 結果 情況 狀況 如何呢 ' +
-    '要問 想問 找 問問 怎麼做 怎麼申請 要怎麼 該 應該 得 能夠 可能 會不會 是不是 有多 多高 多大 高 大 事 事情 東西 部分 方面 一些 有些 哪方面 時候 時間 期間 預計 大概會 還可以 還能'
+    '要問 想問 找 問問 怎麼做 怎麼申請 要怎麼 該 應該 得 能夠 可能 會不會 是不是 有多 多高 多大 高 大 事 事情 東西 部分 方面 一些 有些 哪方面 時候 時間 期間 預計 大概會 還可以 還能 ' +
+    // Everyday words of spoken questions: the asker's manner, not the subject.
+    '到底 究竟 一直 其實 真的 好像 感覺 覺得 聽 看 看看 了解 清楚 想知道 想了解 麻煩 謝謝 請教 幫 幫忙 幫我 是誰 哪位 幾號 會是 打算 剩下 細節 ' +
+    '大多 大部分 這種 這類 那種 那類 這樣 那樣 這麼 自己 每個 分成 加起來 還很 還在 還沒 才 一 馬上 不是 的是 實際 實際上 達到 做到 整個 今年 去年 明年 過 話 想 ' +
+    '比起來 相比 相較 比較起來 我是 做了 當 直接 可是 不過 但是 所以 因為 然後 之後 以後 後來 另外 不要 要不要 需不需要 想去 開始 一家 能否 可否 是否能 怎麼會 這邊 那邊 差不多 左右 算 算是 呢'
   ).split(' '),
 )
 const STOP_EN = new Set(
@@ -38,30 +42,87 @@ interface Term {
   forms: string[]
   weight: number
 }
+interface WeighedTerm extends Term {
+  /** Weight before the clause factor. */
+  base: number
+}
+
+/** A clause that asks something; the others tell the asker's situation ("我在巷口開小店，…"). */
+const ASKS = /[?？]|嗎|什麼|甚麼|多少|(?<!\d)幾|哪|怎麼|如何|是否|有沒有|能不能|可不可以|要不要|多久|多高|多大|\b(how|what|when|where|which|who|why|whom|is there|are there|can|could|does|do|did)\b/i
+/** Clauses end at these marks; the mark stays with its clause ("…嗎？"). */
+const CLAUSES = /[^，,。．；;！!？?\n]+[，,。．；;！!？?\n]*/gu
+/** The asker's situation is context: its words count, but less than those of what is asked. */
+const CONTEXT_FACTOR = 0.35
+/** Leading characters that glue a function word to the next one ("是在", "我想", "那一", "才拿"). */
+const LEADING_FUNCTION = /^[是我那這又有才在去來把被給讓每一再也都就還]/u
+
+/**
+ * Years a question names ("112年度", "2018年"), each with its other calendar's form (ROC year + 1911):
+ * a passage about another year does not answer it.
+ */
+export function namedYears(question: string): string[][] {
+  const years: string[][] = []
+  for (const m of normalize(question).matchAll(/(?<!\d)(\d{3,4})\s*(?=年)/g)) {
+    const n = Number(m[1])
+    const forms = n >= 80 && n <= 140 ? [String(n), String(n + 1911)] : n >= 1990 && n <= 2050 ? [String(n), String(n - 1911)] : undefined
+    if (forms && !years.some((y) => y[0] === forms[0])) years.push(forms)
+  }
+  return years
+}
+
+/** The named year that none of the passages mentions, if any. */
+export function missingYear(question: string, passages: string[]): string | undefined {
+  const hay = normalize(passages.join('\n'))
+  return namedYears(question).find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
+}
 
 /** The question's subject terms with weights: rarer words weigh more; figures and single characters little. */
 export function subjectTerms(question: string, stats: TermStatistics): Term[] {
-  const terms = new Map<string, Term>()
+  const terms = new Map<string, WeighedTerm>()
   const weightOf = (token: string) => stats.idf.get(token) ?? stats.unseenIdf * UNSEEN_WEIGHT
-  for (let token of words(question)) {
-    if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
-    if (STOP_ZH.has(token) || STOP_EN.has(token) || terms.has(token)) continue
-    if (!HAN.test(token) && token.length < 2) continue
-    if (/^[a-z]/.test(token)) {
-      // An English word counts as found when it or its Chinese equivalent appears.
-      const zh = englishExpansions(token)
-      const forms = [token, ...zh.map((z) => normalize(z))]
-      terms.set(token, { forms, weight: Math.max(...forms.map(weightOf)) })
-      continue
+  const years = new Map(namedYears(question).map((forms) => [forms[0]!, forms]))
+  const clauses = question.match(CLAUSES) ?? [question]
+  const asking = clauses.some((c) => ASKS.test(c))
+  for (const clause of clauses) {
+    const clauseFactor = asking && !ASKS.test(clause) ? CONTEXT_FACTOR : 1
+    for (let token of words(clause)) {
+      if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
+      if (STOP_ZH.has(token) || STOP_EN.has(token)) continue
+      if (!HAN.test(token) && token.length < 2) continue
+      const existing = terms.get(token)
+      if (existing) {
+        existing.weight = Math.max(existing.weight, existing.base * clauseFactor)
+        continue
+      }
+      if (/^[a-z]/.test(token)) {
+        // An English word counts as found when it or its Chinese equivalent appears.
+        const zh = englishExpansions(token)
+        const forms = [token, ...zh.map((z) => normalize(z))]
+        const base = Math.max(...forms.map(weightOf))
+        terms.set(token, { forms, base, weight: base * clauseFactor })
+        continue
+      }
+      const year = years.get(token)
+      if (year) {
+        // A named year is part of what is asked, unlike the asker's own figures.
+        terms.set(token, { forms: year, base: stats.unseenIdf * UNSEEN_WEIGHT, weight: stats.unseenIdf * UNSEEN_WEIGHT * clauseFactor })
+        continue
+      }
+      const chars = Array.from(token).length
+      const single = HAN.test(token) && chars === 1
+      // A two-character word that starts with a function character is usually that character glued
+      // to a verb ("是用", "才拿", "那是"): it weighs like a lone character.
+      const glued = HAN.test(token) && chars === 2 && LEADING_FUNCTION.test(token) && synonymsOf(token).length === 0
+      // Figures in a question are usually the asker's own ("我們 80 人"): they weigh little. A lone
+      // character is mostly a verb or particle the segmenter left over ("想", "開", "跑").
+      const factor = NUMBERISH.test(token) ? 0.2 : single || glued ? 0.15 : 1
+      // An everyday word counts as found when the documents' formal word for it appears.
+      const forms = [token, ...synonymsOf(token).map((z) => normalize(z))]
+      const base = Math.max(...forms.map(weightOf)) * factor
+      terms.set(token, { forms, base, weight: base * clauseFactor })
     }
-    const single = HAN.test(token) && Array.from(token).length === 1
-    // Figures in a question are usually the asker's own ("我們 80 人"): they weigh little.
-    const factor = NUMBERISH.test(token) ? 0.2 : single ? 0.3 : 1
-    // An everyday word counts as found when the documents' formal word for it appears.
-    const forms = [token, ...synonymsOf(token).map((z) => normalize(z))]
-    terms.set(token, { forms, weight: Math.max(...forms.map(weightOf)) * factor })
   }
-  return [...terms.values()]
+  return [...terms.values()].map(({ forms, weight }) => ({ forms, weight }))
 }
 
 /** How much of what the question is about appears in the given passages. */
@@ -91,6 +152,17 @@ const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
   { name: 'company-name', asks: /公司名稱|廠商名稱|哪家公司|哪一家公司|具體公司|company name/i, needs: /[\p{Script=Han}A-Za-z]{2,}(股份有限公司|有限公司|企業社)/u },
   { name: 'steps', asks: /步驟|\bsteps?\b/i, needs: /(步驟|step)\s*[一二三四五1-9]|第[一二三四五1-9]步|^\s*(\d+[.、)]|[①②③])/imu },
   { name: 'address', asks: /地址|住址|\baddress\b/i, needs: /[路街道]\S{0,8}號/u },
+  // An amount of money (or a share of the cost) is answered by a figure with its unit.
+  {
+    name: 'amount',
+    asks: /多少錢|[補拿借貸領給]多少|(最多|最高|上限).{0,6}[補拿借貸領]|[補拿借貸領].{0,6}多少|金額.{0,4}多少|額度.{0,4}多少|多少.{0,2}(補助|經費|預算|錢|額度)|how much/i,
+    needs: /\d\s*(萬|億|元|千元|點|%|％)|一半|半數/u,
+  },
+  {
+    name: 'date',
+    asks: /截止|幾月|幾號|哪天|哪一天|deadline|(什麼時候|何時|\bwhen\b).{0,4}(截止|收件|受理|開放|申請|開始|公告|開幕)|(截止|收件|受理|開放|申請|開始|公告|開幕).{0,6}(什麼時候|何時)/i, needs: /\d\s*[年月日]|\d{1,2}\/\d{1,2}|\d{4}-\d{2}/u },
+  { name: 'rate', asks: /利率|利息|interest rate/i, needs: /(利率|利息)[^。\n]{0,20}\d/u },
+  { name: 'share', asks: /比例|幾成|幾%|百分之|成數|percentage/i, needs: /\d\s*(%|％|成)|[一二三四五六七八九]成|一半|半數/u },
 ]
 
 /** The kind of information the question asks for that none of the passages contains, if any. */

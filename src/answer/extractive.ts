@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { coverageOf, missingAnswerType, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 
@@ -128,7 +128,10 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   // What the user is shown (with its sources' titles and headings) must carry the question's subject.
   const context = [...lines, ...shown.map((c) => `${c.title} ${c.headingPath.join(' ')}`)]
   const coverage = coverageOf(question, context, stats)
-  const lacking = missingAnswerType(question, context)
+  // The kind of fact asked for (an amount, a date…) must be in the main passage: a figure in a side
+  // passage answers some other question. Years may be spread ("109年…？110年…？").
+  const lead = [lines[0]!, `${main.hit.title} ${main.hit.headingPath.join(' ')}`]
+  const lacking = missingAnswerType(question, lead) ?? missingYear(question, context)
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
   const threshold = mentionsDomain(question) ? COVERAGE_THRESHOLD : OFF_DOMAIN_THRESHOLD
   return {

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { missingAnswerType, missingYear, namedYears } from '../../src/answer/coverage.js'
+
+describe('what a question asks for', () => {
+  it('reads named years in both calendars', () => {
+    expect(namedYears('112年度要推動幾家？2018年呢？')).toEqual([
+      ['112', '2023'],
+      ['2018', '107'],
+    ])
+    // A figure that is not a year (the asker's 30 people) is not one.
+    expect(namedYears('我們30人，預算3000萬')).toEqual([])
+  })
+
+  it('finds a named year in either calendar, and reports the one no passage has', () => {
+    expect(missingYear('2018年有幾家中小企業？', ['107年中小企業有146萬家'])).toBeUndefined()
+    expect(missingYear('114年度幾月收件？', ['113年度的受理期間是5月2日至6月17日'])).toBe('114')
+  })
+
+  it('wants a figure with its unit for an amount, a date for a deadline, a rate for an interest rate', () => {
+    expect(missingAnswerType('一家最多可以補助多少錢？', ['計畫分成四項子計畫'])).toBe('amount')
+    expect(missingAnswerType('一家最多可以補助多少錢？', ['每家上限20萬元'])).toBeUndefined()
+    expect(missingAnswerType('最多補多少？', ['最多補助一半'])).toBeUndefined()
+    expect(missingAnswerType('申請截止日是哪天？', ['SBIR編列4.98億元'])).toBe('date')
+    expect(missingAnswerType('申請截止日是哪天？', ['收件至6月17日'])).toBeUndefined()
+    expect(missingAnswerType('優惠貸款利率大概多少？', ['核准金額1,785億元，平均加薪9.5%'])).toBe('rate')
+    // "When" about a process step is not a date question.
+    expect(missingAnswerType('什麼時候才拿得到補助？', ['導入並驗收後才取得補助'])).toBeUndefined()
+  })
+})
