@@ -165,6 +165,11 @@ const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
   { name: 'share', asks: /比例|幾成|幾%|百分之|成數|percentage/i, needs: /\d\s*(%|％|成)|[一二三四五六七八九]成|一半|半數/u },
 ]
 
+/** Whether a passage holds every kind of information the question asks for (none asked: true). */
+export function holdsAnswerTypes(question: string, passage: string): boolean {
+  return ANSWER_TYPES.every((t) => !t.asks.test(question) || t.needs.test(passage))
+}
+
 /** The kind of information the question asks for that none of the passages contains, if any. */
 export function missingAnswerType(question: string, passages: string[]): string | undefined {
   const text = passages.join('\n')

@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { coverageOf, holdsAnswerTypes, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 
@@ -96,7 +96,9 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const context = scoreUnit(`${hit.title} ${hit.headingPath.join(' ')}`, weights, false)
     const units = toUnits(hit.text).map((text) => ({ text, score: scoreUnit(text, weights, wantsFigure) }))
     const best = Math.max(0, ...units.map((u) => u.score))
-    return { hit, units, best, merit: (best + context * 0.5) * (1 - 0.08 * rank) }
+    // A passage without the kind of fact asked for (an amount, a date…) cannot lead the answer well.
+    const holds = holdsAnswerTypes(question, hit.text) ? 1 : 0.7
+    return { hit, units, best, merit: (best + context * 0.5) * (1 - 0.08 * rank) * holds }
   })
   // The main passage: the one whose best sentence and context hold most of the question,
   // with a small preference for the retriever's order.
