@@ -13,7 +13,7 @@ const STOP_ZH = new Set(
     // Everyday words of spoken questions: the asker's manner, not the subject.
     '到底 究竟 一直 其實 真的 好像 感覺 覺得 聽 看 看看 了解 清楚 想知道 想了解 麻煩 謝謝 請教 幫 幫忙 幫我 是誰 哪位 幾號 會是 打算 剩下 細節 ' +
     '大多 大部分 這種 這類 那種 那類 這樣 那樣 這麼 自己 每個 分成 加起來 還很 還在 還沒 才 一 馬上 不是 的是 實際 實際上 達到 做到 整個 今年 去年 明年 過 話 想 ' +
-    '比起來 相比 相較 比較起來 我是 做了 當 直接 可是 不過 但是 所以 因為 然後 之後 以後 後來 另外 不要 要不要 需不需要 想去 開始 一家 能否 可否 是否能 怎麼會 這邊 那邊 差不多 左右 算 算是 呢'
+    '做什麼 得到 完全 比起來 相比 相較 比較起來 我是 做了 當 直接 可是 不過 但是 所以 因為 然後 之後 以後 後來 另外 不要 要不要 需不需要 想去 開始 一家 能否 可否 是否能 怎麼會 這邊 那邊 差不多 左右 算 算是 呢'
   ).split(' '),
 )
 const STOP_EN = new Set(
@@ -87,7 +87,8 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
     const clauseFactor = asking && !ASKS.test(clause) ? CONTEXT_FACTOR : 1
     for (let token of words(clause)) {
       if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
-      if (STOP_ZH.has(token) || STOP_EN.has(token)) continue
+      // "幾級", "幾點", "幾成": the unit of the figure asked for, not a subject.
+      if (STOP_ZH.has(token) || STOP_EN.has(token) || /^幾\p{Script=Han}$/u.test(token)) continue
       if (!HAN.test(token) && token.length < 2) continue
       const existing = terms.get(token)
       if (existing) {
