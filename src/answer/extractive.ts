@@ -96,13 +96,16 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const context = scoreUnit(`${hit.title} ${hit.headingPath.join(' ')}`, weights, false)
     const units = toUnits(hit.text).map((text) => ({ text, score: scoreUnit(text, weights, wantsFigure) }))
     const best = Math.max(0, ...units.map((u) => u.score))
-    // A passage without the kind of fact asked for (an amount, a date…) cannot lead the answer well.
-    const holds = holdsAnswerTypes(question, hit.text) ? 1 : 0.7
-    return { hit, units, best, merit: (best + context * 0.5) * (1 - 0.08 * rank) * holds }
+    return { hit, units, best, merit: (best + context * 0.5) * (1 - 0.08 * rank), holds: holdsAnswerTypes(question, hit.text) }
   })
   // The main passage: the one whose best sentence and context hold most of the question,
-  // with a small preference for the retriever's order.
-  const main = scored.reduce((a, b) => (b.merit > a.merit ? b : a), scored[0]!)
+  // with a small preference for the retriever's order. If it lacks the kind of fact asked for (an
+  // amount, a date…), another section of the same document that has it leads instead; another
+  // document's would answer about something else.
+  const best = scored.reduce((a, b) => (b.merit > a.merit ? b : a), scored[0]!)
+  const main = best.holds
+    ? best
+    : scored.filter((x) => x.holds && x.hit.documentId === best.hit.documentId).reduce<typeof best | undefined>((a, b) => (a && a.merit >= b.merit ? a : b), undefined) ?? best
   const citations: Citation[] = [citationOf(main.hit, 1)]
   const { chosen, rest } = pick(main.units, ANSWER_BUDGET)
   const lines = [`${chosen.map((i) => main.units[i]!.text).join('\n')}〔1〕`]

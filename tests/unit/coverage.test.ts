@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { missingAnswerType, missingYear, namedYears } from '../../src/answer/coverage.js'
+import { composeExtractive } from '../../src/answer/extractive.js'
+import type { SearchHit, TermStatistics } from '../../src/knowledge/search.js'
 
 describe('what a question asks for', () => {
   it('reads named years in both calendars', () => {
@@ -25,5 +27,40 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('優惠貸款利率大概多少？', ['核准金額1,785億元，平均加薪9.5%'])).toBe('rate')
     // "When" about a process step is not a date question.
     expect(missingAnswerType('什麼時候才拿得到補助？', ['導入並驗收後才取得補助'])).toBeUndefined()
+  })
+})
+
+describe('the passage that leads an offline answer', () => {
+  const hit = (documentId: string, title: string, heading: string, text: string, rank: number): SearchHit => ({
+    chunkHash: `${documentId}-${rank}`,
+    documentId,
+    title,
+    headingPath: [heading],
+    text,
+    kind: 'programme',
+    programme: documentId,
+    source: 'test',
+    sourceDate: '2024-05',
+    status: 'closed',
+    windowCloses: null,
+    score: 1 / (60 + rank),
+    vectorRank: rank,
+    lexicalRank: rank,
+  })
+  const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map(), unseenIdf: 4 }
+  const steps = hit('cloud', '雲端點數計畫', '申請步驟', '雲端點數計畫的申請分三步：註冊帳號、挑選方案、上傳文件。', 1)
+  const window = hit('cloud', '雲端點數計畫', '受理期間', '雲端點數計畫受理至113年8月30日。', 2)
+  const otherWindow = hit('assist', '技術輔導計畫', '受理期間', '技術輔導計畫受理至113年3月31日。', 3)
+
+  it('is the section of the same document that holds the date a deadline question asks for', () => {
+    const composed = composeExtractive('雲端點數計畫申請到哪天截止？', [steps, window, otherWindow], stats)
+    expect(composed.covered).toBe(true)
+    expect(composed.body.split('\n')[0]).toContain('8月30日')
+    expect(composed.citations[0]!.headingPath).toEqual(['受理期間'])
+  })
+
+  it('is never another document: a date from another programme does not answer', () => {
+    const composed = composeExtractive('雲端點數計畫申請到哪天截止？', [steps, otherWindow], stats)
+    expect(composed.covered).toBe(false)
   })
 })
