@@ -122,6 +122,20 @@ describe('generated answers (fake OpenAI-compatible server over a real socket)',
     expect(a.body).not.toContain('30萬')
   })
 
+  it('lets the model judge a paraphrase that word matching misses, and declines if the model then fails', async () => {
+    // Offline, "補貼天花板" matches too little of the passage on 補助額度 to answer.
+    expect((await answerQuestion(deps, { question: '雲端點數的補貼天花板是多少？', now: NOW })).status).toBe('not-covered')
+    openai.reply({ content: JSON.stringify({ answer: '每家企業最多可獲得20萬點〔S1〕', cited: ['S1'], covered: true }) })
+    const a = await answerQuestion(await generatorDeps(), { question: '雲端點數的補貼天花板是多少？', now: NOW })
+    expect(a.status).toBe('answered')
+    expect(a.mode).toBe('generative')
+    expect(a.body).toContain('20萬點')
+    openai.reply({ content: '好的！以下是答案' })
+    const failed = await answerQuestion(await generatorDeps(), { question: '雲端點數的補貼天花板是多少？', now: NOW })
+    expect(failed.status).toBe('not-covered')
+    expect(failed.fallbackReason).toMatch(/^malformed-output/)
+  })
+
   it('falls back when the model output is malformed', async () => {
     openai.reply({ content: '好的！以下是答案：每家最多20萬點' })
     const a = await answerQuestion(await generatorDeps(), { question: '雲端點數最多補多少？', now: NOW })

@@ -28,6 +28,9 @@ export interface AnswerDeps {
   eligibility?: EligibilityAnswerer
 }
 
+/** With a model, passages covering at least this share of the question's subject go to it to judge. */
+const MODEL_JUDGES_FROM = 0.35
+
 const FOLLOW_UP = /^(那|那麼|那如果|如果是|如果|還有|另外|至於|換成|改成|若是|要是|then|what about|and\b)/i
 
 /** A follow-up ("那製造業呢?") is searched together with the previous question. */
@@ -62,11 +65,15 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
   const retrieved = hits.map((h) => ({ chunkHash: h.chunkHash, title: h.title, headingPath: h.headingPath, text: h.text, score: h.score }))
   const base = { searchQuery, retrieved, coverage: { ratio: Math.round(composed.coverage.ratio * 1000) / 1000, missing: composed.coverage.missing } }
 
-  if (!composed.covered) {
+  const decline = (fallbackReason?: string): AnswerResult => {
     const outOfScope = composed.coverage.ratio < OUT_OF_SCOPE_THRESHOLD || !mentionsDomain(searchQuery)
     const text = declineText(outOfScope)
-    return { ...base, status: outOfScope ? 'out-of-scope' : 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' }
+    return { ...base, status: outOfScope ? 'out-of-scope' : 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive', fallbackReason }
   }
+  // A model reads paraphrase that word matching misses ("補貼天花板" for 補助上限), so with one the
+  // passages go to it unless they are plainly off the question; it says itself whether they answer.
+  const modelJudges = deps.generator !== undefined && composed.coverage.ratio >= MODEL_JUDGES_FROM && mentionsDomain(searchQuery)
+  if (!composed.covered && !modelJudges) return decline()
 
   let fallbackReason: string | undefined
   if (deps.generator) {
@@ -83,6 +90,8 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
       return { ...base, status: 'answered', text: formatAnswer(generated.body, citations, notices), body: generated.body, notices, citations, more: undefined, mode: 'generative' }
     }
     fallbackReason = generated.reason
+    // The model failed; the extractive answer stands only where word matching found it covered.
+    if (!composed.covered) return decline(fallbackReason)
   }
 
   const shown = composed.citations.filter((c) => composed.body.includes(`〔${c.n}〕`))
