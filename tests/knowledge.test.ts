@@ -152,7 +152,7 @@ describe.each(engines())('knowledge index on $engine', ({ engine, skip }) => {
     expect(report!.embedded).toBe(report!.chunks)
     expect(await count('SELECT count(*) AS n FROM kb_documents')).toBe(3)
     const models = rowsOf<{ model: string; n: string }>(await database.db.execute(sql`SELECT model, count(*) AS n FROM kb_embeddings GROUP BY model ORDER BY model`))
-    expect(models.map((m) => m.model)).toEqual(['local-hash-v1-256', 'local-hash-v1-512'])
+    expect(models.map((m) => m.model)).toEqual(['local-hash-v2-256', 'local-hash-v2-512'])
     const hits = await searchKnowledge(database.db, other, '輔導期程 幾個月')
     expect(hits[0]!.text).toContain('5個月')
   })

@@ -34,7 +34,7 @@ export class LocalHashEmbedder extends Embeddings implements KnowledgeEmbedder {
 
   constructor(readonly dimensions = 512) {
     super({})
-    this.model = `local-hash-v1-${dimensions}`
+    this.model = `local-hash-v2-${dimensions}`
   }
 
   embed(text: string): number[] {

@@ -30,6 +30,8 @@ function wordsOfNormalized(norm: string): string[] {
     // Han words longer than four characters are dictionary accidents; their bigrams cover them.
     if (!HAN.test(word) || Array.from(word).length <= 4) tokens.push(word)
   }
+  // A lone letter glued to a Han character is one word ("E化"); the segmenter splits it in two.
+  for (const m of norm.matchAll(/(?<![a-z0-9])[a-z]\p{Script=Han}/gu)) tokens.push(m[0])
   return tokens
 }
 
