@@ -156,4 +156,14 @@ describe.each(engines())('knowledge index on $engine', ({ engine, skip }) => {
     const hits = await searchKnowledge(database.db, other, '輔導期程 幾個月')
     expect(hits[0]!.text).toContain('5個月')
   })
+
+  it('a new embedding model also re-tokenizes the chunks (the tokenizer changes with the local model)', async () => {
+    await syncKnowledgeDir(database.db, new LocalHashEmbedder(512), dir)
+    // Tokens as an older tokenizer might have left them.
+    await database.db.execute(sql`UPDATE kb_chunks SET tokens = 'stale', tsv = array_to_tsvector(ARRAY['stale'])`)
+    await syncKnowledgeDir(database.db, new CountingEmbedder(128), dir)
+    expect(await count(`SELECT count(*) AS n FROM kb_chunks WHERE tokens = 'stale'`)).toBe(0)
+    const hits = await searchKnowledge(database.db, new LocalHashEmbedder(512), '輔導期程 幾個月')
+    expect(hits[0]!.lexicalRank).not.toBeNull()
+  })
 })

@@ -215,7 +215,7 @@ export async function ingestDocuments(db: Db, embedder: KnowledgeEmbedder, allDo
       )
       await tx.execute(sql`
         INSERT INTO kb_chunks (hash, document_id, ord, heading_path, text, tokens, tsv) VALUES ${sql.join(rows, sql`, `)}
-        ON CONFLICT (hash) DO UPDATE SET ord = EXCLUDED.ord`)
+        ON CONFLICT (hash) DO UPDATE SET ord = EXCLUDED.ord, tokens = EXCLUDED.tokens, tsv = EXCLUDED.tsv`)
     }
     const embedded = toEmbed.map((c, i) => ({ hash: c.hash, vector: vectors[i]! }))
     for (const part of batches(embedded, 200)) {
