@@ -161,7 +161,7 @@ const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
   },
   {
     name: 'date',
-    asks: /截止|幾月|幾號|哪天|哪一天|deadline|(什麼時候|何時|\bwhen\b).{0,4}(截止|收件|受理|開放|申請|開始|公告|開幕)|(截止|收件|受理|開放|申請|開始|公告|開幕).{0,6}(什麼時候|何時)/i, needs: /\d\s*[年月日]|\d{1,2}\/\d{1,2}|\d{4}-\d{2}/u },
+    asks: /截止|幾月|幾號|哪天|哪一天|deadline|(什麼時候|何時|\bwhen\b).{0,4}(截止|收件|受理|開放|申請|開始|公告|開幕)|(截止|收件|受理|開放|申請|開始|公告|開幕).{0,6}(什麼時候|何時)/i, needs: /\d\s*月|\d{1,2}\/\d{1,2}|\d{4}-\d{2}/u },
   { name: 'rate', asks: /利率|利息|interest rate/i, needs: /(利率|利息)[^。\n]{0,20}\d/u },
   { name: 'share', asks: /比例|幾成|幾%|百分之|成數|percentage/i, needs: /\d\s*(%|％|成)|[一二三四五六七八九]成|一半|半數/u },
 ]

@@ -24,6 +24,8 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('最多補多少？', ['最多補助一半'])).toBeUndefined()
     expect(missingAnswerType('申請截止日是哪天？', ['SBIR編列4.98億元'])).toBe('date')
     expect(missingAnswerType('申請截止日是哪天？', ['收件至6月17日'])).toBeUndefined()
+    // A year alone does not say which day.
+    expect(missingAnswerType('申請截止日是哪天？', ['109年度受理2,682件'])).toBe('date')
     expect(missingAnswerType('優惠貸款利率大概多少？', ['核准金額1,785億元，平均加薪9.5%'])).toBe('rate')
     // "When" about a process step is not a date question.
     expect(missingAnswerType('什麼時候才拿得到補助？', ['導入並驗收後才取得補助'])).toBeUndefined()
