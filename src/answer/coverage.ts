@@ -42,7 +42,7 @@ interface Term {
   forms: string[]
   weight: number
 }
-interface WeighedTerm extends Term {
+interface WeightedTerm extends Term {
   /** Weight before the clause factor. */
   base: number
 }
@@ -78,7 +78,7 @@ export function missingYear(question: string, passages: string[]): string | unde
 
 /** The question's subject terms with weights: rarer words weigh more; figures and single characters little. */
 export function subjectTerms(question: string, stats: TermStatistics): Term[] {
-  const terms = new Map<string, WeighedTerm>()
+  const terms = new Map<string, WeightedTerm>()
   const weightOf = (token: string) => stats.idf.get(token) ?? stats.unseenIdf * UNSEEN_WEIGHT
   const years = new Map(namedYears(question).map((forms) => [forms[0]!, forms]))
   const clauses = question.match(CLAUSES) ?? [question]
@@ -159,9 +159,12 @@ const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
     asks: /多少錢|[補拿借貸領給]多少|(最多|最高|上限).{0,6}[補拿借貸領]|[補拿借貸領].{0,6}多少|金額.{0,4}多少|額度.{0,4}多少|多少.{0,2}(補助|經費|預算|錢|額度)|how much/i,
     needs: /\d\s*(萬|億|元|千元|點|%|％)|一半|半數/u,
   },
+  // A deadline or opening is answered by a month or a day; "when" about a process step is not asked here.
   {
     name: 'date',
-    asks: /截止|幾月|幾號|哪天|哪一天|deadline|(什麼時候|何時|\bwhen\b).{0,4}(截止|收件|受理|開放|申請|開始|公告|開幕)|(截止|收件|受理|開放|申請|開始|公告|開幕).{0,6}(什麼時候|何時)/i, needs: /\d\s*月|\d{1,2}\/\d{1,2}|\d{4}-\d{2}/u },
+    asks: /截止|幾月|幾號|哪天|哪一天|deadline|(什麼時候|何時|\bwhen\b).{0,4}(截止|收件|受理|開放|申請|開始|公告|開幕)|(截止|收件|受理|開放|申請|開始|公告|開幕).{0,6}(什麼時候|何時)/i,
+    needs: /\d\s*月|\d{1,2}\/\d{1,2}|\d{4}-\d{2}/u,
+  },
   { name: 'rate', asks: /利率|利息|interest rate/i, needs: /(利率|利息)[^。\n]{0,20}\d/u },
   { name: 'share', asks: /比例|幾成|幾%|百分之|成數|percentage/i, needs: /\d\s*(%|％|成)|[一二三四五六七八九]成|一半|半數/u },
 ]
