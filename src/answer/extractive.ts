@@ -96,11 +96,12 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const context = scoreUnit(`${hit.title} ${hit.headingPath.join(' ')}`, weights, false)
     const units = toUnits(hit.text).map((text) => ({ text, score: scoreUnit(text, weights, wantsFigure) }))
     const best = Math.max(0, ...units.map((u) => u.score))
-    return { hit, units, best, merit: (best + context * 0.5) * (1 - 0.08 * rank), holds: holdsAnswerTypes(question, hit.text) }
+    const holds = holdsAnswerTypes(question, hit.text) && missingYear(question, [hit.text, hit.headingPath.join(' ')]) === undefined
+    return { hit, units, best, merit: (best + context * 0.5) * (1 - 0.08 * rank), holds }
   })
   // The main passage: the one whose best sentence and context hold most of the question,
   // with a small preference for the retriever's order. If it lacks the kind of fact asked for (an
-  // amount, a date…), another section of the same document that has it leads instead; another
+  // amount, a date…) or the year named, another section of the same document that has it leads instead; another
   // document's would answer about something else.
   const best = scored.reduce((a, b) => (b.merit > a.merit ? b : a), scored[0]!)
   const main = best.holds

@@ -61,6 +61,14 @@ describe('the passage that leads an offline answer', () => {
     expect(composed.citations[0]!.headingPath).toEqual(['受理期間'])
   })
 
+  it('is the section of the same document about the year the question names', () => {
+    const summary = hit('cloud', '雲端點數計畫', '核定家數', '雲端點數計畫112年度核定300家。', 1)
+    const later = hit('cloud', '雲端點數計畫', '113年度', '該年度核定450家。', 2)
+    const composed = composeExtractive('雲端點數計畫113年度核定了幾家？', [summary, later], stats)
+    expect(composed.covered).toBe(true)
+    expect(composed.body.split('\n')[0]).toContain('450家')
+  })
+
   it('is never another document: a date from another programme does not answer', () => {
     const composed = composeExtractive('雲端點數計畫申請到哪天截止？', [steps, otherWindow], stats)
     expect(composed.covered).toBe(false)
