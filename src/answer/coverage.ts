@@ -44,11 +44,6 @@ interface Term {
   forms: string[]
   weight: number
 }
-interface WeightedTerm extends Term {
-  /** Weight before the clause factor. */
-  base: number
-}
-
 /** A clause that asks something; the others tell the asker's situation ("我在巷口開小店，…"). */
 const ASKS = /[?？]|嗎|什麼|甚麼|多少|(?<!\d)幾|哪|怎麼|如何|是否|有沒有|能不能|可不可以|要不要|多久|多高|多大|\b(how|what|when|where|which|who|why|whom|is there|are there|can|could|does|do|did)\b/i
 /** Clauses end at these marks; the mark stays with its clause ("…嗎？"). */
@@ -80,9 +75,33 @@ export function missingYear(question: string, passages: string[]): string | unde
 
 /** The question's subject terms with weights: rarer words weigh more; figures and single characters little. */
 export function subjectTerms(question: string, stats: TermStatistics): Term[] {
-  const terms = new Map<string, WeightedTerm>()
   const weightOf = (token: string) => stats.idf.get(token) ?? stats.unseenIdf * UNSEEN_WEIGHT
   const years = new Map(namedYears(question).map((forms) => [forms[0]!, forms]))
+  /** A word's forms and weight, before the clause it stands in is taken into account. */
+  const termOf = (token: string): Term => {
+    if (/^[a-z]/.test(token)) {
+      // An English word counts as found when it or its Chinese equivalent appears.
+      const forms = [token, ...englishExpansions(token).map((z) => normalize(z))]
+      return { forms, weight: Math.max(...forms.map(weightOf)) }
+    }
+    // A named year is part of what is asked, unlike the asker's own figures.
+    const year = years.get(token)
+    if (year) return { forms: year, weight: stats.unseenIdf * UNSEEN_WEIGHT }
+    const chars = Array.from(token).length
+    const single = HAN.test(token) && chars === 1
+    // A two-character word that starts with a function character is usually that character glued
+    // to a verb ("是用", "才拿", "那是"): it weighs like a lone character.
+    const glued = HAN.test(token) && chars === 2 && LEADING_FUNCTION.test(token) && synonymsOf(token).length === 0
+    // Figures in a question are usually the asker's own ("我們 80 人"): they weigh little. A lone
+    // character is mostly a verb or particle the segmenter left over ("想", "開", "跑").
+    const factor = NUMBERISH.test(token) ? 0.2 : single || glued ? 0.15 : 1
+    // An everyday word counts as found when the documents' formal word for it appears.
+    const forms = [token, ...synonymsOf(token).map((z) => normalize(z))]
+    return { forms, weight: Math.max(...forms.map(weightOf)) * factor }
+  }
+
+  const terms = new Map<string, Term>()
+  const weights = new Map<string, number>()
   const clauses = question.match(CLAUSES) ?? [question]
   const asking = clauses.some((c) => ASKS.test(c))
   for (const clause of clauses) {
@@ -92,40 +111,13 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
       // "幾級", "幾點", "幾成": the unit of the figure asked for, not a subject.
       if (STOP_ZH.has(token) || STOP_EN.has(token) || /^幾\p{Script=Han}$/u.test(token)) continue
       if (!HAN.test(token) && token.length < 2) continue
-      const existing = terms.get(token)
-      if (existing) {
-        existing.weight = Math.max(existing.weight, existing.base * clauseFactor)
-        continue
-      }
-      if (/^[a-z]/.test(token)) {
-        // An English word counts as found when it or its Chinese equivalent appears.
-        const zh = englishExpansions(token)
-        const forms = [token, ...zh.map((z) => normalize(z))]
-        const base = Math.max(...forms.map(weightOf))
-        terms.set(token, { forms, base, weight: base * clauseFactor })
-        continue
-      }
-      const year = years.get(token)
-      if (year) {
-        // A named year is part of what is asked, unlike the asker's own figures.
-        terms.set(token, { forms: year, base: stats.unseenIdf * UNSEEN_WEIGHT, weight: stats.unseenIdf * UNSEEN_WEIGHT * clauseFactor })
-        continue
-      }
-      const chars = Array.from(token).length
-      const single = HAN.test(token) && chars === 1
-      // A two-character word that starts with a function character is usually that character glued
-      // to a verb ("是用", "才拿", "那是"): it weighs like a lone character.
-      const glued = HAN.test(token) && chars === 2 && LEADING_FUNCTION.test(token) && synonymsOf(token).length === 0
-      // Figures in a question are usually the asker's own ("我們 80 人"): they weigh little. A lone
-      // character is mostly a verb or particle the segmenter left over ("想", "開", "跑").
-      const factor = NUMBERISH.test(token) ? 0.2 : single || glued ? 0.15 : 1
-      // An everyday word counts as found when the documents' formal word for it appears.
-      const forms = [token, ...synonymsOf(token).map((z) => normalize(z))]
-      const base = Math.max(...forms.map(weightOf)) * factor
-      terms.set(token, { forms, base, weight: base * clauseFactor })
+      const term = terms.get(token) ?? termOf(token)
+      terms.set(token, term)
+      // A word in both the asker's situation and the question weighs as in the question.
+      weights.set(token, Math.max(weights.get(token) ?? 0, term.weight * clauseFactor))
     }
   }
-  return [...terms.values()].map(({ forms, weight }) => ({ forms, weight }))
+  return [...terms].map(([token, { forms }]) => ({ forms, weight: weights.get(token)! }))
 }
 
 /** How much of what the question is about appears in the given passages. */
@@ -170,11 +162,6 @@ const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
   { name: 'rate', asks: /利率|利息|interest rate/i, needs: /(利率|利息)[^。\n]{0,20}\d/u },
   { name: 'share', asks: /比例|幾成|幾%|百分之|成數|percentage/i, needs: /\d\s*(%|％|成)|[一二三四五六七八九]成|一半|半數/u },
 ]
-
-/** Whether a passage holds every kind of information the question asks for (none asked: true). */
-export function holdsAnswerTypes(question: string, passage: string): boolean {
-  return ANSWER_TYPES.every((t) => !t.asks.test(question) || t.needs.test(passage))
-}
 
 /** The kind of information the question asks for that none of the passages contains, if any. */
 export function missingAnswerType(question: string, passages: string[]): string | undefined {

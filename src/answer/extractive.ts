@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { coverageOf, holdsAnswerTypes, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 
@@ -93,20 +93,20 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   const wantsFigure = ASKS_FIGURE.test(question)
   const scored = hits.map((hit, rank) => {
     // The title and headings give a passage its subject even when its sentences do not repeat it.
-    const context = scoreUnit(`${hit.title} ${hit.headingPath.join(' ')}`, weights, false)
+    const heading = hit.headingPath.join(' ')
+    const context = scoreUnit(`${hit.title} ${heading}`, weights, false)
     const units = toUnits(hit.text).map((text) => ({ text, score: scoreUnit(text, weights, wantsFigure) }))
     const best = Math.max(0, ...units.map((u) => u.score))
-    const holds = holdsAnswerTypes(question, hit.text) && missingYear(question, [hit.text, hit.headingPath.join(' ')]) === undefined
+    const holds = missingAnswerType(question, [hit.text]) === undefined && missingYear(question, [hit.text, heading]) === undefined
     return { hit, units, best, merit: (best + context * 0.5) * (1 - 0.08 * rank), holds }
   })
-  // The main passage: the one whose best sentence and context hold most of the question,
-  // with a small preference for the retriever's order. If it lacks the kind of fact asked for (an
-  // amount, a date…) or the year named, another section of the same document that has it leads instead; another
-  // document's would answer about something else.
-  const best = scored.reduce((a, b) => (b.merit > a.merit ? b : a), scored[0]!)
-  const main = best.holds
-    ? best
-    : scored.filter((x) => x.holds && x.hit.documentId === best.hit.documentId).reduce<typeof best | undefined>((a, b) => (a && a.merit >= b.merit ? a : b), undefined) ?? best
+  // The main passage: the one whose best sentence and context hold most of the question, with a
+  // small preference for the retriever's order. If it lacks the kind of fact asked for (an amount,
+  // a date…) or the year named, another section of the same document that has it leads instead;
+  // another document's would answer about something else.
+  const byMerit = [...scored].sort((a, b) => b.merit - a.merit)
+  const best = byMerit[0]!
+  const main = best.holds ? best : (byMerit.find((x) => x.holds && x.hit.documentId === best.hit.documentId) ?? best)
   const citations: Citation[] = [citationOf(main.hit, 1)]
   const { chosen, rest } = pick(main.units, ANSWER_BUDGET)
   const lines = [`${chosen.map((i) => main.units[i]!.text).join('\n')}〔1〕`]
