@@ -44,6 +44,7 @@ interface Term {
   forms: string[]
   weight: number
 }
+
 /** A clause that asks something; the others tell the asker's situation ("我在巷口開小店，…"). */
 const ASKS = /[?？]|嗎|什麼|甚麼|多少|(?<!\d)幾|哪|怎麼|如何|是否|有沒有|能不能|可不可以|要不要|多久|多高|多大|\b(how|what|when|where|which|who|why|whom|is there|are there|can|could|does|do|did)\b/i
 /** Clauses end at these marks; the mark stays with its clause ("…嗎？"). */
