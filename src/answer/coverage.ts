@@ -70,7 +70,8 @@ export function namedYears(question: string): string[][] {
 
 /** The named year that none of the passages mentions, if any. */
 export function missingYear(question: string, passages: string[]): string | undefined {
-  const hay = normalize(passages.join('\n'))
+  // "以今天（2026年11月）來看" dates the reading, not the facts.
+  const hay = normalize(passages.join('\n').replace(/今天\s*[（(][^）)]*[）)]/g, ''))
   return namedYears(question).find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
 }
 
@@ -154,15 +155,42 @@ const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
     asks: /多少錢|[補拿借貸領給]多少|(最多|最高|上限).{0,6}[補拿借貸領]|[補拿借貸領].{0,6}多少|金額.{0,4}多少|額度.{0,4}多少|多少.{0,2}(補助|經費|預算|錢|額度)|how much/i,
     needs: /\d\s*(萬|億|元|千元|點|%|％)|一半|半數/u,
   },
+  // A maximum per firm, case or person is answered by a figure marked as the limit, not by a budget total.
+  {
+    name: 'cap',
+    asks: /(上限|最高|最多|至多|封頂)[^，,、。？?]{0,8}(補|拿|借|貸|領|保|給)|(補助|補貼|貸款|額度|點數)[^，,、。？?]{0,4}(上限|最高|最多)|(每案|每家|每一家|每一案|每件|每人|每位|一家|一案|一件|一個人|一人|一個)[^，,、。？?]{0,8}(補|拿|借|貸|領|給)[^，,、。？?]{0,6}(多少|幾)/u,
+    needs: /(上限|最高|最多|至多|不超過|為限|以內|封頂)[^。\n]{0,20}(\d|一半|半數|[一二三四五六七八九]成)|\d[^。\n]{0,12}(為上限|為限|以內|上限)/u,
+  },
+  // "How long" is answered by a length of time (3個月, 10天, 2年) or, for "how often", a period (每季),
+  // not by a year or a date.
+  {
+    name: 'duration',
+    asks: /多久|多長|幾天|幾個月|幾週|幾星期|how long/i,
+    needs: /(?<![\d.])(\d{1,2}|[一二三四五六七八九十兩半])\s*(個月|天|日內|工作天|週|周|星期|小時|年(?!度|\d))|當天|隔天|次日|即時|每(?:[一二兩三四半\d]*)(?:個月|月|季|週|周|年|天)|定期/u,
+  },
+  // Whether something costs money is answered by what it costs or that it is free.
+  { name: 'fee', asks: /要不要錢|收費|收不收費|付費|要錢嗎|免費嗎|費用多少|多少費用/u, needs: /免費|收費|費用|付費|自付|自費|不用錢|不需付|\d\s*元/u },
   // A deadline or opening is answered by a month or a day; "when" about a process step is not asked here.
   {
     name: 'date',
     asks: /截止|幾月|幾號|哪天|哪一天|deadline|(什麼時候|何時|\bwhen\b).{0,4}(截止|收件|受理|開放|申請|開始|公告|開幕)|(截止|收件|受理|開放|申請|開始|公告|開幕).{0,6}(什麼時候|何時)/i,
-    needs: /\d\s*月|\d{1,2}\/\d{1,2}|\d{4}-\d{2}/u,
+    needs: /\d\s*月|\d{1,2}\/\d{1,2}|\d{4}-\d{2}|尚未公告|未公告/u,
+  },
+  // An application window is answered by a month next to the words that open or close it, not by a
+  // programme's running period.
+  {
+    name: 'deadline',
+    asks: /(截止|收件|受理|報名|開放申請|開始申請|申請期間).{0,8}(什麼時候|何時|哪天|哪一天|幾月|幾號|日期)|(什麼時候|何時|哪天|哪一天|幾月|幾號).{0,8}(截止|收件|受理|報名|開放申請|開始申請)|截止日|deadline/iu,
+    needs: /(截止|受理|收件|申請期間|申請日期|報名|徵案|公告)[^。\n]{0,25}\d{1,2}\s*月|\d{1,2}\s*月[^。\n]{0,25}(截止|受理|收件|報名|徵案)|\d{1,2}\/\d{1,2}|尚未公告|未公告/u,
   },
   { name: 'rate', asks: /利率|利息|interest rate/i, needs: /(利率|利息)[^。\n]{0,20}\d/u },
   { name: 'share', asks: /比例|幾成|幾%|百分之|成數|percentage/i, needs: /\d\s*(%|％|成)|[一二三四五六七八九]成|一半|半數/u },
 ]
+
+/** Whether the question asks for one of the kinds of fact above (an amount, a date, a share…). */
+export function asksAnswerType(question: string): boolean {
+  return ANSWER_TYPES.some((t) => t.asks.test(question))
+}
 
 /** The kind of information the question asks for that none of the passages contains, if any. */
 export function missingAnswerType(question: string, passages: string[]): string | undefined {

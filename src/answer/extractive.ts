@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { asksAnswerType, coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 
@@ -12,6 +12,12 @@ const MORE_BUDGET = 1500
 
 /** Below this share of the question's subject found in the passages, the bot declines instead of guessing. */
 export const COVERAGE_THRESHOLD = 0.6
+/**
+ * The bar for questions that ask for no figure or kind of fact ("什麼是…", "要準備什麼", "為什麼…").
+ * Their wording strays further from the documents', and what the knowledge base lacks is nearly
+ * always a figure, a date or a limit, which keeps the full bar: a number is never guessed.
+ */
+const DESCRIPTIVE_THRESHOLD = 0.5
 const OFF_DOMAIN_THRESHOLD = 0.85
 /** Below this, the question is not about our subject at all. */
 export const OUT_OF_SCOPE_THRESHOLD = 0.15
@@ -139,7 +145,7 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   const lead = [lines[0]!, `${main.hit.title} ${main.hit.headingPath.join(' ')}`]
   const lacking = missingAnswerType(question, lead) ?? missingYear(question, context)
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
-  const threshold = mentionsDomain(question) ? COVERAGE_THRESHOLD : OFF_DOMAIN_THRESHOLD
+  const threshold = !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : wantsFigure || asksAnswerType(question) ? COVERAGE_THRESHOLD : DESCRIPTIVE_THRESHOLD
   return {
     covered: coverage.ratio >= threshold && lacking === undefined,
     coverage,

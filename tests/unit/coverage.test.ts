@@ -30,6 +30,36 @@ describe('what a question asks for', () => {
     // "When" about a process step is not a date question.
     expect(missingAnswerType('什麼時候才拿得到補助？', ['導入並驗收後才取得補助'])).toBeUndefined()
   })
+
+  it('wants the limit for a per-firm maximum, not a budget total', () => {
+    expect(missingAnswerType('SBIR每一家公司最高可以拿到多少補助？', ['SBIR編列497,805千元，核定補助累計7.19億元'])).toBe('cap')
+    expect(missingAnswerType('每案補助上限多少？', ['每案補助上限3,000萬元'])).toBeUndefined()
+    expect(missingAnswerType('一家最高可以貸多少？', ['每家貸款額度最高1,000萬元'])).toBeUndefined()
+    // Which category scored highest is a statistic, not a limit.
+    expect(missingAnswerType('哪一種的每案平均效益最高、多少？', ['法人每案平均效益365萬元'])).toBeUndefined()
+  })
+
+  it('wants the application window for a deadline, not the programme\'s running period', () => {
+    expect(missingAnswerType('115年的計畫什麼時候開始收件？', ['計畫期程為115年1月至118年12月'])).toBe('deadline')
+    expect(missingAnswerType('什麼時候開始收件？', ['公告受理日期為113年4月30日至8月30日'])).toBeUndefined()
+    expect(missingAnswerType('截止日是哪天？', ['113年度尚未公告'])).toBeUndefined()
+  })
+
+  it('wants a length of time for "how long" and a period for "how often"', () => {
+    expect(missingAnswerType('送件之後審查大概多久會知道結果？', ['計畫於114年8月31日結束'])).toBe('duration')
+    expect(missingAnswerType('執行期間多久？', ['核定後個案執行期間為5個月'])).toBeUndefined()
+    expect(missingAnswerType('工作會議多久開一次？', ['工作會議每季召開一次'])).toBeUndefined()
+  })
+
+  it('wants a price or "free" when asked whether something costs money', () => {
+    expect(missingAnswerType('碳健檢要不要錢？', ['碳健檢由記帳士協助企業盤查'])).toBe('fee')
+    expect(missingAnswerType('碳健檢要不要錢？', ['碳健檢免費提供'])).toBeUndefined()
+  })
+
+  it('does not take the knowledge base\'s "as of today" date for a year the question names', () => {
+    expect(missingYear('115年的計畫什麼時候收件？', ['113年度受理期間已過（以今天（2026年11月）來看）'])).toBe('115')
+    expect(missingYear('115年的計畫什麼時候收件？', ['115年（2026）1月起受理'])).toBeUndefined()
+  })
 })
 
 describe('the passage that leads an offline answer', () => {
@@ -67,6 +97,19 @@ describe('the passage that leads an offline answer', () => {
     const composed = composeExtractive('雲端點數計畫113年度核定了幾家？', [summary, later], stats)
     expect(composed.covered).toBe(true)
     expect(composed.body.split('\n')[0]).toContain('450家')
+  })
+
+  it('answers a question that asks for no figure on a looser match than one that asks for a figure', () => {
+    // The asker's words (老闆, 擔心, 背後, 問題) are not in the passage; 陸資, SI, 供應鏈AI are.
+    const rule = hit('ai', '供應鏈AI計畫', '不得申請的情形', '供應鏈AI計畫的委外SI廠商不得為陸資企業。', 1)
+    const descriptive = composeExtractive('SI廠商背後有陸資，老闆擔心申請供應鏈AI計畫會有問題嗎？', [rule], stats)
+    expect(descriptive.coverage.ratio).toBeGreaterThanOrEqual(0.5)
+    expect(descriptive.coverage.ratio).toBeLessThan(0.6)
+    expect(descriptive.covered).toBe(true)
+    // At the same share of the subject, a question asking for a figure is declined.
+    const figure = composeExtractive('SI廠商背後有陸資，老闆擔心申請供應鏈AI計畫會有幾個問題？', [rule], stats)
+    expect(figure.coverage.ratio).toBeLessThan(0.6)
+    expect(figure.covered).toBe(false)
   })
 
   it('is never another document: a date from another programme does not answer', () => {
