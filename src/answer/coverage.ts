@@ -143,7 +143,8 @@ export function coverageOf(question: string, passages: string[], stats: TermStat
  * does not answer the question, however well the topic matches.
  */
 const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
-  { name: 'url', asks: /網址|網站|連結|網頁|\blink\b|\burl\b|website/i, needs: /https?:\/\/|www\.|\.gov\.tw|\.org\.tw|\.com\b/i },
+  // Asking for a site's address, not asking about the site ("服務網站累計多少人次瀏覽").
+  { name: 'url', asks: /網址|連結|\blink\b|\burl\b|website|(哪個|哪一個|什麼)(網站|網頁)|(網站|網頁)(是什麼|在哪|是哪個|是哪一個)/i, needs: /https?:\/\/|www\.|\.gov\.tw|\.org\.tw|\.com\b/i },
   { name: 'phone', asks: /電話|專線|分機|\bphone\b/i, needs: /\(?0\d{1,3}\)?[-\s]?\d{3,4}[-\s]?\d{3,4}|0800/ },
   { name: 'email', asks: /e-?mail|信箱|電子郵件/i, needs: /@/ },
   { name: 'company-name', asks: /公司名稱|廠商名稱|哪家公司|哪一家公司|具體公司|company name/i, needs: /[\p{Script=Han}A-Za-z]{2,}(股份有限公司|有限公司|企業社)/u },

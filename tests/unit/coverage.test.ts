@@ -31,6 +31,13 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('什麼時候才拿得到補助？', ['導入並驗收後才取得補助'])).toBeUndefined()
   })
 
+  it('wants a web address when asked for one, not when asked about a website', () => {
+    expect(missingAnswerType('數位卷要去哪個網站申請？', ['數位卷由計畫辦公室受理'])).toBe('url')
+    expect(missingAnswerType('申請網址是什麼？', ['數位卷由計畫辦公室受理'])).toBe('url')
+    expect(missingAnswerType('服務網站到11月底累計有多少人次瀏覽？', ['服務網站累計瀏覽422,888人次'])).toBeUndefined()
+    expect(missingAnswerType('輔導網站是哪一年建置的？', ['中小即導網站於99年建置'])).toBeUndefined()
+  })
+
   it('wants the limit for a per-firm maximum, not a budget total', () => {
     expect(missingAnswerType('SBIR每一家公司最高可以拿到多少補助？', ['SBIR編列497,805千元，核定補助累計7.19億元'])).toBe('cap')
     expect(missingAnswerType('每案補助上限多少？', ['每案補助上限3,000萬元'])).toBeUndefined()
