@@ -49,6 +49,8 @@ interface Term {
 const ASKS = /[?？]|嗎|什麼|甚麼|多少|(?<!\d)幾|哪|怎麼|如何|是否|有沒有|能不能|可不可以|要不要|多久|多高|多大|\b(how|what|when|where|which|who|why|whom|is there|are there|can|could|does|do|did)\b/i
 /** Clauses end at these marks; the mark stays with its clause ("…嗎？"). */
 const CLAUSES = /[^，,。．；;！!？?\n]+[，,。．；;！!？?\n]*/gu
+/** A clause that says what the asker wants ("想拓展海外通路") is what the question is about, not context. */
+const WANTS = /^\s*(我們|我|公司)?(想要|想|希望|打算|計畫要|準備要)/u
 /** The asker's situation is context: its words count, but less than those of what is asked. */
 const CONTEXT_FACTOR = 0.35
 /** Leading characters that glue a function word to the next one ("是在", "我想", "那一", "才拿"). */
@@ -107,7 +109,7 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
   const clauses = question.match(CLAUSES) ?? [question]
   const asking = clauses.some((c) => ASKS.test(c))
   for (const clause of clauses) {
-    const clauseFactor = asking && !ASKS.test(clause) ? CONTEXT_FACTOR : 1
+    const clauseFactor = asking && !ASKS.test(clause) && !WANTS.test(clause) ? CONTEXT_FACTOR : 1
     for (let token of words(clause)) {
       if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
       // "幾級", "幾點", "幾成": the unit of the figure asked for, not a subject.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { missingAnswerType, missingYear, namedYears } from '../../src/answer/coverage.js'
+import { missingAnswerType, missingYear, namedYears, subjectTerms } from '../../src/answer/coverage.js'
 import { composeExtractive } from '../../src/answer/extractive.js'
 import type { SearchHit, TermStatistics } from '../../src/knowledge/search.js'
 
@@ -66,6 +66,17 @@ describe('what a question asks for', () => {
   it('does not take the knowledge base\'s "as of today" date for a year the question names', () => {
     expect(missingYear('115年的計畫什麼時候收件？', ['113年度受理期間已過（以今天（2026年11月）來看）'])).toBe('115')
     expect(missingYear('115年的計畫什麼時候收件？', ['115年（2026）1月起受理'])).toBeUndefined()
+  })
+})
+
+describe('what a question is about', () => {
+  const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map(), unseenIdf: 4 }
+  const weightOf = (question: string, word: string) => subjectTerms(question, stats).find((t) => t.forms[0] === word)?.weight
+
+  it('weighs the asker\'s situation less than what is asked, but not what the asker wants', () => {
+    const asked = weightOf('社發計畫哪個計畫負責海外通路？', '通路')!
+    expect(weightOf('我們是做海外通路的，社發計畫是哪個計畫負責？', '通路')).toBeCloseTo(asked * 0.35)
+    expect(weightOf('想拓展海外通路，社發計畫裡是哪個計畫負責？', '通路')).toBeCloseTo(asked)
   })
 })
 
