@@ -104,9 +104,11 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const units = toUnits(hit.text).map((text) => ({ text, score: scoreUnit(text, weights, wantsFigure) }))
     const best = Math.max(0, ...units.map((u) => u.score))
     const holds = missingAnswerType(question, [hit.text]) === undefined && missingYear(question, [hit.text, heading]) === undefined
-    return { hit, units, best, merit: (best + context * 0.5) * (1 - 0.08 * rank), holds }
+    // What the rest of the passage adds: a question in two parts is answered by the passage holding both.
+    const beyondBest = Math.max(0, scoreUnit(hit.text, weights, wantsFigure) - best)
+    return { hit, units, best, merit: (best + context * 0.5 + beyondBest * 0.3) * (1 - 0.08 * rank), holds }
   })
-  // The main passage: the one whose best sentence and context hold most of the question, with a
+  // The main passage: the one whose best sentence, context and other sentences hold most of the question, with a
   // small preference for the retriever's order. If it lacks the kind of fact asked for (an amount,
   // a date…) or the year named, another section of the same document that has it leads instead;
   // another document's would answer about something else.

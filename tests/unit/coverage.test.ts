@@ -130,6 +130,14 @@ describe('the passage that leads an offline answer', () => {
     expect(figure.covered).toBe(false)
   })
 
+  it('is the passage that answers both parts of a two-part question', () => {
+    const summary = hit('summary', '策略布局計畫', '各計畫成果一覽', '策略布局計畫109年協助15家中小企業掌握印度商機。', 1)
+    const detail = hit('detail', '策略布局計畫', '109年度成果', '新興議題為遠距醫療產業。策略布局計畫109年協助15家中小企業掌握印度商機。', 2)
+    const composed = composeExtractive('策略布局計畫109年的新興議題是什麼？另外幫幾家掌握印度商機？', [summary, detail], stats)
+    expect(composed.citations[0]!.documentId).toBe('detail')
+    expect(composed.body.split('〔1〕')[0]).toContain('遠距醫療')
+  })
+
   it('is never another document: a date from another programme does not answer', () => {
     const composed = composeExtractive('雲端點數計畫申請到哪天截止？', [steps, otherWindow], stats)
     expect(composed.covered).toBe(false)
