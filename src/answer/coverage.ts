@@ -112,6 +112,8 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
     const clauseFactor = asking && !ASKS.test(clause) && !WANTS.test(clause) ? CONTEXT_FACTOR : 1
     for (let token of words(clause)) {
       if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
+      // A stop word with a particle glued on ("做的", "用了") is still a stop word.
+      else if (HAN.test(token) && Array.from(token).length === 2 && /[的了嗎呢吧過]$/u.test(token) && STOP_ZH.has(token.slice(0, -1))) token = token.slice(0, -1)
       // "幾級", "幾點", "幾成": the unit of the figure asked for, not a subject.
       if (STOP_ZH.has(token) || STOP_EN.has(token) || /^幾\p{Script=Han}$/u.test(token)) continue
       if (!HAN.test(token) && token.length < 2) continue
@@ -201,6 +203,9 @@ export function missingAnswerType(question: string, passages: string[]): string 
   return ANSWER_TYPES.find((t) => t.asks.test(question) && !t.needs.test(text))?.name
 }
 
+/** "Which aspects / parts / items": the question names no particular thing to look for. */
+const GENERIC_FOCUS = new Set('面向 方面 部分 項目 內容 地方 重點 方式 類 種 樣 點'.split(' '))
+
 /**
  * The thing a question asks for, when it says so: the word after 哪個 / 什麼 / 多少 / 幾
  * ("該找哪個機關" → 機關). Sentences holding it answer the question rather than restate its topic.
@@ -209,5 +214,5 @@ export function questionFocus(question: string): string | undefined {
   const m = /(?:哪個|哪些|哪一個|哪一|哪種|哪家|哪位|哪類|什麼|甚麼|多少|幾)(\p{Script=Han}{1,4})/u.exec(question)
   if (!m) return undefined
   const word = words(m[1]!)[0]
-  return word && !STOP_ZH.has(word) ? word : undefined
+  return word && !STOP_ZH.has(word) && !GENERIC_FOCUS.has(word) ? word : undefined
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { missingAnswerType, missingYear, namedYears, subjectTerms } from '../../src/answer/coverage.js'
+import { missingAnswerType, missingYear, namedYears, questionFocus, subjectTerms } from '../../src/answer/coverage.js'
 import { composeExtractive } from '../../src/answer/extractive.js'
 import type { SearchHit, TermStatistics } from '../../src/knowledge/search.js'
 
@@ -72,6 +72,18 @@ describe('what a question asks for', () => {
 describe('what a question is about', () => {
   const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map(), unseenIdf: 4 }
   const weightOf = (question: string, word: string) => subjectTerms(question, stats).find((t) => t.forms[0] === word)?.weight
+
+  it('names the thing asked for, but not a generic "which aspects"', () => {
+    expect(questionFocus('這種情況該找哪個機關？')).toBe('機關')
+    expect(questionFocus('策略分眾是涵蓋從哪些面向一起推？')).toBeUndefined()
+  })
+
+  it('does not count a stop word with a particle glued on ("做的") as subject', () => {
+    expect(weightOf('查帳是委託誰做的？', '做的')).toBeUndefined()
+    expect(weightOf('查帳是委託誰做的？', '查帳')).toBeGreaterThan(0)
+    // A real word ending in 的 stays.
+    expect(weightOf('這個計畫的目的是什麼？', '目的')).toBeGreaterThan(0)
+  })
 
   it('weighs the asker\'s situation less than what is asked, but not what the asker wants', () => {
     const asked = weightOf('社發計畫哪個計畫負責海外通路？', '通路')!
