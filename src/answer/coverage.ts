@@ -192,6 +192,11 @@ const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
   { name: 'share', asks: /比例|幾成|幾%|百分之|成數|percentage/i, needs: /\d\s*(%|％|成)|[一二三四五六七八九]成|一半|半數/u },
 ]
 
+/** Whether the text asks something at all ("請把…貼給我" is a request, not a question). */
+export function asksSomething(text: string): boolean {
+  return ASKS.test(text)
+}
+
 /** Whether the question asks for one of the kinds of fact above (an amount, a date, a share…). */
 export function asksAnswerType(question: string): boolean {
   return ANSWER_TYPES.some((t) => t.asks.test(question))

@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { asksAnswerType, coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { asksAnswerType, asksSomething, coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 
@@ -15,7 +15,8 @@ export const COVERAGE_THRESHOLD = 0.6
 /**
  * The bar for questions that ask for no figure or kind of fact ("什麼是…", "要準備什麼", "為什麼…").
  * Their wording strays further from the documents', and what the knowledge base lacks is nearly
- * always a figure, a date or a limit, which keeps the full bar: a number is never guessed.
+ * always a figure, a date or a limit, which keeps the full bar: a number is never guessed. A
+ * message that asks nothing ("請把…貼給我") keeps it too.
  */
 const DESCRIPTIVE_THRESHOLD = 0.5
 const OFF_DOMAIN_THRESHOLD = 0.85
@@ -147,7 +148,8 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   const lead = [lines[0]!, `${main.hit.title} ${main.hit.headingPath.join(' ')}`]
   const lacking = missingAnswerType(question, lead) ?? missingYear(question, context)
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
-  const threshold = !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : wantsFigure || asksAnswerType(question) ? COVERAGE_THRESHOLD : DESCRIPTIVE_THRESHOLD
+  const descriptive = asksSomething(question) && !wantsFigure && !asksAnswerType(question)
+  const threshold = !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : descriptive ? DESCRIPTIVE_THRESHOLD : COVERAGE_THRESHOLD
   return {
     covered: coverage.ratio >= threshold && lacking === undefined,
     coverage,
