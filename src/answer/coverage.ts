@@ -174,7 +174,7 @@ const ANSWER_TYPES: { name: string; asks: RegExp; needs: RegExp }[] = [
     needs: /(?<![\d.])(\d{1,2}|[一二三四五六七八九十兩半])\s*(個月|天|日內|工作天|週|周|星期|小時|年(?!度|\d))|當天|隔天|次日|即時|每(?:[一二兩三四半\d]*)(?:個月|月|季|週|周|年|天)|定期/u,
   },
   // Whether something costs money is answered by what it costs or that it is free.
-  { name: 'fee', asks: /要不要錢|收費|收不收費|付費|要錢嗎|免費嗎|費用多少|多少費用/u, needs: /免費|收費|費用|付費|自付|自費|不用錢|不需付|\d\s*元/u },
+  { name: 'fee', asks: /要不要錢|收費|收不收費|付費|要錢嗎|免費嗎|費用多少|多少費用|學費|報名費|繳費|要繳/u, needs: /免費|收費|付費|自付|自費|不用錢|不需付|不需負擔|全額補助|學費|報名費|\d\s*元/u },
   // A deadline or opening is answered by a month or a day; "when" about a process step is not asked here.
   {
     name: 'date',

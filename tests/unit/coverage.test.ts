@@ -61,6 +61,8 @@ describe('what a question asks for', () => {
   it('wants a price or "free" when asked whether something costs money', () => {
     expect(missingAnswerType('碳健檢要不要錢？', ['碳健檢由記帳士協助企業盤查'])).toBe('fee')
     expect(missingAnswerType('碳健檢要不要錢？', ['碳健檢免費提供'])).toBeUndefined()
+    // A cost the passage mentions for something else ("水電費用") does not say what this costs.
+    expect(missingAnswerType('碳管理師課程要繳學費嗎？', ['培訓AI碳管理師，從水電費用換算碳排'])).toBe('fee')
   })
 
   it('does not take the knowledge base\'s "as of today" date for a year the question names', () => {
