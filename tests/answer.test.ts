@@ -81,6 +81,13 @@ describe('offline (extractive) answers', () => {
     expect(b.body).toContain('20萬點')
   })
 
+  it('declines a question whether something costs money when the sources give no price', async () => {
+    // The programme is in the sources, but nothing says what taking part costs.
+    const a = await answerQuestion(deps, { question: '測試用技術輔導計畫要不要錢？', now: NOW })
+    expect(a.status).toBe('not-covered')
+    expect(a.text).toMatch(/顧問/)
+  })
+
   it('declines a question asking for a web address the sources do not hold', async () => {
     const a = await answerQuestion(deps, { question: '測試用雲端點數計畫的申請網址是什麼？', now: NOW })
     expect(a.status).toBe('not-covered')
