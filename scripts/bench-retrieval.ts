@@ -85,7 +85,7 @@ const docs: KnowledgeDocument[] = []
 const perDoc = 10
 for (let d = 0; d < size / perDoc; d++) {
   const body = Array.from({ length: perDoc }, (_, s) => `## 段落 ${s + 1}\n\n${sentence()}${sentence()}`).join('\n\n')
-  docs.push({ meta: { id: `synthetic-${d}`, title: `合成文件 ${d}`, kind: 'reference', source: 'synthetic benchmark', status: 'current', tags: [] }, body, path: `synthetic/${d}.md` })
+  docs.push({ meta: { id: `synthetic-${d}`, title: `合成文件 ${d}`, kind: 'reference', source: 'synthetic benchmark', status: 'current', tags: [], cards: [] }, body, path: `synthetic/${d}.md` })
 }
 const synth = await freshDb(process.env.BENCH_DATABASE_URL)
 t = performance.now()

@@ -3,6 +3,8 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { sql } from 'drizzle-orm'
+import { rowsOf } from '../src/db/types.js'
 import { loadConfig } from '../src/config.js'
 import { migrate } from '../src/db/migrator.js'
 import { readMigrations } from '../src/db/migrations-fs.js'
@@ -18,7 +20,8 @@ import { readAnswerPrompts, readIntentPrompt } from '../src/answer/prompts-fs.js
 import { readDefinition } from '../src/assessment/load.js'
 import { readProgrammeRules } from '../src/eligibility/load.js'
 import { declines } from '../src/knowledge/eval.js'
-import { containsFacts, isUnanswerable, parseEvalFile } from '../src/knowledge/eval.js'
+import { containsFacts, isUnanswerable, parseEvalFile, failureClass, type FailureClass } from '../src/knowledge/eval.js'
+import { programmesNamed } from '../src/answer/programmes.js'
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, k: { type: 'string', default: '5' } } })
 const file = positionals[0]
@@ -55,9 +58,15 @@ interface Row {
   more: string | undefined
   citations: unknown[]
   latencyMs: number
+  /** Characters of the answer's body (the bubble's text, without sources and notices). */
+  bodyChars: number
+  /** Whether the answer cites a programme other than the one the question names. */
+  otherProgramme: boolean
+  failure: FailureClass | null
   retrieved: { title: string; headingPath: string[]; text: string; score: number }[]
 }
 const rows: Row[] = []
+const programmeOf = new Map(rowsOf<{ id: string; programme: string | null }>(await database.db.execute(sql`SELECT id, programme FROM kb_documents`)).map((r) => [r.id, r.programme]))
 const latencies: number[] = []
 for (const q of questions) {
   const t = performance.now()
@@ -69,6 +78,9 @@ for (const q of questions) {
   const unanswerable = isUnanswerable(q)
   const rank = hits.findIndex((h) => containsFacts([h.title, h.headingPath.join(' > '), h.text].join('\n'), q))
   const answerPass = unanswerable ? declines(answer.status, answer.text) : answer.status === 'answered' && containsFacts(answer.text, q)
+  const asked = programmesNamed(q.question).map((p) => p.id)
+  const citedProgrammes = answer.status === 'answered' ? answer.citations.map((c) => programmeOf.get(c.documentId) ?? null) : []
+  const otherProgramme = asked.length > 0 && citedProgrammes.some((p) => p !== null && !asked.includes(p))
   rows.push({
     id: q.id,
     kind: q.kind,
@@ -83,6 +95,9 @@ for (const q of questions) {
     more: answer.more,
     citations: answer.citations,
     latencyMs: Math.round(latencyMs),
+    bodyChars: answer.status === 'answered' ? Array.from(answer.body).length : 0,
+    otherProgramme,
+    failure: answerPass && rank !== -1 ? null : failureClass({ unanswerable, status: answer.status, retrievalHit: rank !== -1, otherProgramme, factsInRetrieved: rank !== -1 }),
     retrieved: hits.map((h) => ({ title: h.title, headingPath: h.headingPath, text: h.text, score: h.score })),
   })
 }
@@ -104,8 +119,12 @@ const declinable = rows.filter((r) => r.unanswerable)
 console.log(`retrieval hit@${k}: ${pct(hitsTotal, scored.length)} · answer pass (answerable): ${pct(scored.filter((r) => r.answerPass).length, scored.length)} · unanswerable declined: ${pct(declinable.filter((r) => r.answerPass).length, declinable.length)}`)
 latencies.sort((a, b) => a - b)
 console.log(`query latency p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]?.toFixed(1)} ms`)
-for (const r of rows.filter((r) => r.retrievalHit === false || !r.answerPass))
-  console.log(`  ${r.retrievalHit === false ? 'retrieval-miss' : 'answer-fail'} ${r.id} [${r.kind}] ${r.question}`)
+const bodies = rows.filter((r) => r.answerStatus === 'answered').map((r) => r.bodyChars).sort((a, b) => a - b)
+console.log(`reply body length (answered, characters): median ${bodies[Math.floor(bodies.length / 2)] ?? '-'}, p95 ${bodies[Math.floor(bodies.length * 0.95)] ?? '-'} · answers citing a programme other than the one asked: ${rows.filter((r) => r.otherProgramme).length}`)
+const classes = new Map<string, number>()
+for (const r of rows) if (r.failure) classes.set(r.failure, (classes.get(r.failure) ?? 0) + 1)
+console.log(`failures by class: ${[...classes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(' · ') || 'none'}`)
+for (const r of rows.filter((r) => r.failure)) console.log(`  ${r.failure} ${r.id} [${r.kind}] ${r.question}`)
 if (values.out) {
   await writeFile(values.out, JSON.stringify({ file, embedder: embedder.model, k, summary: { questions: rows.length, retrievalScored: scored.length, retrievalHits: hitsTotal, answerPasses: rows.filter((r) => r.answerPass).length }, questions: rows }, null, 2))
   console.log(`report: ${values.out}`)

@@ -6,7 +6,11 @@ import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 
 /** About what a phone shows without scrolling far; the rest goes behind 看更多. */
-export const ANSWER_BUDGET = 420
+export const ANSWER_BUDGET = 300
+/** Sentences of the passage shown after a card's lead, for what the lead lacks. */
+const DETAIL_BUDGET = 170
+/** A second passage is shown when at least this share of the question's subject is still open. */
+const SECOND_PART_SHARE = 0.2
 const EXTRA_BUDGET = 180
 const MORE_BUDGET = 1500
 
@@ -23,9 +27,40 @@ const OFF_DOMAIN_THRESHOLD = 0.85
 /** Below this, the question is not about our subject at all. */
 export const OUT_OF_SCOPE_THRESHOLD = 0.15
 
+/** A question written in English (mostly Latin letters) is answered in English where a card has it. */
+export function isEnglish(question: string): boolean {
+  const latin = (question.match(/[A-Za-z]/g) ?? []).length
+  const han = (question.match(/\p{Script=Han}/gu) ?? []).length
+  return latin >= 8 && latin > han * 3
+}
+
+/** How much a card phrasing adds to a passage's merit, at full similarity, as a share of the question's weight. */
+const ASKED_WEIGHT = 0.6
+
+/** Han character pairs and Latin words: the units two phrasings of one question share. */
+function grams(text: string): Set<string> {
+  const t = normalize(text).replace(/[？?！!。，,、\s「」（）()]/g, ' ')
+  const out = new Set<string>()
+  for (const run of t.match(/\p{Script=Han}+/gu) ?? []) for (let i = 0; i + 1 < run.length; i++) out.add(run.slice(i, i + 2))
+  for (const w of t.match(/[a-z0-9]{2,}/g) ?? []) out.add(w)
+  return out
+}
+
+/** Dice similarity of two phrasings over their character pairs (0–1). */
+export function phrasingSimilarity(a: string, b: string): number {
+  const x = grams(a)
+  const y = grams(b)
+  if (x.size === 0 || y.size === 0) return 0
+  let shared = 0
+  for (const g of x) if (y.has(g)) shared++
+  return (2 * shared) / (x.size + y.size)
+}
+
 export interface Composed {
   covered: boolean
   coverage: Coverage
+  /** The kind of fact asked for that the main passage lacks (an amount, a date…), if any. */
+  lacking: string | undefined
   body: string
   citations: Citation[]
   more: string | undefined
@@ -95,9 +130,10 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const focused = focus !== undefined && t.forms.includes(normalize(focus)) ? 2 : 1
     return { ...t, weight: t.weight * (2 - share) * focused }
   })
-  if (hits.length === 0) return { covered: false, coverage: { ratio: 0, missing: [] }, body: '', citations: [], more: undefined }
+  if (hits.length === 0) return { covered: false, coverage: { ratio: 0, missing: [] }, lacking: undefined, body: '', citations: [], more: undefined }
 
   const wantsFigure = ASKS_FIGURE.test(question)
+  const totalWeight = weights.reduce((a, t) => a + t.weight, 0)
   const scored = hits.map((hit, rank) => {
     // The title and headings give a passage its subject even when its sentences do not repeat it.
     const heading = hit.headingPath.join(' ')
@@ -107,7 +143,9 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const holds = missingAnswerType(question, [hit.text]) === undefined && missingYear(question, [hit.text, heading]) === undefined
     // What the rest of the passage adds: a question in two parts is answered by the passage holding both.
     const beyondBest = Math.max(0, scoreUnit(hit.text, weights, wantsFigure) - best)
-    return { hit, units, best, merit: (best + context * 0.5 + beyondBest * 0.3) * (1 - 0.08 * rank), holds }
+    // A question worded like one of the card's phrasings is the question the card answers.
+    const asked = Math.max(0, ...(hit.card?.asks ?? []).map((a) => phrasingSimilarity(question, a))) * totalWeight * ASKED_WEIGHT
+    return { hit, units, best, merit: (best + context * 0.5 + beyondBest * 0.3 + asked) * (1 - 0.08 * rank), holds }
   })
   // The main passage: the one whose best sentence, context and other sentences hold most of the question, with a
   // small preference for the retriever's order. If it lacks the kind of fact asked for (an amount,
@@ -117,22 +155,68 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   const best = byMerit[0]!
   const main = best.holds ? best : (byMerit.find((x) => x.holds && x.hit.documentId === best.hit.documentId) ?? best)
   const citations: Citation[] = [citationOf(main.hit, 1)]
-  const { chosen, rest } = pick(main.units, ANSWER_BUDGET)
-  const lines = [`${chosen.map((i) => main.units[i]!.text).join('\n')}〔1〕`]
-  const moreParts: string[] = rest.length > 0 ? [`${rest.map((i) => main.units[i]!.text).join('\n')}〔1〕`] : []
+  const english = isEnglish(question)
+  const found = (text: string) => {
+    const hay = normalize(text)
+    return weights.filter((t) => t.forms.some((f) => hay.includes(f)))
+  }
+  let lines: string[]
+  const moreParts: string[] = []
+  if (main.hit.card) {
+    // The card's lead answers first; sentences of the passage follow only for what the lead lacks:
+    // a word of the question it does not hold, or the kind of fact asked for (an amount, a date…).
+    const card = main.hit.card
+    const lead = english && card.lead_en ? card.lead_en : card.lead
+    const inLead = new Set(found(card.lead))
+    const wantsType = missingAnswerType(question, [card.lead]) !== undefined
+    const details = main.units
+      .map((u, i) => ({ ...u, i, adds: found(u.text).filter((t) => !inLead.has(t)).reduce((a, t) => a + t.weight, 0), typed: wantsType && missingAnswerType(question, [u.text]) === undefined }))
+      .filter((u) => u.adds > 0 || u.typed)
+      .sort((a, b) => Number(b.typed) - Number(a.typed) || b.adds - a.adds || a.i - b.i)
+    const chosen: typeof details = []
+    let used = 0
+    for (const d of details) {
+      if (chosen.length > 0 && used + d.text.length > DETAIL_BUDGET) continue
+      if (chosen.length >= 2) break
+      chosen.push(d)
+      used += d.text.length
+    }
+    chosen.sort((a, b) => a.i - b.i)
+    lines = [`${[lead, ...chosen.map((d) => d.text)].join('\n')}〔1〕`]
+    moreParts.push(`${main.units.map((u) => u.text).join('\n')}〔1〕`)
+  } else {
+    const { chosen, rest } = pick(main.units, ANSWER_BUDGET)
+    lines = [`${chosen.map((i) => main.units[i]!.text).join('\n')}〔1〕`]
+    if (rest.length > 0) moreParts.push(`${rest.map((i) => main.units[i]!.text).join('\n')}〔1〕`)
+  }
 
+  // A second passage is shown only for a part of the question the first leaves open (a two-part
+  // question); otherwise other passages wait behind 看更多, so a cap question about one programme is
+  // not followed by other programmes' caps.
+  const open = () => {
+    const covered = new Set(found(lines.join('\n')))
+    return weights.filter((t) => !covered.has(t))
+  }
   for (const other of scored) {
     if (other === main) continue
     const sameSection = other.hit.documentId === main.hit.documentId && other.hit.headingPath.join('>') === main.hit.headingPath.join('>')
     const best = other.units.reduce((a, b) => (b.score > a.score ? b : a), other.units[0] ?? { text: '', score: 0 })
     if (!best.text || sameSection) continue
     const n = citations.length + 1
-    if (lines.length < 3 && best.score >= main.best * 0.6) {
-      // Its most relevant sentences, in order, within a small budget.
-      const { chosen } = pick(other.units.filter((u) => u.score > 0), EXTRA_BUDGET, false)
-      const relevant = other.units.filter((u) => u.score > 0)
+    const openTerms = open()
+    const openWeight = openTerms.reduce((a, t) => a + t.weight, 0)
+    const total = weights.reduce((a, t) => a + t.weight, 0)
+    const answersRest = found(`${other.hit.card?.lead ?? ''}\n${other.hit.text}`).filter((t) => openTerms.includes(t))
+    const restWeight = answersRest.reduce((a, t) => a + t.weight, 0)
+    if (lines.length < 2 && openWeight >= total * SECOND_PART_SHARE && restWeight >= openWeight * 0.5 && best.score >= main.best * 0.4) {
       citations.push(citationOf(other.hit, n))
-      lines.push(`${chosen.map((i) => relevant[i]!.text).join('\n')}〔${n}〕`)
+      if (other.hit.card) {
+        lines.push(`${english && other.hit.card.lead_en ? other.hit.card.lead_en : other.hit.card.lead}〔${n}〕`)
+      } else {
+        const relevant = other.units.filter((u) => u.score > 0)
+        const { chosen } = pick(relevant, EXTRA_BUDGET, false)
+        lines.push(`${chosen.map((i) => relevant[i]!.text).join('\n')}〔${n}〕`)
+      }
     } else if (moreParts.join('\n').length < MORE_BUDGET) {
       citations.push(citationOf(other.hit, n))
       moreParts.push(`${other.units.map((u) => u.text).join('\n').slice(0, 400)}〔${n}〕`)
@@ -140,8 +224,9 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   }
 
   const shown = citations.filter((c) => lines.some((l) => l.endsWith(`〔${c.n}〕`)))
-  // What the user is shown (with its sources' titles and headings) must carry the question's subject.
-  const context = [...lines, ...shown.map((c) => `${c.title} ${c.headingPath.join(' ')}`)]
+  // What the user is shown (with its sources' titles and headings), the main passage behind 看更多
+  // and its card's phrasings must carry the question's subject.
+  const context = [...lines, main.hit.text, ...(main.hit.card?.asks ?? []), ...shown.map((c) => `${c.title} ${c.headingPath.join(' ')}`)]
   const coverage = coverageOf(question, context, stats)
   // The kind of fact asked for (an amount, a date…) must be in the main passage: a figure in a side
   // passage answers some other question. Years may be spread ("109年…？110年…？").
@@ -153,6 +238,7 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   return {
     covered: coverage.ratio >= threshold && lacking === undefined,
     coverage,
+    lacking: coverage.ratio >= threshold ? lacking : undefined,
     body: lines.join('\n'),
     citations,
     more: moreParts.length > 0 ? moreParts.join('\n\n').slice(0, MORE_BUDGET) : undefined,

@@ -8,7 +8,11 @@ import { renderAnswer, declineQuickReplies } from './render.js'
 import { answerQuestion, type AnswerDeps } from './service.js'
 
 const THANKS = /^(謝謝|感謝|多謝|謝啦|謝了|thx|thanks?|thank you|3q|感恩)[!！。.~～ 😊🙏]*$/i
-const UNHAPPY = /(沒用|爛|聽不懂|答非所問|不對|錯了|亂講|看不懂你|垃圾|什麼鬼|無言|生氣|很煩|笨蛋|白癡|白痴|智障|廢物|幹|騙人|\bstupid\b|\buseless\b|\bidiot\b|\bdumb\b)/i
+/**
+ * Complaints about the bot. "沒用" is one only on its own ("好沒用", "沒用的東西"), not as "not
+ * used" ("點數沒用完", "沒用過ERP"); "幹" not inside a word ("幹部", "能幹").
+ */
+export const UNHAPPY = /((很|好|真|太|超|根本|有夠)沒用|沒用(?![完過到上了掉光])|爛|聽不懂|答非所問|不對|錯了|亂講|看不懂你|垃圾|什麼鬼|無言|生氣|很煩|笨蛋|白癡|白痴|智障|廢物|(?<![能骨主樹才苦實])幹(?![部嘛麼什活線事練勁])|騙人|\bstupid\b|\buseless\b|\bidiot\b|\bdumb\b)/i
 /** Requests for other people's data or conversations: refused before any search. */
 const OTHERS_DATA = /((另一位|其他|別的|所有)(使用者|用戶|客戶|人|公司)|別人|他們).{0,8}(問了|問過|的問題|對話|聊天|紀錄|記錄|名單|電話|聯絡|個資|line\s*id)|(使用者|用戶|客戶)(名單|清單|個資|的?\s*line\s*id)|哪些(公司|人|使用者).{0,4}用過|(所有|全部)的?(申請案件|案件|申請人|申請者|使用者|用戶|客戶|公司|企業|廠商)[^，。？?]{0,6}(聯絡|電話|個資|名單|資料)|(匯出|導出|export).{0,10}(資料|名單|聯絡)|conversation history|other users?|user list/i
 

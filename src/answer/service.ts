@@ -3,7 +3,11 @@ import type { KnowledgeEmbedder } from '../knowledge/embedder.js'
 import { expandQuery, mentionsDomain } from '../knowledge/expand.js'
 import { searchKnowledge, termStatistics } from '../knowledge/search.js'
 import { tokenize } from '../knowledge/text.js'
-import { composeExtractive, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
+import { normalize } from '../knowledge/text.js'
+import { composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
+import { passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
+import { ASKS_WINDOW, windowLine } from './windows.js'
+import { premiseCorrection } from './premise.js'
 import { noticesFor, sourceLine } from './notices.js'
 import type { AnswerResult, Citation } from './types.js'
 import type { IntentClassifier } from './intent.js'
@@ -26,12 +30,14 @@ export interface AnswerDeps {
   classifier?: IntentClassifier
   /** The deterministic eligibility engine (src/eligibility), tried before retrieval. */
   eligibility?: EligibilityAnswerer
+  /** Programme names and aliases; the knowledge base's own (knowledge/programme-names.json) by default. */
+  programmes?: ProgrammeRegistry
 }
 
 /** With a model, passages covering at least this share of the question's subject go to it to judge. */
 const MODEL_JUDGES_FROM = 0.35
 
-const FOLLOW_UP = /^(那|那麼|那如果|如果是|如果|還有|另外|至於|換成|改成|若是|要是|then|what about|and\b)/i
+const FOLLOW_UP = /^(那|那麼|那如果|如果是|如果|還有|另外|至於|換成|改成|若是|要是|它|這個計畫|該計畫|這計畫|此計畫|then|what about|and\b)/i
 
 /** A follow-up ("那製造業呢?") is searched together with the previous question. */
 export function resolveQuery(question: string, previous: string | undefined): string {
@@ -40,36 +46,83 @@ export function resolveQuery(question: string, previous: string | undefined): st
   return FOLLOW_UP.test(question.trim()) || short ? `${previous} ${question}` : question
 }
 
-export function formatAnswer(body: string, citations: Citation[], notices: string[]): string {
+export function formatAnswer(body: string, citations: Citation[], notices: string[], english = false): string {
   const sources = citations.map(sourceLine)
-  return [`🤖 以下由系統自動整理，僅供參考：`, body, notices.length > 0 ? `⚠️ ${notices.join('\n⚠️ ')}` : '', `📄 資料來源\n${sources.join('\n')}`]
+  const [header, sourcesTitle] = english ? ['🤖 Automated answer from the programme documents, for reference only:', '📄 Sources (in Chinese)'] : ['🤖 以下由系統自動整理，僅供參考：', '📄 資料來源']
+  return [header, body, notices.length > 0 ? `⚠️ ${notices.join('\n⚠️ ')}` : '', `${sourcesTitle}\n${sources.join('\n')}`]
     .filter(Boolean)
     .join('\n\n')
 }
 
 /** The user's words are not repeated back: that would echo insults and injected text. */
-export function declineText(outOfScope: boolean): string {
+export function declineText(outOfScope: boolean, english = false): string {
+  if (english)
+    return outOfScope
+      ? 'Sorry, this is outside what I can answer: I only answer questions about SME digital transformation and the related government programmes. A human consultant (真人顧問) can help if you need.'
+      : 'Sorry, the documents I have do not answer this reliably, so I will not guess. A human consultant (真人顧問) can check it for you, or try asking another way.'
   return outOfScope
     ? '抱歉，這個問題超出我能回答的範圍。我只回答中小企業數位轉型與相關政府計畫的問題。需要的話，也可以請真人顧問協助。'
     : '抱歉，我的資料庫裡找不到能回答這個問題的可靠資料，為了不提供錯誤資訊，我先不猜測。建議請真人顧問協助確認，或換個方式再問一次。'
 }
 
+/** When the knowledge base holds nothing on the programme named, another programme's facts must not stand in. */
+export const UNKNOWN_PROGRAMME_TEXT = '抱歉，資料庫沒有這個計畫的資料，我不會拿其他計畫的內容來回答。建議請真人顧問協助確認最新的計畫資訊。'
+const UNKNOWN_PROGRAMME_TEXT_EN = 'Sorry, my documents hold nothing on that programme, and I will not answer with another programme\'s facts. A human consultant (真人顧問) can check the latest information for you.'
+
+/**
+ * The programmes a question is about: those it names, or — for a follow-up that names none — those
+ * of the previous question ("那審查要多久？" after a question on 雲市集).
+ */
+export function programmesAsked(question: string, previous: string | undefined, registry: ProgrammeRegistry = PROGRAMMES): Programme[] {
+  const named = programmesNamed(question, registry)
+  if (named.length > 0 || !previous) return named
+  return resolveQuery(question, previous) !== question || FOLLOW_UP_ATTRIBUTE.test(question) ? programmesNamed(previous, registry) : []
+}
+/** A short question about a programme's attribute, with no programme named: a follow-up. */
+const FOLLOW_UP_ATTRIBUTE = /^.{0,12}(補助|比例|上限|資格|條件|期程|多久|截止|自籌|文件|審查|申請|幾成|多少錢|名額)[^，,。]{0,8}[？?]?$/u
+
 /** Answers a programme question from the knowledge base: generated when configured, else extractive. */
 export async function answerQuestion(deps: AnswerDeps, input: { question: string; previousQuestion?: string; history?: string[]; now: Date }): Promise<AnswerResult> {
-  const searchQuery = resolveQuery(input.question, input.previousQuestion)
+  const registry = deps.programmes ?? PROGRAMMES
+  const programmes = programmesAsked(input.question, input.previousQuestion, registry)
+  const resolved = resolveQuery(input.question, input.previousQuestion)
+  // A follow-up keeps its programme in the search even when it is not read with the whole previous question.
+  const searchQuery = programmes.length > 0 && programmesNamed(resolved, registry).length === 0 ? `${programmes[0]!.name} ${resolved}` : resolved
+  const english = isEnglish(input.question)
   const ruled = await deps.eligibility?.(searchQuery, input.now)
   if (ruled) return ruled
-  const hits = await searchKnowledge(deps.db, deps.embedder, searchQuery, { limit: 5 })
+  const candidates = await searchKnowledge(deps.db, deps.embedder, searchQuery, { limit: programmes.length > 0 ? 20 : 5 })
+  // Passages of another programme never answer a question about this one.
+  const hits = (programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates).slice(0, 5)
+  const unknown = unknownProgrammeNamed(input.question, registry)
+  if (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(normalize(unknown.replace(/(計畫|計劃|方案)$/u, ''))))) {
+    const text = english ? UNKNOWN_PROGRAMME_TEXT_EN : UNKNOWN_PROGRAMME_TEXT
+    return { searchQuery, retrieved: [], coverage: { ratio: 0, missing: [unknown] }, status: 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' }
+  }
   const stats = await termStatistics(deps.db, tokenize(expandQuery(searchQuery)))
   const composed = composeExtractive(searchQuery, hits, stats)
   const retrieved = hits.map((h) => ({ chunkHash: h.chunkHash, title: h.title, headingPath: h.headingPath, text: h.text, score: h.score }))
   const base = { searchQuery, retrieved, coverage: { ratio: Math.round(composed.coverage.ratio * 1000) / 1000, missing: composed.coverage.missing } }
 
+  /**
+   * What goes before the answer: a correction when the question states a figure the main passage
+   * contradicts, and — for "when can I apply" — what is open now, from the clock.
+   */
+  const framed = async (body: string): Promise<string> => {
+    const correction = hits[0] ? premiseCorrection(input.question, body) : undefined
+    const window = ASKS_WINDOW.test(input.question) ? await windowLine(deps.db, programmes.map((p) => p.id), input.now) : undefined
+    return [correction, window, body].filter(Boolean).join('\n')
+  }
+
   const decline = (fallbackReason?: string): AnswerResult => {
     const outOfScope = composed.coverage.ratio < OUT_OF_SCOPE_THRESHOLD || !mentionsDomain(searchQuery)
-    const text = declineText(outOfScope)
+    const text = declineText(outOfScope, english)
     return { ...base, status: outOfScope ? 'out-of-scope' : 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive', fallbackReason }
   }
+  // A window question about a named programme is answered by its application window (front-matter),
+  // even when no passage writes the dates out.
+  const windowAnswers = composed.lacking !== undefined && ['date', 'deadline'].includes(composed.lacking) && programmes.length > 0 && ASKS_WINDOW.test(input.question)
+  if (windowAnswers && (await windowLine(deps.db, programmes.map((p) => p.id), input.now)) !== undefined) composed.covered = true
   // A model reads paraphrase that word matching misses ("補貼天花板" for 補助上限), so with one the
   // passages go to it unless they are plainly off the question; it says itself whether they answer.
   const modelJudges = deps.generator !== undefined && composed.coverage.ratio >= MODEL_JUDGES_FROM && mentionsDomain(searchQuery)
@@ -83,20 +136,22 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
         .filter((h) => generated.citedChunks.includes(h.chunkHash))
         .map((h, i): Citation => ({ n: i + 1, documentId: h.documentId, chunkHash: h.chunkHash, title: h.title, headingPath: h.headingPath, kind: h.kind, status: h.status, sourceDate: h.sourceDate, windowCloses: h.windowCloses }))
       if (!generated.covered) {
-        const text = declineText(false)
+        const text = declineText(false, english)
         return { ...base, status: 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'generative' }
       }
       const notices = noticesFor(citations, input.now)
-      return { ...base, status: 'answered', text: formatAnswer(generated.body, citations, notices), body: generated.body, notices, citations, more: undefined, mode: 'generative' }
+      const body = await framed(generated.body)
+      return { ...base, status: 'answered', text: formatAnswer(body, citations, notices, english), body, notices, citations, more: undefined, mode: 'generative' }
     }
     fallbackReason = generated.reason
     // The model failed; the extractive answer stands only where word matching found it covered.
     if (!composed.covered) return decline(fallbackReason)
   }
 
+  const body = await framed(composed.body)
   const shown = composed.citations.filter((c) => composed.body.includes(`〔${c.n}〕`))
   const inMore = composed.citations.filter((c) => !shown.includes(c))
   const notices = noticesFor(shown, input.now)
   const more = composed.more ? `${composed.more}\n\n📄 資料來源\n${[...shown, ...inMore].filter((c) => composed.more!.includes(`〔${c.n}〕`)).map(sourceLine).join('\n')}` : undefined
-  return { ...base, status: 'answered', text: formatAnswer(composed.body, shown, notices), body: composed.body, notices, citations: shown, more, mode: 'extractive', fallbackReason }
+  return { ...base, status: 'answered', text: formatAnswer(body, shown, notices, english), body, notices, citations: shown, more, mode: 'extractive', fallbackReason }
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import type { AnswerCard } from '../knowledge/frontmatter.js'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 
@@ -138,6 +139,8 @@ export const kbDocuments = pgTable('kb_documents', {
   windowOpens: text('window_opens'),
   windowCloses: text('window_closes'),
   tags: jsonb('tags').$type<string[]>().notNull().default([]),
+  /** Answer cards of the document's sections (front-matter `cards`). */
+  cards: jsonb('cards').$type<AnswerCard[]>().notNull().default([]),
   path: text('path').notNull(),
   body: text('body').notNull(),
   hash: text('hash').notNull(),
@@ -158,6 +161,8 @@ export const kbChunks = pgTable(
     /** Word-segmented tokens (Intl.Segmenter words + CJK bigrams), space-separated. */
     tokens: text('tokens').notNull(),
     tsv: tsvector('tsv').notNull(),
+    /** The answer card of the section this chunk belongs to, if it has one. */
+    card: jsonb('card').$type<AnswerCard>(),
   },
   (t) => [index('kb_chunks_document_idx').on(t.documentId, t.ord), index('kb_chunks_tsv_idx').using('gin', t.tsv)],
 )

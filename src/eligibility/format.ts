@@ -1,3 +1,4 @@
+import { sourceName } from '../knowledge/sources.js'
 import { eligibilityCopy as c } from './copy.js'
 import { evaluateTest, type Because, type Facts, type RuleResult, type TrackEvaluation, type Verdict, type WindowStatus } from './engine.js'
 import { formatAmount, formatRange } from './numbers.js'
@@ -134,8 +135,8 @@ export function programmeDetail(evals: TrackEvaluation[], facts: Facts, rules?: 
     for (const r of e.results) {
       if (seen.has(r.rule.id)) continue
       seen.add(r.rule.id)
-      lines.push(`${ruleLine(r, facts, rules)}\n　原文：「${r.rule.wording}」（seed ${r.rule.source.seed} ${r.rule.source.section}）`)
-      if (r.rule.alternative) lines.push(`　另一處：「${r.rule.alternative.wording}」（seed ${r.rule.alternative.source.seed} ${r.rule.alternative.source.section}）`)
+      lines.push(`${ruleLine(r, facts, rules)}\n　原文：「${r.rule.wording}」（${sourceName(r.rule.source.seed)} ${r.rule.source.section}）`)
+      if (r.rule.alternative) lines.push(`　另一處：「${r.rule.alternative.wording}」（${sourceName(r.rule.alternative.source.seed)} ${r.rule.alternative.source.section}）`)
     }
   }
   return lines

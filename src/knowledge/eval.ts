@@ -47,3 +47,19 @@ export function containsFacts(text: string, q: EvalQuestion): boolean {
 export function declines(status: string, text: string): boolean {
   return status !== 'answered' && /顧問|專人|真人/.test(text)
 }
+
+/**
+ * Why a question failed, in the classes answering work is planned by: the knowledge base answers it
+ * but the bot declined (or called it out of scope), the right facts were retrieved but another
+ * passage led, another programme's passage was cited, retrieval never found the facts, or an
+ * unanswerable question was answered.
+ */
+export type FailureClass = 'declined-but-answerable' | 'scope' | 'wrong-section' | 'wrong-programme' | 'retrieval-miss' | 'answered-unanswerable'
+
+export function failureClass(r: { unanswerable: boolean; status: string; retrievalHit: boolean; otherProgramme: boolean; factsInRetrieved: boolean }): FailureClass {
+  if (r.unanswerable) return 'answered-unanswerable'
+  if (r.status === 'out-of-scope') return 'scope'
+  if (!r.retrievalHit) return 'retrieval-miss'
+  if (r.status !== 'answered') return 'declined-but-answerable'
+  return r.otherProgramme ? 'wrong-programme' : 'wrong-section'
+}

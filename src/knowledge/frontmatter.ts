@@ -10,6 +10,22 @@ const partialDate = z.union([z.string(), z.date(), z.number()]).transform((v, ct
   return s
 })
 
+/**
+ * An answer card: the short lead answer of one `##` section and the ways an SME owner would ask
+ * for it. The lead is what the offline bot says first; the phrasings are searched with the section.
+ */
+export const answerCardSchema = z.strictObject({
+  /** The `##` heading of the section this card summarises, exactly as written. */
+  section: z.string().min(1),
+  /** One or two sentences with the key figures, in zh-TW, about 120 characters. */
+  lead: z.string().min(8).max(220),
+  /** The same lead in English, for questions asked in English. */
+  lead_en: z.string().min(8).max(400).optional(),
+  /** How people ask for it: everyday words, some in English. */
+  asks: z.array(z.string().min(2)).min(1).max(12),
+})
+export type AnswerCard = z.infer<typeof answerCardSchema>
+
 /** The front-matter every knowledge document carries (see knowledge/README.md). */
 export const frontMatterSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase ascii kebab-case'),
@@ -21,6 +37,7 @@ export const frontMatterSchema = z.strictObject({
   status: z.enum(['current', 'closed', 'planned']),
   application_window: z.strictObject({ opens: partialDate.optional(), closes: partialDate.optional() }).optional(),
   tags: z.array(z.string()).default([]),
+  cards: z.array(answerCardSchema).default([]),
 })
 export type FrontMatter = z.infer<typeof frontMatterSchema>
 
@@ -59,5 +76,15 @@ export function parseDocument(path: string, source: string): ParseResult {
   }
   const body = match[2]!.trim()
   if (body.length === 0) return { ok: false, issues: [{ file: path, field: '(body)', message: 'the document has no content' }] }
+  const headings = new Set(sectionHeadings(body))
+  const cardIssues = parsed.data.cards.flatMap((card, i) =>
+    headings.has(card.section) ? [] : [{ file: path, field: `cards.${i}.section`, message: `no "## ${card.section}" heading in the body` }],
+  )
+  if (cardIssues.length > 0) return { ok: false, issues: cardIssues }
   return { ok: true, document: { meta: parsed.data, body, path } }
+}
+
+/** The `##` headings of a Markdown body (the sections that cards summarise). */
+export function sectionHeadings(body: string): string[] {
+  return [...body.matchAll(/^##\s+(.+?)\s*#*\s*$/gm)].map((m) => m[1]!)
 }

@@ -5,7 +5,7 @@ import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import { chunkMarkdown } from './chunker.js'
 import type { KnowledgeEmbedder } from './embedder.js'
-import { parseDocument, type DocumentIssue, type KnowledgeDocument } from './frontmatter.js'
+import { parseDocument, type AnswerCard, type DocumentIssue, type KnowledgeDocument } from './frontmatter.js'
 import { tokenize } from './text.js'
 
 export interface LoadedKnowledge {
@@ -60,16 +60,26 @@ export interface PreparedChunk {
   ord: number
   headingPath: string[]
   text: string
-  /** What is embedded and searched: title and headings give a chunk its context. */
+  /**
+   * What is embedded and searched: title and headings give a chunk its context, and its card's lead
+   * and phrasings the everyday words people ask it with.
+   */
   contextText: string
   tokens: string[]
+  card: AnswerCard | undefined
+}
+
+/** The card of the section a chunk lies in (cards name their `##` heading). */
+export function cardFor(cards: AnswerCard[], headingPath: string[]): AnswerCard | undefined {
+  return cards.find((card) => headingPath.includes(card.section))
 }
 
 export async function prepareChunks(doc: KnowledgeDocument): Promise<PreparedChunk[]> {
   const chunks = await chunkMarkdown(doc.body)
   return Promise.all(
     chunks.map(async (c) => {
-      const contextText = [doc.meta.title, c.headingPath.join(' > '), c.text].filter(Boolean).join('\n')
+      const card = cardFor(doc.meta.cards, c.headingPath)
+      const contextText = [doc.meta.title, c.headingPath.join(' > '), c.text, card?.lead, ...(card?.asks ?? [])].filter(Boolean).join('\n')
       return {
         hash: await sha256(`${doc.meta.id}\u0000${contextText}`),
         documentId: doc.meta.id,
@@ -78,6 +88,7 @@ export async function prepareChunks(doc: KnowledgeDocument): Promise<PreparedChu
         text: c.text,
         contextText,
         tokens: tokenize(contextText),
+        card,
       }
     }),
   )
@@ -190,12 +201,12 @@ export async function ingestDocuments(db: Db, embedder: KnowledgeEmbedder, allDo
       const m = doc.meta
       const hash = await sha256(JSON.stringify(m) + doc.body)
       await tx.execute(sql`
-        INSERT INTO kb_documents (id, title, kind, programme, source, source_date, status, window_opens, window_closes, tags, path, body, hash, updated_at)
+        INSERT INTO kb_documents (id, title, kind, programme, source, source_date, status, window_opens, window_closes, tags, cards, path, body, hash, updated_at)
         VALUES (${m.id}, ${m.title}, ${m.kind}, ${m.programme ?? null}, ${m.source}, ${m.source_date ?? null}, ${m.status},
-          ${m.application_window?.opens ?? null}, ${m.application_window?.closes ?? null}, ${JSON.stringify(m.tags)}::jsonb, ${doc.path}, ${doc.body}, ${hash}, now())
+          ${m.application_window?.opens ?? null}, ${m.application_window?.closes ?? null}, ${JSON.stringify(m.tags)}::jsonb, ${JSON.stringify(m.cards)}::jsonb, ${doc.path}, ${doc.body}, ${hash}, now())
         ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, kind = EXCLUDED.kind, programme = EXCLUDED.programme, source = EXCLUDED.source,
           source_date = EXCLUDED.source_date, status = EXCLUDED.status, window_opens = EXCLUDED.window_opens, window_closes = EXCLUDED.window_closes,
-          tags = EXCLUDED.tags, path = EXCLUDED.path, body = EXCLUDED.body,
+          tags = EXCLUDED.tags, cards = EXCLUDED.cards, path = EXCLUDED.path, body = EXCLUDED.body,
           updated_at = CASE WHEN kb_documents.hash = EXCLUDED.hash THEN kb_documents.updated_at ELSE now() END, hash = EXCLUDED.hash`)
     }
     // Chunks of these documents that no longer exist.
@@ -211,11 +222,11 @@ export async function ingestDocuments(db: Db, embedder: KnowledgeEmbedder, allDo
     for (const part of batches(prepared, 200)) {
       const rows = part.map(
         (c) => sql`(${c.hash}, ${c.documentId}, ${c.ord}, ${JSON.stringify(c.headingPath)}::jsonb, ${c.text}, ${c.tokens.join(' ')},
-          array_to_tsvector(string_to_array(${[...new Set(c.tokens)].join(' ')}, ' ')))`,
+          array_to_tsvector(string_to_array(${[...new Set(c.tokens)].join(' ')}, ' ')), ${c.card ? JSON.stringify(c.card) : null}::jsonb)`,
       )
       await tx.execute(sql`
-        INSERT INTO kb_chunks (hash, document_id, ord, heading_path, text, tokens, tsv) VALUES ${sql.join(rows, sql`, `)}
-        ON CONFLICT (hash) DO UPDATE SET ord = EXCLUDED.ord, tokens = EXCLUDED.tokens, tsv = EXCLUDED.tsv`)
+        INSERT INTO kb_chunks (hash, document_id, ord, heading_path, text, tokens, tsv, card) VALUES ${sql.join(rows, sql`, `)}
+        ON CONFLICT (hash) DO UPDATE SET ord = EXCLUDED.ord, tokens = EXCLUDED.tokens, tsv = EXCLUDED.tsv, card = EXCLUDED.card`)
     }
     const embedded = toEmbed.map((c, i) => ({ hash: c.hash, vector: vectors[i]! }))
     for (const part of batches(embedded, 200)) {

@@ -5,6 +5,7 @@ import type { KnowledgeEmbedder } from './embedder.js'
 import { getMeta } from './ingest.js'
 import { expandQuery } from './expand.js'
 import { tokenize } from './text.js'
+import type { AnswerCard } from './frontmatter.js'
 
 export interface SearchFilters {
   kind?: string[]
@@ -33,6 +34,9 @@ export interface SearchHit {
   sourceDate: string | null
   status: string
   windowCloses: string | null
+  windowOpens: string | null
+  /** The answer card of the chunk's section, if it has one. */
+  card: AnswerCard | null
   /** Reciprocal-rank-fusion score; higher is better. */
   score: number
   vectorRank: number | null
@@ -195,9 +199,11 @@ export async function searchKnowledge(db: Db, embedder: KnowledgeEmbedder, rawQu
   const details = rowsOf<{
     hash: string; document_id: string; title: string; heading_path: string[] | string; text: string; kind: string
     programme: string | null; source: string; source_date: string | null; status: string; window_closes: string | null
+    window_opens: string | null; card: AnswerCard | string | null
   }>(
     await db.execute(sql`
-      SELECT c.hash, c.document_id, d.title, c.heading_path, c.text, d.kind, d.programme, d.source, d.source_date, d.status, d.window_closes
+      SELECT c.hash, c.document_id, d.title, c.heading_path, c.text, d.kind, d.programme, d.source, d.source_date, d.status, d.window_closes,
+        d.window_opens, c.card
       FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id
       WHERE c.hash IN (${sql.join(top.map(([h]) => sql`${h}`), sql`, `)})`),
   )
@@ -217,6 +223,8 @@ export async function searchKnowledge(db: Db, embedder: KnowledgeEmbedder, rawQu
       sourceDate: d.source_date,
       status: d.status,
       windowCloses: d.window_closes,
+      windowOpens: d.window_opens,
+      card: typeof d.card === 'string' ? (JSON.parse(d.card) as AnswerCard) : d.card,
       score: Math.round(f.score * 1e5) / 1e5,
       vectorRank: f.vectorRank,
       lexicalRank: f.lexicalRank,

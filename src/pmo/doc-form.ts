@@ -1,4 +1,5 @@
-import { frontMatterSchema, parseDocument, type KnowledgeDocument } from '../knowledge/frontmatter.js'
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
+import { frontMatterSchema, parseDocument, sectionHeadings, type KnowledgeDocument } from '../knowledge/frontmatter.js'
 
 /** The document editor's fields, as the browser posts them (all strings). */
 export interface DocForm {
@@ -12,13 +13,15 @@ export interface DocForm {
   opens: string
   closes: string
   tags: string
+  /** The answer cards as YAML (a list of section / lead / lead_en / asks). */
+  cards: string
   body: string
 }
 
 export type FieldErrors = Partial<Record<keyof DocForm | 'form', string>>
 
 export const emptyForm = (): DocForm => ({
-  id: '', title: '', kind: 'programme', programme: '', source: '', source_date: '', status: 'current', opens: '', closes: '', tags: '', body: '',
+  id: '', title: '', kind: 'programme', programme: '', source: '', source_date: '', status: 'current', opens: '', closes: '', tags: '', cards: '', body: '',
 })
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
@@ -34,7 +37,8 @@ export function formFromDocument(doc: KnowledgeDocument): DocForm {
   const m = doc.meta
   return {
     id: m.id, title: m.title, kind: m.kind, programme: m.programme ?? '', source: m.source, source_date: m.source_date ?? '', status: m.status,
-    opens: m.application_window?.opens ?? '', closes: m.application_window?.closes ?? '', tags: m.tags.join(', '), body: doc.body,
+    opens: m.application_window?.opens ?? '', closes: m.application_window?.closes ?? '', tags: m.tags.join(', '),
+    cards: m.cards.length > 0 ? stringifyYaml(m.cards, { lineWidth: 0 }) : '', body: doc.body,
   }
 }
 
@@ -49,7 +53,7 @@ function fieldOf(path: PropertyKey[]): keyof DocForm | 'form' {
   const [head, sub] = path
   if (head === 'application_window') return sub === 'closes' ? 'closes' : 'opens'
   const key = String(head ?? '')
-  return (['id', 'title', 'kind', 'programme', 'source', 'source_date', 'status', 'tags'] as const).find((k) => k === key) ?? 'form'
+  return (['id', 'title', 'kind', 'programme', 'source', 'source_date', 'status', 'tags', 'cards'] as const).find((k) => k === key) ?? 'form'
 }
 
 /** zh-TW wording for the schema's messages, so a PMO person knows what to fix. */
@@ -70,6 +74,8 @@ function explain(field: keyof DocForm | 'form', message: string): string {
       return '請選擇文件類型'
     case 'status':
       return '請選擇狀態'
+    case 'cards':
+      return `答案卡片格式不對：${message}（每張卡片要有 section、lead 與至少一個 asks）`
     default:
       return message
   }
@@ -92,6 +98,12 @@ export function validateForm(f: DocForm): FormResult {
       ? { application_window: { ...(f.opens.trim() ? { opens: f.opens.trim() } : {}), ...(f.closes.trim() ? { closes: f.closes.trim() } : {}) } }
       : {}),
     tags: f.tags.split(/[,，、]/).map((t) => t.trim()).filter(Boolean),
+    cards: [] as unknown,
+  }
+  try {
+    raw.cards = f.cards.trim() ? parseYaml(f.cards) : []
+  } catch (error) {
+    errors.cards = `答案卡片不是正確的 YAML：${(error as Error).message.split('\n')[0]}`
   }
   const parsed = frontMatterSchema.safeParse(raw)
   if (!parsed.success) {
@@ -101,6 +113,11 @@ export function validateForm(f: DocForm): FormResult {
     }
   }
   const body = f.body.trim()
+  if (parsed.success && !errors.cards) {
+    const headings = new Set(sectionHeadings(body))
+    const orphan = parsed.data.cards.find((c) => !headings.has(c.section))
+    if (orphan) errors.cards = `答案卡片的 section「${orphan.section}」在內文中找不到對應的 ## 標題`
+  }
   if (!body) errors.body = '內文不能是空的'
   else if (/^---\s*$/m.test(body.split('\n')[0] ?? '')) errors.body = '內文不要再放 --- 前置資料，請用上方欄位填寫'
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors }

@@ -4,7 +4,7 @@ import { audit } from '../console/auth.js'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import type { KnowledgeEmbedder } from '../knowledge/embedder.js'
-import { parseDocument, type FrontMatter, type KnowledgeDocument } from '../knowledge/frontmatter.js'
+import { parseDocument, type AnswerCard, type FrontMatter, type KnowledgeDocument } from '../knowledge/frontmatter.js'
 import { ingestDocuments, removeDocument, type IngestReport } from '../knowledge/ingest.js'
 
 /**
@@ -46,6 +46,7 @@ export interface LiveRow {
   window_opens: string | null
   window_closes: string | null
   tags: string[] | string
+  cards: AnswerCard[] | string
   path: string
   body: string
   updated_at: string | Date
@@ -63,6 +64,7 @@ export function toMarkdown(meta: FrontMatter, body: string): string {
   const w = meta.application_window
   if (w && (w.opens || w.closes)) fm.application_window = { ...(w.opens ? { opens: w.opens } : {}), ...(w.closes ? { closes: w.closes } : {}) }
   fm.tags = meta.tags
+  if (meta.cards.length > 0) fm.cards = meta.cards
   // Dates stay strings: YAML would otherwise read 2024-05-02 back as a Date (the schema accepts both).
   return `---\n${stringifyYaml(fm, { lineWidth: 0, defaultStringType: 'PLAIN', flowCollectionPadding: false }).trim()}\n---\n\n${body.trim()}\n`
 }
@@ -80,6 +82,7 @@ export function liveToMeta(r: LiveRow): FrontMatter {
       ? { application_window: { ...(r.window_opens ? { opens: r.window_opens } : {}), ...(r.window_closes ? { closes: r.window_closes } : {}) } }
       : {}),
     tags: tagsOf(r.tags),
+    cards: typeof r.cards === 'string' ? (JSON.parse(r.cards) as AnswerCard[]) : r.cards,
   }
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { parse as parseYaml } from 'yaml'
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { audit, requireStaff, type ConsoleEnv, type Session } from '../console/auth.js'
 import type { ConsoleDeps } from '../console/app.js'
 import { rowsOf } from '../db/types.js'
@@ -219,6 +219,8 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       opens: typeof window.opens === 'string' ? window.opens : base.opens,
       closes: typeof window.closes === 'string' ? window.closes : base.closes,
       tags: Array.isArray(fm.tags) ? fm.tags.map(String).join(', ') : base.tags,
+      // An upload replaces the body, so the old sections' cards are kept for the reviewer to adjust.
+      cards: Array.isArray(fm.cards) ? stringifyYaml(fm.cards, { lineWidth: 0 }) : base.cards,
       body: converted.markdown,
     }
   }

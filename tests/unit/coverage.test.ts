@@ -107,6 +107,8 @@ describe('the passage that leads an offline answer', () => {
     sourceDate: '2024-05',
     status: 'closed',
     windowCloses: null,
+    windowOpens: null,
+    card: null,
     score: 1 / (60 + rank),
     vectorRank: rank,
     lexicalRank: rank,

@@ -313,6 +313,11 @@ export function EditorPage(p: EditorProps) {
           {f.body}
         </textarea>
         <FieldError errors={p.errors} name="body" />
+        <label for="cards">答案卡片（YAML；每個 ## 小節一張：section 小節標題、lead 簡短答案、lead_en 英文、asks 使用者會怎麼問）</label>
+        <textarea id="cards" name="cards" class="cards" aria-invalid={p.errors.cards ? 'true' : undefined}>
+          {f.cards}
+        </textarea>
+        <FieldError errors={p.errors} name="cards" />
         <div class="toolbar">
           <button type="submit" name="intent" value="preview" class="secondary" data-testid="preview">預覽切塊</button>
           <button type="submit" name="intent" value="draft" class="secondary" data-testid="save-draft">儲存草稿</button>

@@ -1,0 +1,77 @@
+import { z } from 'zod'
+import names from '../../knowledge/programme-names.json' with { type: 'json' }
+import { normalize } from '../knowledge/text.js'
+
+const programmeNamesSchema = z.object({
+  programmes: z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(2), aliases: z.array(z.string().min(2)) })),
+  generic: z.array(z.string().min(2)),
+})
+
+export interface Programme {
+  id: string
+  name: string
+  /** The name and aliases, normalised (lower case, half width) for matching. */
+  forms: string[]
+}
+
+export type ProgrammeNames = z.input<typeof programmeNamesSchema>
+
+/** The programmes the knowledge base holds, with every form of their names, and the generic plan words. */
+export interface ProgrammeRegistry {
+  programmes: Programme[]
+  generic: Set<string>
+  /** Every programme form, longest first, so "雲市集工業館" wins over "雲市集". */
+  forms: { form: string; programme: Programme }[]
+}
+
+export function programmeRegistry(input: unknown): ProgrammeRegistry {
+  const data = programmeNamesSchema.parse(input)
+  const programmes = data.programmes.map((p) => ({ id: p.id, name: p.name, forms: [p.name, ...p.aliases].map(normalize) }))
+  const forms = programmes.flatMap((p) => p.forms.map((form) => ({ form, programme: p }))).sort((a, b) => b.form.length - a.form.length)
+  return { programmes, generic: new Set(data.generic.map(normalize)), forms }
+}
+
+/** The knowledge base's own programmes (data: knowledge/programme-names.json). */
+export const PROGRAMMES = programmeRegistry(names)
+
+/** The programmes a text names, by their names and aliases. */
+export function programmesNamed(text: string, registry: ProgrammeRegistry = PROGRAMMES): Programme[] {
+  let hay = normalize(text)
+  const found: Programme[] = []
+  for (const { form, programme } of registry.forms) {
+    if (!hay.includes(form)) continue
+    if (!found.includes(programme)) found.push(programme)
+    // A longer name's words are not matched again as a shorter alias of another programme.
+    hay = hay.replaceAll(form, ' ')
+  }
+  return found
+}
+
+/** Whether a passage (title, headings, text) is about the programme or names it. */
+export function passageIsAbout(passage: { programme: string | null; title: string; headingPath: string[]; text: string }, programme: Programme): boolean {
+  if (passage.programme === programme.id) return true
+  const hay = normalize(`${passage.title} ${passage.headingPath.join(' ')} ${passage.text}`)
+  return programme.forms.some((f) => hay.includes(f))
+}
+
+/** Words a name may start with that are not part of it ("申請雲端計畫" → 雲端計畫). */
+const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參加|加入|關於|有關|那個|這個|那|這|的|和|跟|與|及|或|去年|今年|明年|\d{2,4}年度?|新的)+/u
+const NAMED_PLAN = /([A-Za-z][A-Za-z0-9]{1,12}|\p{Script=Han}{2,16})(計畫|計劃|方案)/gu
+
+/**
+ * A programme the question names that the knowledge base does not hold ("SIIR計畫", "青年創業貸款方案"):
+ * answering it from another programme's passages would be wrong.
+ */
+export function unknownProgrammeNamed(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
+  if (programmesNamed(question, registry).length > 0) return undefined
+  for (const m of question.matchAll(NAMED_PLAN)) {
+    const name = m[1]!.replace(LEADING_NOISE, '')
+    const full = `${name}${m[2]}`
+    // "…啟動數位轉型計畫": a kind of programme, whatever words lead up to it.
+    if (Array.from(name).length < 2 || [...registry.generic].some((g) => normalize(full).endsWith(g)) || registry.generic.has(normalize(name))) continue
+    // "數位轉型補助計畫", "什麼樣的計畫": a kind of programme, not a name.
+    if (/^(什麼|甚麼|哪|這|那|各|其他|相關|政府|補助|輔導|數位|轉型|推動|執行|年度|新)/u.test(name) && !/[A-Za-z]/.test(name)) continue
+    return full
+  }
+  return undefined
+}

@@ -1,0 +1,125 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { renderAnswer } from '../src/answer/render.js'
+import { programmeRegistry } from '../src/answer/programmes.js'
+import { answerQuestion, UNKNOWN_PROGRAMME_TEXT, type AnswerDeps } from '../src/answer/service.js'
+import { migrate } from '../src/db/migrator.js'
+import { readMigrations } from '../src/db/migrations-fs.js'
+import { openPglite } from '../src/db/pglite.js'
+import type { Database } from '../src/db/types.js'
+import { LocalHashEmbedder } from '../src/knowledge/embedder.js'
+import { syncKnowledgeDir } from '../src/knowledge/ingest.js'
+import { INTERNAL_WORDS } from '../src/knowledge/lint.js'
+
+// Every question here is made up for its class of question; none comes from an eval file.
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'knowledge')
+const NOW = new Date('2026-11-22T08:00:00Z')
+
+let database: Database
+let deps: AnswerDeps
+
+beforeAll(async () => {
+  database = await openPglite('memory://')
+  await migrate(database.db, await readMigrations())
+  await syncKnowledgeDir(database.db, new LocalHashEmbedder(), FIXTURES)
+  const programmes = programmeRegistry({
+    programmes: [
+      { id: 'fixture-store', name: '測試用智慧商店補助計畫', aliases: ['智慧商店'] },
+      { id: 'fixture-cloud', name: '測試用雲端點數計畫', aliases: ['雲端點數'] },
+      { id: 'fixture-assist', name: '測試用技術輔導計畫', aliases: ['技術輔導'] },
+    ],
+    generic: ['補助計畫', '這個計畫'],
+  })
+  deps = { db: database.db, embedder: new LocalHashEmbedder(), programmes }
+})
+afterAll(async () => {
+  await database?.close()
+})
+
+const ask = (question: string, previousQuestion?: string) => answerQuestion(deps, { question, previousQuestion, now: NOW })
+
+describe('answer cards (length class)', () => {
+  it("leads with the section's card, cited, and keeps the passage behind 看更多", async () => {
+    const a = await ask('智慧商店計畫一間店最多可以補助多少錢？')
+    expect(a.status).toBe('answered')
+    expect(a.body.startsWith('測試用智慧商店補助計畫每家最高補助30萬元')).toBe(true)
+    expect(a.body).toContain('〔1〕')
+    expect(Array.from(a.body).length).toBeLessThanOrEqual(300)
+    expect(a.more).toContain('驗收後一次撥付')
+    expect(a.citations[0]!.documentId).toBe('fixture-smart-store')
+  })
+
+  it('adds the sentence that holds what the lead lacks', async () => {
+    const a = await ask('智慧商店計畫的補助款什麼時候撥下來？要附什麼證明？')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('驗收')
+    expect(a.body).toContain('發票')
+  })
+
+  it('finds a section by the everyday words of its phrasings (declined-but-answerable class)', async () => {
+    const a = await ask('我開小吃店，可以申請智慧商店計畫嗎？')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('餐飲業')
+  })
+})
+
+describe('programme identity (wrong-programme class)', () => {
+  it("never answers about one programme with another programme's facts", async () => {
+    const a = await ask('智慧商店計畫的點數一家最多可以拿幾點？')
+    expect(a.citations.map((c) => c.documentId)).not.toContain('fixture-cloud-points')
+    expect(a.body).not.toContain('20萬點')
+  })
+
+  it('says the knowledge base lacks a programme it does not hold, and offers a consultant', async () => {
+    const a = await ask('青年築夢創業計畫的補助上限是多少？')
+    expect(a.status).toBe('not-covered')
+    expect(a.text).toBe(UNKNOWN_PROGRAMME_TEXT)
+    expect(renderAnswer(a, 'x')[0]).toMatchObject({ quickReply: { items: expect.arrayContaining([expect.objectContaining({ action: expect.objectContaining({ label: '找真人顧問' }) })]) } })
+  })
+
+  it("a follow-up that names no programme keeps the previous question's (follow-up class)", async () => {
+    const a = await ask('那申請資格是什麼？', '雲端點數計畫一家最多拿多少？')
+    expect(a.status).toBe('answered')
+    expect(a.citations[0]!.documentId).toBe('fixture-cloud-points')
+    const b = await ask('申請資格是什麼？', '智慧商店計畫一家最多補多少？')
+    expect(b.citations[0]!.documentId).toBe('fixture-smart-store')
+  })
+})
+
+describe('English questions', () => {
+  it("are answered with the card's English lead and Chinese source titles", async () => {
+    const a = await ask('Can a restaurant apply for the smart store programme?')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('food-service and retail businesses')
+    expect(a.text).toContain('Sources')
+    expect(a.text).toContain('測試用智慧商店補助計畫')
+  })
+})
+
+describe('current, honest framing', () => {
+  it('a "when can I apply" question first says what is open now, from the clock', async () => {
+    const open = await ask('智慧商店計畫什麼時候截止？')
+    expect(open.body.split('\n')[0]).toBe('目前開放申請：測試用智慧商店補助計畫（收件至116年1月31日（2027-01-31））。')
+    const closed = await ask('雲端點數計畫什麼時候可以申請？')
+    expect(closed.body.split('\n')[0]).toContain('目前沒有開放申請中的梯次')
+    expect(closed.body.split('\n')[0]).toContain('113年6月17日')
+    const later = await answerQuestion(deps, { question: '智慧商店計畫什麼時候截止？', now: new Date('2027-03-01T00:00:00Z') })
+    expect(later.body.split('\n')[0]).toContain('目前沒有開放申請中的梯次')
+  })
+
+  it('corrects a figure the question gets wrong with the figure the source gives', async () => {
+    const a = await ask('智慧商店計畫補助比例80%，那店家只要自籌20%對嗎？')
+    expect(a.status).toBe('answered')
+    expect(a.body).toMatch(/^⚠️ 更正：資料上寫的是.*70%.*不是80%/)
+  })
+})
+
+describe('clean user text', () => {
+  it('no reply shows internal words (seed, chunk, 擷取, file names, English status words)', async () => {
+    for (const q of ['智慧商店計畫一家最多補多少？', '雲端點數最多可以拿多少？', 'CRM 顧客管理方案有幾家採用？', '技術輔導要多久？', '雲端點數計畫什麼時候可以申請？']) {
+      const a = await ask(q)
+      const shown = [a.text, a.more ?? '', JSON.stringify(renderAnswer(a, 'id'))].join('\n')
+      expect(shown, q).not.toMatch(INTERNAL_WORDS)
+    }
+  })
+})
