@@ -21,7 +21,7 @@ import { readDefinition } from '../src/assessment/load.js'
 import { readProgrammeRules } from '../src/eligibility/load.js'
 import { declines } from '../src/knowledge/eval.js'
 import { containsFacts, isUnanswerable, parseEvalFile, failureClass, type FailureClass } from '../src/knowledge/eval.js'
-import { programmesNamed } from '../src/answer/programmes.js'
+import { passageIsAbout, programmesNamed } from '../src/answer/programmes.js'
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, k: { type: 'string', default: '5' } } })
 const file = positionals[0]
@@ -78,9 +78,13 @@ for (const q of questions) {
   const unanswerable = isUnanswerable(q)
   const rank = hits.findIndex((h) => containsFacts([h.title, h.headingPath.join(' > '), h.text].join('\n'), q))
   const answerPass = unanswerable ? declines(answer.status, answer.text) : answer.status === 'answered' && containsFacts(answer.text, q)
-  const asked = programmesNamed(q.question).map((p) => p.id)
-  const citedProgrammes = answer.status === 'answered' ? answer.citations.map((c) => programmeOf.get(c.documentId) ?? null) : []
-  const otherProgramme = asked.length > 0 && citedProgrammes.some((p) => p !== null && !asked.includes(p))
+  // A cited passage neither of the programme asked nor naming it answers about another programme.
+  const asked = programmesNamed(q.question)
+  const cited = answer.status === 'answered' ? answer.retrieved.filter((h) => answer.citations.some((c) => c.chunkHash === h.chunkHash)) : []
+  const otherProgramme = asked.length > 0 && answer.citations.some((c) => {
+    const passage = cited.find((h) => h.chunkHash === c.chunkHash)
+    return passage !== undefined && !asked.some((p) => passageIsAbout({ programme: programmeOf.get(c.documentId) ?? null, ...passage }, p))
+  })
   rows.push({
     id: q.id,
     kind: q.kind,

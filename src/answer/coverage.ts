@@ -25,7 +25,8 @@ const STOP_EN = new Set(
 const TRAILING_FUNCTION = /[會是有了的嗎呢到過在要能]$/u
 
 const HAN = /\p{Script=Han}/u
-const NUMBERISH = /^\d[\d.]*$/
+/** Figures, also in words ("十幾個", "三十幾人"): in a question they are usually the asker's own. */
+const NUMBERISH = /^(\d[\d.]*|[一二兩三四五六七八九十百千萬幾]+[個人家位名間年]?)$/u
 /**
  * A word the knowledge base never uses may be a colloquial paraphrase (老闆 for 負責人) or a concept
  * it lacks: it counts, but less than a known word that the passage misses.
@@ -46,7 +47,7 @@ interface Term {
 }
 
 /** A clause that asks something; the others tell the asker's situation ("我在巷口開小店，…"). */
-const ASKS = /[?？]|嗎|什麼|甚麼|多少|(?<!\d)幾|哪|怎麼|如何|是否|有沒有|能不能|可不可以|要不要|多久|多高|多大|\b(how|what|when|where|which|who|why|whom|is there|are there|can|could|does|do|did)\b/i
+const ASKS = /[?？]|嗎|什麼|甚麼|多少|(?<![\d十百千萬])幾|哪|怎麼|如何|是否|有沒有|能不能|可不可以|要不要|多久|多高|多大|\b(how|what|when|where|which|who|why|whom|is there|are there|can|could|does|do|did)\b/i
 /** Clauses end at these marks; the mark stays with its clause ("…嗎？"). */
 const CLAUSES = /[^，,。．；;！!？?\n]+[，,。．；;！!？?\n]*/gu
 /** A clause that says what the asker wants ("想拓展海外通路") is what the question is about, not context. */
@@ -106,6 +107,7 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
 
   const terms = new Map<string, Term>()
   const weights = new Map<string, number>()
+  const askedTokens = new Set<string>()
   const clauses = question.match(CLAUSES) ?? [question]
   const asking = clauses.some((c) => ASKS.test(c))
   for (const clause of clauses) {
@@ -121,10 +123,21 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
       terms.set(token, term)
       // A word in both the asker's situation and the question weighs as in the question.
       weights.set(token, Math.max(weights.get(token) ?? 0, term.weight * clauseFactor))
+      if (clauseFactor === 1) askedTokens.add(token)
     }
   }
-  return [...terms].map(([token, { forms }]) => ({ forms, weight: weights.get(token)! }))
+  // However long the asker's own story ("我在巷口開小店，員工十幾個。…"), it never outweighs half of
+  // what is asked. A clause stating a topic ("社發計畫說要…，這是什麼？") is no story: it keeps its weight.
+  const story = asking && FIRST_PERSON.test(clauses[0] ?? '')
+  const storyWeight = story ? [...weights].filter(([t]) => !askedTokens.has(t)).reduce((a, [, w]) => a + w, 0) : 0
+  const askedWeight = [...weights].filter(([t]) => askedTokens.has(t)).reduce((a, [, w]) => a + w, 0)
+  const scale = storyWeight > askedWeight * STORY_SHARE ? (askedWeight * STORY_SHARE) / storyWeight : 1
+  return [...terms].map(([token, { forms }]) => ({ forms, weight: weights.get(token)! * (story && !askedTokens.has(token) ? scale : 1) }))
 }
+/** A story about the asker starts by speaking of them. */
+const FIRST_PERSON = /我|咱|敝|本公司|本店|小店/u
+/** The most the asker's situation may weigh, as a share of what the question asks. */
+const STORY_SHARE = 0.5
 
 /** How much of what the question is about appears in the given passages. */
 export function coverageOf(question: string, passages: string[], stats: TermStatistics): Coverage {

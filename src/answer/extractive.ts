@@ -8,10 +8,14 @@ import type { Citation } from './types.js'
 /** About what a phone shows without scrolling far; the rest goes behind 看更多. */
 export const ANSWER_BUDGET = 300
 /** Sentences of the passage shown after a card's lead, for what the lead lacks. */
-const DETAIL_BUDGET = 170
+const DETAIL_BUDGET = 240
 /** A second passage is shown when at least this share of the question's subject is still open. */
 const SECOND_PART_SHARE = 0.2
-const EXTRA_BUDGET = 180
+/** A passage whose best sentence scores at least this share of the main passage's is shown too. */
+const RIVAL_SHARE = 0.6
+/** A third passage is shown only when it is this close to the main one. */
+const CLOSE_RIVAL_SHARE = 0.85
+const EXTRA_BUDGET = 120
 const MORE_BUDGET = 1500
 
 /** Below this share of the question's subject found in the passages, the bot declines instead of guessing. */
@@ -31,11 +35,15 @@ export const OUT_OF_SCOPE_THRESHOLD = 0.15
 export function isEnglish(question: string): boolean {
   const latin = (question.match(/[A-Za-z]/g) ?? []).length
   const han = (question.match(/\p{Script=Han}/gu) ?? []).length
-  return latin >= 8 && latin > han * 3
+  return latin >= 8 && latin > han * 3 && ENGLISH_WORDS.test(question)
 }
+/** Everyday English words: letters without any of them are a code or gibberish ("asdf qwer"), not English. */
+const ENGLISH_WORDS = /\b(the|a|an|is|are|can|could|do|does|what|how|which|who|when|where|why|i|we|my|our|for|to|of|in|on|apply|any|there|much|many)\b/i
 
 /** How much a card phrasing adds to a passage's merit, at full similarity, as a share of the question's weight. */
 const ASKED_WEIGHT = 0.6
+/** How much the words of a passage's title and headings count beside its best sentence. */
+const CONTEXT_WEIGHT = Number(process.env.CW ?? 0.5)
 
 /** Han character pairs and Latin words: the units two phrasings of one question share. */
 function grams(text: string): Set<string> {
@@ -145,7 +153,7 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const beyondBest = Math.max(0, scoreUnit(hit.text, weights, wantsFigure) - best)
     // A question worded like one of the card's phrasings is the question the card answers.
     const asked = Math.max(0, ...(hit.card?.asks ?? []).map((a) => phrasingSimilarity(question, a))) * totalWeight * ASKED_WEIGHT
-    return { hit, units, best, merit: (best + context * 0.5 + beyondBest * 0.3 + asked) * (1 - 0.08 * rank), holds }
+    return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - 0.08 * rank), holds }
   })
   // The main passage: the one whose best sentence, context and other sentences hold most of the question, with a
   // small preference for the retriever's order. If it lacks the kind of fact asked for (an amount,
@@ -177,7 +185,7 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     let used = 0
     for (const d of details) {
       if (chosen.length > 0 && used + d.text.length > DETAIL_BUDGET) continue
-      if (chosen.length >= 2) break
+      if (chosen.length >= 3) break
       chosen.push(d)
       used += d.text.length
     }
@@ -208,9 +216,12 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const total = weights.reduce((a, t) => a + t.weight, 0)
     const answersRest = found(`${other.hit.card?.lead ?? ''}\n${other.hit.text}`).filter((t) => openTerms.includes(t))
     const restWeight = answersRest.reduce((a, t) => a + t.weight, 0)
-    if (lines.length < 2 && openWeight >= total * SECOND_PART_SHARE && restWeight >= openWeight * 0.5 && best.score >= main.best * 0.4) {
+    const secondPart = openWeight >= total * SECOND_PART_SHARE && restWeight >= openWeight * 0.5 && best.score >= main.best * 0.4
+    // A passage nearly as relevant as the main one may be the one that answers: shown briefly too.
+    const rival = best.score >= main.best * RIVAL_SHARE
+    if ((lines.length < 2 && rival) || (lines.length < 3 && (secondPart || best.score >= main.best * CLOSE_RIVAL_SHARE))) {
       citations.push(citationOf(other.hit, n))
-      if (other.hit.card) {
+      if (other.hit.card && secondPart) {
         lines.push(`${english && other.hit.card.lead_en ? other.hit.card.lead_en : other.hit.card.lead}〔${n}〕`)
       } else {
         const relevant = other.units.filter((u) => u.score > 0)
