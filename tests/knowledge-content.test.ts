@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadKnowledgeDir } from '../src/knowledge/ingest.js'
 import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
+import { cardProblems } from '../src/knowledge/lint.js'
+import { parseDocument } from '../src/knowledge/frontmatter.js'
 
 const SEEDS = join(KNOWLEDGE_DIR, '..', '..', 'shared', 'seeds')
 /** Longer verbatim runs than this are copied sentences, not restated facts. */
@@ -35,5 +37,27 @@ describe('the knowledge base', () => {
       }
     }
     expect(copied).toEqual([])
+  })
+})
+
+describe('answer cards and user-facing text', () => {
+  it('every section of every document has a card, and no text users read holds internal words', async () => {
+    const loaded = await loadKnowledgeDir(KNOWLEDGE_DIR)
+    const problems = loaded.documents.flatMap((doc) => cardProblems(doc).map((p) => `${doc.path}: ${p}`))
+    expect(problems).toEqual([])
+  })
+
+  it('the lint catches a section without a card and internal words in a body', () => {
+    const parsed = parseDocument('x.md', '---\nid: x\ntitle: 測試\nkind: faq\nsource: "測試文件"\nstatus: current\n---\n## 一\n依 seed 003 擷取到的文字（closed）')
+    expect(parsed.ok).toBe(true)
+    const problems = parsed.ok ? cardProblems(parsed.document) : []
+    expect(problems.some((p) => p.includes('has no card'))).toBe(true)
+    expect(problems.some((p) => p.includes('internal word'))).toBe(true)
+  })
+
+  it('refuses a card whose section is not a heading of the body, naming the field', () => {
+    const parsed = parseDocument('x.md', '---\nid: x\ntitle: 測試\nkind: faq\nsource: "測試文件"\nstatus: current\ncards:\n  - section: 不存在\n    lead: "這是一個簡短的答案。"\n    asks: ["問題一"]\n---\n## 一\n內容')
+    expect(parsed.ok).toBe(false)
+    if (!parsed.ok) expect(parsed.issues[0]).toMatchObject({ field: 'cards.0.section' })
   })
 })

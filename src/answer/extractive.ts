@@ -43,7 +43,7 @@ const ENGLISH_WORDS = /\b(the|a|an|is|are|can|could|do|does|what|how|which|who|w
 /** How much a card phrasing adds to a passage's merit, at full similarity, as a share of the question's weight. */
 const ASKED_WEIGHT = 0.6
 /** How much the words of a passage's title and headings count beside its best sentence. */
-const CONTEXT_WEIGHT = Number(process.env.CW ?? 0.5)
+const CONTEXT_WEIGHT = 0.5
 
 /** Han character pairs and Latin words: the units two phrasings of one question share. */
 function grams(text: string): Set<string> {

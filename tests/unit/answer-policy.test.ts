@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { isEnglish, phrasingSimilarity } from '../../src/answer/extractive.js'
+import { premiseCorrection } from '../../src/answer/premise.js'
+import { programmesNamed, unknownProgrammeNamed } from '../../src/answer/programmes.js'
+import { UNHAPPY } from '../../src/answer/routes.js'
+
+// Made-up sentences of each class; none comes from an eval file.
+describe('programme identity', () => {
+  it('knows programmes by their names and aliases, case-insensitively, longest name first', () => {
+    expect(programmesNamed('雲市集工業館的點數可以買什麼？').map((p) => p.id)).toEqual(['cloud-marketplace'])
+    expect(programmesNamed('sbir 跟 接班傳承 差在哪').map((p) => p.id).sort()).toEqual(['sbir', 'succession-dx'])
+    expect(programmesNamed('數位轉型要從哪裡開始？')).toEqual([])
+  })
+
+  it('spots a programme the knowledge base does not hold, but not a kind of programme', () => {
+    expect(unknownProgrammeNamed('青年築夢創業計畫一家可以借多少？')).toBe('青年築夢創業計畫')
+    expect(unknownProgrammeNamed('SIIR計畫的補助上限？')).toBe('SIIR計畫')
+    expect(unknownProgrammeNamed('有哪些補助計畫適合餐廳？')).toBeUndefined()
+    expect(unknownProgrammeNamed('我們想啟動數位轉型計畫，要先做什麼？')).toBeUndefined()
+    expect(unknownProgrammeNamed('雲市集計畫什麼時候開始？')).toBeUndefined()
+  })
+})
+
+describe('false premises', () => {
+  it('corrects a stated share or cap that the answer gives otherwise', () => {
+    expect(premiseCorrection('補助比例是80%嗎？', '政府補助比例不超過總經費的50%，其餘自籌。')).toBe('⚠️ 更正：資料上寫的是「補助比例不超過總經費的50%」，不是80%。')
+    expect(premiseCorrection('上限500萬對嗎', '每案補助上限為500萬元。')).toBeUndefined()
+    // The asker's own figures are no claim about the programme.
+    expect(premiseCorrection('我們營收3000萬，可以申請嗎？', '每案補助上限為500萬元。')).toBeUndefined()
+  })
+})
+
+describe('reading the user', () => {
+  it('hears a complaint, not "unused" or a word that merely contains 幹', () => {
+    expect(UNHAPPY.test('你真的好沒用')).toBe(true)
+    expect(UNHAPPY.test('答非所問')).toBe(true)
+    expect(UNHAPPY.test('點數沒用完可以退嗎？')).toBe(false)
+    expect(UNHAPPY.test('我們沒用過ERP，可以申請嗎')).toBe(false)
+    expect(UNHAPPY.test('公司幹部要參加說明會嗎')).toBe(false)
+  })
+
+  it('tells English from Chinese and from gibberish', () => {
+    expect(isEnglish('How much can a small factory get?')).toBe(true)
+    expect(isEnglish('請問 ERP 系統有補助嗎')).toBe(false)
+    expect(isEnglish('asdf qwer zxcv')).toBe(false)
+  })
+
+  it('scores two wordings of one question as similar, unrelated ones as not', () => {
+    expect(phrasingSimilarity('一家最多可以補助多少錢？', '一家最多補助多少？')).toBeGreaterThan(0.5)
+    expect(phrasingSimilarity('一家最多可以補助多少錢？', '審查委員有幾位？')).toBeLessThan(0.15)
+  })
+})
