@@ -16,9 +16,9 @@ import { syncKnowledgeDir } from '../src/knowledge/ingest.js'
 import { searchKnowledge } from '../src/knowledge/search.js'
 import { ConversionError, convertUpload } from '../src/pmo/convert.js'
 import { toCsv } from '../src/pmo/csv.js'
-import { validateForm, emptyForm } from '../src/pmo/doc-form.js'
+import { addPhrasing, emptyForm, formFromMarkdown, validateForm } from '../src/pmo/doc-form.js'
 import { editProblem, saveDataFile, validateDataFile } from '../src/pmo/data-files.js'
-import { publishDocument, retireDocument, saveDraft, versionsOf } from '../src/pmo/documents.js'
+import { publishDocument, retireDocument, saveDraft, toMarkdown, versionsOf } from '../src/pmo/documents.js'
 import { features, groupQuestions, jaccard, type GapQuestion } from '../src/pmo/grouping.js'
 import { jobStatus, startReindexJob } from '../src/pmo/reindex.js'
 import { answerSummary, caseStats, dailyActivity, gapQuestions, levelStats, topTopics } from '../src/pmo/stats.js'
@@ -109,6 +109,31 @@ describe('document form validation', () => {
     expect(bad.errors.id).toContain('小寫英文')
     const good = validateForm({ ...emptyForm(), id: 'demo-doc', title: '示範文件', source: '示範來源', source_date: '2026-01', tags: '甲, 乙，丙', body: '## 一\n\n內容' })
     expect(good.ok && good.document.meta).toMatchObject({ id: 'demo-doc', tags: ['甲', '乙', '丙'], source_date: '2026-01' })
+  })
+
+  it('keeps answer cards through the form, and names a card whose section is missing or whose YAML is broken', () => {
+    const base = { ...emptyForm(), id: 'demo-doc', title: '示範文件', source: '示範來源', body: '## 補助額度\n\n每家最多補助 12萬元。\n\n## 申請資格\n\n限中小企業。' }
+    const cards = '- section: 補助額度\n  lead: 示範補助每家最多補助12萬元。\n  asks: [一家最多補多少？]\n'
+    const good = validateForm({ ...base, cards })
+    expect(good.ok && good.document.meta.cards).toEqual([{ section: '補助額度', lead: '示範補助每家最多補助12萬元。', asks: ['一家最多補多少？'] }])
+    // What the editor shows again is what was saved.
+    if (good.ok) expect(validateForm(formFromMarkdown('demo-doc', toMarkdown(good.document.meta, good.document.body)))).toEqual(good)
+    const orphan = validateForm({ ...base, cards: cards.replace('section: 補助額度', 'section: 撥款') })
+    expect(!orphan.ok && orphan.errors.cards).toContain('撥款')
+    const broken = validateForm({ ...base, cards: '- section: [' })
+    expect(!broken.ok && broken.errors.cards).toContain('YAML')
+  })
+
+  it("adds an unanswered question from 洞察 to the phrasings of the card it is most like", () => {
+    const cards = [
+      { section: '補助額度', lead: '每家最多補助12萬元。', asks: ['一家最多補多少？'] },
+      { section: '申請資格', lead: '限中小企業申請。', asks: ['誰可以申請？'] },
+    ]
+    const added = addPhrasing(cards, '我們這種小公司可以申請嗎？')
+    expect(added?.section).toBe('申請資格')
+    expect(added?.cards[1]!.asks).toEqual(['誰可以申請？', '我們這種小公司可以申請嗎？'])
+    expect(added?.cards[0]).toEqual(cards[0])
+    expect(addPhrasing([], '任何問題')).toBeUndefined()
   })
 })
 

@@ -1,5 +1,6 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
-import { frontMatterSchema, parseDocument, sectionHeadings, type KnowledgeDocument } from '../knowledge/frontmatter.js'
+import { frontMatterSchema, parseDocument, sectionHeadings, type AnswerCard, type KnowledgeDocument } from '../knowledge/frontmatter.js'
+import { phrasingSimilarity } from '../answer/extractive.js'
 
 /** The document editor's fields, as the browser posts them (all strings). */
 export interface DocForm {
@@ -128,4 +129,18 @@ export function validateForm(f: DocForm): FormResult {
 export function idFromName(name: string, now: Date): string {
   const base = name.replace(/\.[a-z0-9]+$/i, '').normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')
   return base.length >= 3 ? base.slice(0, 60).replace(/-+$/, '') : `doc-${now.toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 6)}`
+}
+
+/**
+ * An unanswered question from 洞察, added as a phrasing to the card it is most like (its section's
+ * heading and phrasings), so the same question finds that section next time. Undefined: no cards.
+ */
+export function addPhrasing(cards: AnswerCard[], question: string): { cards: AnswerCard[]; section: string } | undefined {
+  if (cards.length === 0) return undefined
+  const score = (c: AnswerCard) => Math.max(...[c.section, c.lead, ...c.asks].map((t) => phrasingSimilarity(question, t)))
+  const best = cards.reduce((a, b) => (score(b) > score(a) ? b : a))
+  return {
+    section: best.section,
+    cards: cards.map((c) => (c === best && !c.asks.includes(question) ? { ...c, asks: [...c.asks, question].slice(-12) } : c)),
+  }
 }

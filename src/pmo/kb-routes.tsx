@@ -8,7 +8,7 @@ import { rowsOf } from '../db/types.js'
 import { chunkMarkdown } from '../knowledge/chunker.js'
 import { parseDocument } from '../knowledge/frontmatter.js'
 import { ConversionError, convertUpload, UPLOAD_LIMIT_BYTES } from './convert.js'
-import { emptyForm, formFromBody, formFromMarkdown, idFromName, validateForm, type DocForm, type FieldErrors } from './doc-form.js'
+import { addPhrasing, emptyForm, formFromBody, formFromMarkdown, idFromName, validateForm, type DocForm, type FieldErrors } from './doc-form.js'
 import {
   documentExists,
   editableMarkdown,
@@ -71,7 +71,19 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (markdown === undefined) return c.text('找不到文件', 404)
     const form = formFromMarkdown(id, markdown)
     const q = c.req.query('q')?.trim()
-    return c.html(<EditorPage session={session(c)} existingId={id} form={form} errors={{}} notice={q ? `使用者問過：「${q}」（回答被標為沒幫助）` : undefined} />)
+    // From 洞察's "加到答案卡片": the question joins the phrasings of the card it is most like.
+    const ask = c.req.query('ask')?.trim().slice(0, 200)
+    const parsed = ask ? parseDocument(id, markdown) : undefined
+    const added = ask && parsed?.ok ? addPhrasing(parsed.document.meta.cards, ask) : undefined
+    if (added) form.cards = stringifyYaml(added.cards, { lineWidth: 0 })
+    const notice = added
+      ? `已把「${ask}」加到「${added.section}」小節卡片的問法，確認無誤後再發布（也可以移到更合適的小節）。`
+      : ask
+        ? `使用者問過：「${ask}」。這份文件還沒有答案卡片，請先為小節建立卡片。`
+        : q
+          ? `使用者問過：「${q}」（回答被標為沒幫助）`
+          : undefined
+    return c.html(<EditorPage session={session(c)} existingId={id} form={form} errors={{}} notice={notice} />)
   })
 
   /** One handler for the editor's three buttons: preview (saves nothing), save draft, publish. */

@@ -104,6 +104,10 @@ export function LearnPage(props: { session: Session; days: number; groups: Quest
                     {g.documents.slice(0, 2).map((d) => (
                       <div>
                         <a href={`/console/kb/doc/${encodeURIComponent(d)}/edit?q=${encodeURIComponent(g.representative)}`}>修改「{props.titles.get(d) ?? d}」</a>
+                        {' · '}
+                        <a href={`/console/kb/doc/${encodeURIComponent(d)}/edit?ask=${encodeURIComponent(g.representative)}`} data-testid="add-phrasing">
+                          把這個問法加到答案卡片
+                        </a>
                       </div>
                     ))}
                   </td>
