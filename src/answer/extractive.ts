@@ -4,32 +4,35 @@ import { mentionsDomain } from '../knowledge/expand.js'
 import { asksAnswerType, asksSomething, coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
+import { POLICY, T } from './policy.js'
+
+const B = POLICY.budgets
 
 /** About what a phone shows without scrolling far; the rest goes behind 看更多. */
-export const ANSWER_BUDGET = 300
+export const ANSWER_BUDGET = B.answer
 /** Sentences of the passage shown after a card's lead, for what the lead lacks. */
-const DETAIL_BUDGET = 240
+const DETAIL_BUDGET = B.detail
 /** A second passage is shown when at least this share of the question's subject is still open. */
-const SECOND_PART_SHARE = 0.2
+const SECOND_PART_SHARE = T.second_part_share
 /** A passage whose best sentence scores at least this share of the main passage's is shown too. */
-const RIVAL_SHARE = 0.6
+const RIVAL_SHARE = T.rival_share
 /** A third passage is shown only when it is this close to the main one. */
-const CLOSE_RIVAL_SHARE = 0.85
-const EXTRA_BUDGET = 120
-const MORE_BUDGET = 1500
+const CLOSE_RIVAL_SHARE = T.close_rival_share
+const EXTRA_BUDGET = B.extra
+const MORE_BUDGET = B.more
 
 /** Below this share of the question's subject found in the passages, the bot declines instead of guessing. */
-export const COVERAGE_THRESHOLD = 0.6
+export const COVERAGE_THRESHOLD = T.coverage
 /**
  * The bar for questions that ask for no figure or kind of fact ("什麼是…", "要準備什麼", "為什麼…").
  * Their wording strays further from the documents', and what the knowledge base lacks is nearly
  * always a figure, a date or a limit, which keeps the full bar: a number is never guessed. A
  * message that asks nothing ("請把…貼給我") keeps it too.
  */
-const DESCRIPTIVE_THRESHOLD = 0.5
-const OFF_DOMAIN_THRESHOLD = 0.85
+const DESCRIPTIVE_THRESHOLD = T.descriptive
+const OFF_DOMAIN_THRESHOLD = T.off_domain
 /** Below this, the question is not about our subject at all. */
-export const OUT_OF_SCOPE_THRESHOLD = 0.15
+export const OUT_OF_SCOPE_THRESHOLD = T.out_of_scope
 
 /** A question written in English (mostly Latin letters) is answered in English where a card has it. */
 export function isEnglish(question: string): boolean {
@@ -41,9 +44,9 @@ export function isEnglish(question: string): boolean {
 const ENGLISH_WORDS = /\b(the|a|an|is|are|can|could|do|does|what|how|which|who|when|where|why|i|we|my|our|for|to|of|in|on|apply|any|there|much|many)\b/i
 
 /** How much a card phrasing adds to a passage's merit, at full similarity, as a share of the question's weight. */
-const ASKED_WEIGHT = 0.6
+const ASKED_WEIGHT = T.asked_weight
 /** How much the words of a passage's title and headings count beside its best sentence. */
-const CONTEXT_WEIGHT = 0.5
+const CONTEXT_WEIGHT = T.context_weight
 
 /** Han character pairs and Latin words: the units two phrasings of one question share. */
 function grams(text: string): Set<string> {

@@ -50,3 +50,16 @@ describe('reading the user', () => {
     expect(phrasingSimilarity('一家最多可以補助多少錢？', '審查委員有幾位？')).toBeLessThan(0.15)
   })
 })
+
+describe('the answer policy file', () => {
+  it('is validated: a broken pattern or a missing threshold is refused, naming the field', async () => {
+    const { parseAnswerPolicy } = await import('../../src/answer/policy.js')
+    const policy = structuredClone((await import('../../knowledge/answer-policy.json', { with: { type: 'json' } })).default) as { thresholds: Record<string, unknown>; answer_types: { asks: { pattern: string } }[] }
+    expect(() => parseAnswerPolicy(policy)).not.toThrow()
+    policy.answer_types[0]!.asks.pattern = '(unclosed'
+    expect(() => parseAnswerPolicy(policy)).toThrow(/answer_types\[0\]\.asks|answer_types\.0\.asks/)
+    policy.answer_types[0]!.asks.pattern = 'ok'
+    delete policy.thresholds.coverage
+    expect(() => parseAnswerPolicy(policy)).toThrow(/thresholds.*coverage/)
+  })
+})
