@@ -56,7 +56,12 @@ export function passageIsAbout(passage: { programme: string | null; title: strin
 
 /** Words a name may start with that are not part of it ("申請雲端計畫" → 雲端計畫). */
 const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參加|加入|關於|有關|那個|這個|那|這|的|和|跟|與|及|或|去年|今年|明年|\d{2,4}年度?|新的)+/u
-const NAMED_PLAN = /([A-Za-z][A-Za-z0-9]{1,12}|\p{Script=Han}{2,16})(計畫|計劃|方案)/gu
+const NAMED_PLAN = /([A-Za-z][A-Za-z0-9]{1,12}|\p{Script=Han}{2,16})(計畫|計劃|方案)(?![書主])/gu
+/**
+ * A name holds no particle or pronoun: the run of characters before 計畫 is cut after the last of
+ * them ("中小企業處有那種青年創育坊的補助示範計畫" → 補助示範計畫, "之前政府是不是有計畫" → nothing).
+ */
+const NAME_BREAK = /^.*[的是有在和跟與及或那這哪該其種個說掛屬要想做去用把對從]/u
 
 /**
  * A programme the question names that the knowledge base does not hold ("SIIR計畫", "青年創業貸款方案"):
@@ -65,7 +70,7 @@ const NAMED_PLAN = /([A-Za-z][A-Za-z0-9]{1,12}|\p{Script=Han}{2,16})(計畫|計�
 export function unknownProgrammeNamed(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
   if (programmesNamed(question, registry).length > 0) return undefined
   for (const m of question.matchAll(NAMED_PLAN)) {
-    const name = m[1]!.replace(LEADING_NOISE, '')
+    const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
     const full = `${name}${m[2]}`
     // "…啟動數位轉型計畫": a kind of programme, whatever words lead up to it.
     if (Array.from(name).length < 2 || [...registry.generic].some((g) => normalize(full).endsWith(g)) || registry.generic.has(normalize(name))) continue
