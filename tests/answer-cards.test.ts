@@ -63,6 +63,16 @@ describe('answer cards (length class)', () => {
   })
 })
 
+describe('two-part questions', () => {
+  it('answer each part from the section that holds it, each cited', async () => {
+    const a = await ask('智慧商店計畫一家最多補多少錢？另外員工要有幾個人才能申請？')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('30萬元')
+    expect(a.body).toContain('5人以上')
+    expect(a.citations.length).toBeGreaterThanOrEqual(2)
+  })
+})
+
 describe('programme identity (wrong-programme class)', () => {
   it("never answers about one programme with another programme's facts", async () => {
     const a = await ask('智慧商店計畫的點數一家最多可以拿幾點？')

@@ -30,7 +30,7 @@ interface Term {
 /** A clause that asks something; the others tell the asker's situation ("我在巷口開小店，…"). */
 const ASKS = /[?？]|嗎|什麼|甚麼|多少|(?<![\d十百千萬])幾|哪|怎麼|如何|是否|有沒有|能不能|可不可以|要不要|多久|多高|多大|\b(how|what|when|where|which|who|why|whom|is there|are there|can|could|does|do|did)\b/i
 /** Clauses end at these marks; the mark stays with its clause ("…嗎？"). */
-const CLAUSES = /[^，,。．；;！!？?\n]+[，,。．；;！!？?\n]*/gu
+export const CLAUSES = /[^，,。．；;！!？?\n]+[，,。．；;！!？?\n]*/gu
 /** A clause that says what the asker wants ("想拓展海外通路") is what the question is about, not context. */
 const WANTS = /^\s*(我們|我|公司)?(想要|想|希望|打算|計畫要|準備要)/u
 /** The asker's situation is context: its words count, but less than those of what is asked. */

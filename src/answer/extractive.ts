@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { asksAnswerType, asksSomething, coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { asksAnswerType, asksSomething, CLAUSES, coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 import { POLICY, T } from './policy.js'
@@ -208,8 +208,38 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const covered = new Set(found(lines.join('\n')))
     return weights.filter((t) => !covered.has(t))
   }
+  // A question in two parts ("幾案通過？滿意度如何？"): a part the lines so far leave open is answered
+  // by the passage that holds most of that part.
+  const used = new Set([main])
+  const parts = (question.match(CLAUSES) ?? []).filter((c) => asksSomething(c))
+  if (parts.length >= 2) {
+    for (const part of parts) {
+      // What sets the part apart: its words, less the subject the main passage's title already names.
+      const own = new Set(subjectTerms(part, stats).map((t) => t.forms[0]))
+      const topic = new Set(found(main.hit.title))
+      const partTerms = weights.filter((t) => own.has(t.forms[0]) && !topic.has(t))
+      const share = (text: string) => {
+        const total = partTerms.reduce((a, t) => a + t.weight, 0)
+        return total === 0 ? 1 : found(text).filter((t) => partTerms.includes(t)).reduce((a, t) => a + t.weight, 0) / total
+      }
+      if (lines.length >= 3 || share(lines.join('\n')) >= 0.5) continue
+      const candidates = scored.filter((x) => !used.has(x) && !(x.hit.documentId === main.hit.documentId && x.hit.headingPath.join('>') === main.hit.headingPath.join('>')))
+      const holder = candidates.map((x) => ({ x, share: share(`${x.hit.headingPath.join(' ')}\n${x.hit.card?.lead ?? ''}\n${x.hit.text}`) })).sort((a, b) => b.share - a.share)[0]
+      if (!holder || holder.share < COVERAGE_THRESHOLD) continue
+      used.add(holder.x)
+      const n = citations.length + 1
+      citations.push(citationOf(holder.x.hit, n))
+      const card = holder.x.hit.card
+      if (card && share(card.lead) >= 0.5) lines.push(`${english && card.lead_en ? card.lead_en : card.lead}〔${n}〕`)
+      else {
+        const relevant = holder.x.units.map((u) => ({ text: u.text, score: scoreUnit(u.text, partTerms, wantsFigure) })).filter((u) => u.score > 0)
+        const { chosen } = pick(relevant, EXTRA_BUDGET, false)
+        lines.push(`${chosen.map((i) => relevant[i]!.text).join('\n')}〔${n}〕`)
+      }
+    }
+  }
   for (const other of scored) {
-    if (other === main) continue
+    if (used.has(other)) continue
     const sameSection = other.hit.documentId === main.hit.documentId && other.hit.headingPath.join('>') === main.hit.headingPath.join('>')
     const best = other.units.reduce((a, b) => (b.score > a.score ? b : a), other.units[0] ?? { text: '', score: 0 })
     if (!best.text || sameSection) continue

@@ -5,6 +5,7 @@ import { searchKnowledge, termStatistics } from '../knowledge/search.js'
 import { tokenize } from '../knowledge/text.js'
 import { normalize } from '../knowledge/text.js'
 import { composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
+import { asksSomething, CLAUSES } from './coverage.js'
 import { passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
 import { ASKS_WINDOW, windowLine } from './windows.js'
 import { premiseCorrection } from './premise.js'
@@ -92,8 +93,17 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
   const ruled = await deps.eligibility?.(searchQuery, input.now)
   if (ruled) return ruled
   const candidates = await searchKnowledge(deps.db, deps.embedder, searchQuery, { limit: programmes.length > 0 ? 20 : 5 })
+  // A question in two parts also searches each part, so the passage for the second part is at hand.
+  const parts = (input.question.match(CLAUSES) ?? []).filter((c) => asksSomething(c))
+  if (parts.length >= 2 && parts.length <= 3) {
+    const seen = new Set(candidates.map((h) => h.chunkHash))
+    for (const part of parts) {
+      const more = await searchKnowledge(deps.db, deps.embedder, `${programmes.map((p) => p.name).join(' ')} ${part}`, { limit: programmes.length > 0 ? 8 : 2 })
+      for (const h of more.slice(0, programmes.length > 0 ? 8 : 2)) if (!seen.has(h.chunkHash)) (seen.add(h.chunkHash), candidates.splice(5, 0, h))
+    }
+  }
   // Passages of another programme never answer a question about this one.
-  const hits = (programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates).slice(0, 5)
+  const hits = (programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates).slice(0, parts.length >= 2 ? 7 : 5)
   const unknown = unknownProgrammeNamed(input.question, registry)
   if (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(normalize(unknown.replace(/(計畫|計劃|方案)$/u, ''))))) {
     const text = english ? UNKNOWN_PROGRAMME_TEXT_EN : UNKNOWN_PROGRAMME_TEXT
