@@ -118,11 +118,8 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
    * What goes before the answer: a correction when the question states a figure the main passage
    * contradicts, and — for "when can I apply" — what is open now, from the clock.
    */
-  const framed = async (body: string): Promise<string> => {
-    const correction = hits[0] ? premiseCorrection(input.question, body) : undefined
-    const window = ASKS_WINDOW.test(input.question) ? await windowLine(deps.db, programmes.map((p) => p.id), input.now) : undefined
-    return [correction, window, body].filter(Boolean).join('\n')
-  }
+  const window = ASKS_WINDOW.test(input.question) ? await windowLine(deps.db, programmes.map((p) => p.id), input.now) : undefined
+  const framed = (body: string): string => [premiseCorrection(input.question, body), window, body].filter(Boolean).join('\n')
 
   const decline = (fallbackReason?: string): AnswerResult => {
     const outOfScope = composed.coverage.ratio < OUT_OF_SCOPE_THRESHOLD || !mentionsDomain(searchQuery)
@@ -131,8 +128,7 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
   }
   // A window question about a named programme is answered by its application window (front-matter),
   // even when no passage writes the dates out.
-  const windowAnswers = composed.lacking !== undefined && ['date', 'deadline'].includes(composed.lacking) && programmes.length > 0 && ASKS_WINDOW.test(input.question)
-  if (windowAnswers && (await windowLine(deps.db, programmes.map((p) => p.id), input.now)) !== undefined) composed.covered = true
+  if (window !== undefined && programmes.length > 0 && (composed.lacking === 'date' || composed.lacking === 'deadline')) composed.covered = true
   // A model reads paraphrase that word matching misses ("補貼天花板" for 補助上限), so with one the
   // passages go to it unless they are plainly off the question; it says itself whether they answer.
   const modelJudges = deps.generator !== undefined && composed.coverage.ratio >= MODEL_JUDGES_FROM && mentionsDomain(searchQuery)
@@ -150,7 +146,7 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
         return { ...base, status: 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'generative' }
       }
       const notices = noticesFor(citations, input.now)
-      const body = await framed(generated.body)
+      const body = framed(generated.body)
       return { ...base, status: 'answered', text: formatAnswer(body, citations, notices, english), body, notices, citations, more: undefined, mode: 'generative' }
     }
     fallbackReason = generated.reason
@@ -158,7 +154,7 @@ export async function answerQuestion(deps: AnswerDeps, input: { question: string
     if (!composed.covered) return decline(fallbackReason)
   }
 
-  const body = await framed(composed.body)
+  const body = framed(composed.body)
   const shown = composed.citations.filter((c) => composed.body.includes(`〔${c.n}〕`))
   const inMore = composed.citations.filter((c) => !shown.includes(c))
   const notices = noticesFor(shown, input.now)
