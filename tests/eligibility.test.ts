@@ -264,6 +264,27 @@ describe('reading a free question into facts', () => {
     expect(read('我們是行號，免辦工廠登記，可以申請接班傳承嗎').facts).toMatchObject({ registration: 'business', factory: 'exempt' })
     expect(read('我們不是製造業，可以申請雲市集嗎').facts.industry).toBe('other')
   })
+  it('reads what the business does in everyday words, and that it is not something', () => {
+    expect(read('我們三個人接案寫APP跟架網站，可以申請哪些？').facts.industry).toBe('software-it')
+    expect(read('家裡開早餐店，請兩個工讀生').facts.industry).toBe('food-lodging')
+    expect(read('我在巷口開髮廊').facts.industry).toBe('personal-services')
+    expect(read('我們做貨運和倉儲').facts.industry).toBe('logistics')
+    expect(read('我們是做汽車零件的鐵工廠').facts.industry).toBe('manufacturing')
+    expect(read('我們不是工廠，是一家服飾店').facts.industry).toBe('wholesale-retail')
+    expect(read('公司不算製造業').facts.industry).toBe('other')
+    // 廠商 and 工廠登記 are no factory
+    expect(read('我們是軟體廠商，沒有工廠登記').facts).toMatchObject({ industry: 'software-it', factory: 'none' })
+  })
+  it('a grant the firm never had is not a grant it has', () => {
+    const never = read('之前從來沒有申請過雲市集，也沒拿過低碳化智慧化升級轉型補助，可以申請供應鏈AI嗎')
+    expect([never.facts.priorFunding, never.programmes]).toEqual([[], ['supply-chain-ai']])
+    expect(read('我們尚未獲得疫後特別條例的補助，能申請供應鏈AI嗎').facts.priorFunding).toEqual([])
+    expect(read('去年拿過雲市集的點數，還能申請接班傳承嗎').facts.priorFunding).toEqual(['cloud-marketplace'])
+  })
+  it('reads the county or city, written with 臺', () => {
+    expect(read('我們在台南開店').facts.region).toBe('臺南市')
+    expect(read('花蓮的民宿可以申請嗎').facts).toMatchObject({ region: '花蓮縣', industry: 'food-lodging' })
+  })
   it('leaves other questions to retrieval', () => {
     expect(shouldAnswer(read('雲市集點數最多補助多少？'))).toBe(false)
     expect(shouldAnswer(read('申請雲市集要準備什麼？'))).toBe(false)

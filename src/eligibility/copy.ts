@@ -47,6 +47,8 @@ export const eligibilityCopy = {
     closed: '已截止，請留意下一梯次公告。',
     upcoming: '尚未開始受理。',
     'not-announced': '資料中沒有受理日期，請以最新公告為準。',
+    'open-ended': '常態服務：',
+    planned: '規劃中（尚未開放申請）：',
   },
   intro: (facts: string) => (facts ? `依您提到的條件（${facts}），逐項比對如下：` : '逐項比對如下：'),
   introAll: (facts: string) => `依您提到的條件（${facts}），比對目前資料中的補助計畫：`,

@@ -1,13 +1,15 @@
 import type { Range } from './numbers.js'
-import type { Comparison, Programme, ProgrammeRules, Rule, RuleTest, ThresholdTest, Track } from './rules.js'
+import type { Comparison, Industry, Programme, ProgrammeRules, Rule, RuleTest, ThresholdTest, Track } from './rules.js'
 
 /**
  * The eligibility engine: pure and deterministic. Facts the user did not give stay undefined and
  * make a rule "unknown" (needs checking) — the engine never assumes.
  */
 export interface Facts {
-  /** manufacturing | wholesale-retail | … (only manufacturing matters to the current rules). */
+  /** An industry id of the rules' `industries` (manufacturing, food-lodging, software-it…). */
   industry?: string
+  /** County or city as the owner names it (臺北市, 台中…), normalised to the 臺 form. */
+  region?: string
   employees?: Range
   /** 實收資本額, in 元. */
   capital?: Range
@@ -41,6 +43,8 @@ export type Because =
   | { type: 'midsize-unknown' }
   /** Met only thanks to the 中堅企業 relaxation. */
   | { type: 'midsize-met' }
+  /** The documents state no such criterion: `explain` says whom to ask. */
+  | { type: 'unstated' }
   /** The seeds' two wordings give different answers. */
   | { type: 'conflict'; primary: RuleOutcome; alternative: RuleOutcome }
 
@@ -53,7 +57,7 @@ export interface RuleResult {
 export type Verdict = 'eligible' | 'not-eligible' | 'needs-checking'
 
 export interface WindowStatus {
-  state: 'open' | 'closed' | 'upcoming' | 'not-announced'
+  state: 'open' | 'closed' | 'upcoming' | 'not-announced' | 'open-ended' | 'planned'
   opens?: string
   closes?: string
 }
@@ -104,7 +108,14 @@ function threshold(t: ThresholdTest, facts: Facts): { outcome: RuleOutcome; beca
   return { outcome: 'unknown', because: { type: 'midsize-unknown' } }
 }
 
-export function evaluateTest(test: RuleTest, facts: Facts): { outcome: RuleOutcome; because: Because } {
+/** The firm's industry and every broader kind it belongs to (food-lodging → services). */
+export function industryLineage(value: string, industries: readonly Industry[]): string[] {
+  const out = [value]
+  for (let at = industries.find((i) => i.id === value); at?.within && !out.includes(at.within); at = industries.find((i) => i.id === at!.within)) out.push(at.within)
+  return out
+}
+
+export function evaluateTest(test: RuleTest, facts: Facts, industries: readonly Industry[] = []): { outcome: RuleOutcome; because: Because } {
   switch (test.kind) {
     case 'threshold':
       return threshold(test, facts)
@@ -117,8 +128,10 @@ export function evaluateTest(test: RuleTest, facts: Facts): { outcome: RuleOutco
     case 'one-of': {
       const value = facts[test.fact]
       if (value === undefined) return { outcome: 'unknown', because: { type: 'missing' } }
-      if (test.unclear?.includes(value)) return { outcome: 'unknown', because: { type: 'unclear' } }
-      const ok = test.allowed ? test.allowed.includes(value) : !test.forbidden!.includes(value)
+      const values = test.fact === 'industry' ? industryLineage(value, industries) : [value]
+      const ok = test.allowed ? values.some((v) => test.allowed!.includes(v)) : !values.some((v) => test.forbidden!.includes(v))
+      if (!ok && test.allowed === undefined) return { outcome: 'fail', because: { type: 'not-met' } }
+      if (test.unclear?.some((v) => values.includes(v)) && !test.allowed?.includes(value)) return { outcome: 'unknown', because: { type: 'unclear' } }
       return { outcome: ok ? 'pass' : 'fail', because: { type: ok ? 'met' : 'not-met' } }
     }
     case 'flag': {
@@ -139,14 +152,16 @@ export function evaluateTest(test: RuleTest, facts: Facts): { outcome: RuleOutco
       if (value === undefined) return { outcome: 'unknown', because: { type: 'missing' } }
       return value ? { outcome: 'pass', because: { type: 'met' } } : { outcome: 'fail', because: { type: 'not-met' } }
     }
+    case 'unstated':
+      return { outcome: 'unknown', because: { type: 'unstated' } }
   }
 }
 
 /** One rule; where the seeds word it two ways and the two disagree on these facts, the answer is unknown. */
-export function evaluateRule(rule: Rule, facts: Facts): RuleResult {
-  const primary = evaluateTest(rule.test, facts)
+export function evaluateRule(rule: Rule, facts: Facts, industries: readonly Industry[] = []): RuleResult {
+  const primary = evaluateTest(rule.test, facts, industries)
   if (!rule.alternative) return { rule, ...primary }
-  const alternative = evaluateTest(rule.alternative.test, facts)
+  const alternative = evaluateTest(rule.alternative.test, facts, industries)
   if (alternative.outcome === primary.outcome) return { rule, ...primary }
   return { rule, outcome: 'unknown', because: { type: 'conflict', primary: primary.outcome, alternative: alternative.outcome } }
 }
@@ -159,6 +174,7 @@ export function verdictOf(results: RuleResult[]): Verdict {
 
 /** Windows are dates in Taiwan: a window closing 2024-08-30 is open until 23:59:59 +08:00 that day. */
 export function windowStatus(p: Programme, now: Date): WindowStatus {
+  if (p.status !== 'windowed') return { state: p.status }
   const { opens, closes } = p.window
   if (!opens || !closes) return { state: 'not-announced' }
   const start = new Date(`${opens}T00:00:00+08:00`)
@@ -182,7 +198,7 @@ export function evaluate(rules: ProgrammeRules, facts: Facts, now: Date, options
     const window = windowStatus(programme, now)
     const chosen = programme.tracks.filter((t) => !options.tracks?.length || options.tracks.includes(t.id))
     for (const track of chosen.length > 0 ? chosen : programme.tracks) {
-      const results = [...programme.rules, ...track.rules].map((r) => evaluateRule(r, facts))
+      const results = [...programme.rules, ...track.rules].map((r) => evaluateRule(r, facts, rules.industries))
       out.push({ programme, track, verdict: verdictOf(results), results, window })
     }
   }

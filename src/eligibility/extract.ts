@@ -25,7 +25,7 @@ const ASKS_ELIGIBILITY =
   /(可以|可不可以|能不能|能否|可否|還能|能|符合|夠格|有沒有資格|適合|適用)[^,。;!?]{0,12}(申請|申辦|參加|資格|門檻|條件|補助)|(資格|門檻|條件)[^,。;!?]{0,6}(嗎|呢|\?|符合)|申請得到|申請[^,。;!?]{0,8}(嗎|呢)|(可以|能|可否|能否)(拿|領)[^,。;!?多少]{0,10}(嗎|呢)/
 /** "有什麼補助可以申請" without naming one. */
 const GENERIC_APPLY = /申請(政府)?(的)?(補助|計畫|資源)/
-const WHICH = /(什麼|哪些|哪個|哪種|哪一個|有沒有)(政府)?(的)?(補助|計畫|方案|資源)/
+const WHICH = /(什麼|哪些|哪個|哪種|哪一個|有沒有)(政府)?(的)?(補助|計畫|方案|資源)|(申請|拿|用)(什麼|哪些|哪一?個|哪種)(?!時候|時間)/
 const OTHER_PROGRAMME = /(sbir|小巨人|創業|貸款|技術輔導|即時技術|[\u4e00-\u9fff]{2,}(計畫|輔導|方案|獎))/
 /** Having a grant already: "拿過", "已獲", "有用", "申請過"… */
 const PRIOR = /(拿過|拿到|已獲|獲得過|獲得|有用|用過|領過|申請過|申請到|正在用|已經有|之前有|有拿|目前有)/g
@@ -35,14 +35,34 @@ const NEGATION = /(不是|並非|非|沒有|沒|無|未)$/
 
 const REVENUE_WORDS = /(營收|營業額|業績|年收|營業收入|一年做|年營業)/
 const CAPITAL_WORDS = /(資本額|資本|實收)/
-const NOT_MANUFACTURING: [RegExp, string][] = [
-  [/(餐廳|餐飲|小吃|飲料店|咖啡廳|早餐店|民宿|旅館|飯店)/, 'food-lodging'],
-  [/(零售|批發|門市|貿易|電商|網拍|商店|商行)/, 'wholesale-retail'],
-  [/(服務業|美髮|美容|補習|診所|顧問公司|設計公司|物流)/, 'services'],
-  [/(農場|農業|漁業|養殖|畜牧)/, 'agriculture'],
-  [/(營造|建築|裝修|工程行)/, 'construction'],
+/** "不是製造業", "並非…": a kind of business the owner says they are not. */
+const NOT_KIND = /(不是|並非|非|不算)$/
+/** "沒拿過", "未曾獲得", "從來沒有申請過": the grant named next was never received. */
+const NEVER_BEFORE = /(沒|沒有|未|未曾|不曾|從沒|從來沒有?|還沒|尚未)$/
+
+/** Counties and cities by the names owners use; values are written with 臺 as the documents do. */
+const REGIONS: [RegExp, string][] = [
+  [/(台北|臺北|北市)/, '臺北市'],
+  [/新北/, '新北市'],
+  [/基隆/, '基隆市'],
+  [/桃園/, '桃園市'],
+  [/新竹/, '新竹'],
+  [/宜蘭/, '宜蘭縣'],
+  [/苗栗/, '苗栗縣'],
+  [/(台中|臺中)/, '臺中市'],
+  [/彰化/, '彰化縣'],
+  [/南投/, '南投縣'],
+  [/雲林/, '雲林縣'],
+  [/嘉義/, '嘉義'],
+  [/(台南|臺南)/, '臺南市'],
+  [/高雄/, '高雄市'],
+  [/屏東/, '屏東縣'],
+  [/花蓮/, '花蓮縣'],
+  [/(台東|臺東)/, '臺東縣'],
+  [/澎湖/, '澎湖縣'],
+  [/金門/, '金門縣'],
+  [/(馬祖|連江)/, '連江縣'],
 ]
-const MANUFACTURING = /(製造|加工|代工|[\u4e00-\u9fff]廠(?!商|登記)|廠房)/
 
 export function normalizeText(text: string): string {
   return text.normalize('NFKC').toLowerCase()
@@ -70,14 +90,47 @@ function mentions(text: string, entries: { id: string; aliases: string[] }[]): {
   return found.sort((a, b) => a.index - b.index)
 }
 
-/** A mention is of a grant the firm already has when a "拿過/已獲…" precedes it in the same clause with no "可以申請" in between. */
-function isPrior(text: string, index: number): boolean {
+/**
+ * A mention is of a grant the firm already has when a "拿過/已獲…" precedes it in the same clause with
+ * no "可以申請" in between — and of one it never had ('never') when that verb is negated ("沒拿過").
+ */
+function isPrior(text: string, index: number): boolean | 'never' {
   const clauseStart = Math.max(...[...'，,。；;!?！？\n'].map((p) => text.lastIndexOf(p, index - 1)), -1) + 1
-  const before = text.slice(Math.max(clauseStart, index - 14), index)
-  let last = -1
-  for (const m of before.matchAll(PRIOR)) last = m.index + m[0].length
-  if (last === -1) return false
-  return !TARGET_MARKER.test(before.slice(last))
+  const from = Math.max(clauseStart, index - 14)
+  const before = text.slice(from, index)
+  let last: RegExpMatchArray | undefined
+  for (const m of before.matchAll(PRIOR)) last = m
+  if (!last) return false
+  if (TARGET_MARKER.test(before.slice(last.index! + last[0].length))) return false
+  return NEVER_BEFORE.test(text.slice(clauseStart, from + last.index!)) ? 'never' : true
+}
+
+/**
+ * The kind of business, from the everyday words in the rules' `industries` ("做APP和網站外包" →
+ * software-it, "食品廠" → manufacturing). The earliest mention wins, as owners say what they are before
+ * what they make or sell; "不是製造業" only rules a kind out.
+ */
+export function readIndustry(text: string, rules: ProgrammeRules): string | undefined {
+  let best: { id: string; index: number } | undefined
+  const ruledOut = new Set<string>()
+  for (const industry of rules.industries) {
+    const res = [...industry.words.map((w) => new RegExp(escapeRegExp(normalizeText(w)), 'g')), ...industry.patterns.map((p) => new RegExp(p, 'g'))]
+    for (const re of res) {
+      for (const m of text.matchAll(re)) {
+        if (NOT_KIND.test(text.slice(Math.max(0, m.index - 3), m.index))) {
+          ruledOut.add(industry.id)
+          continue
+        }
+        if (!best || m.index < best.index) best = { id: industry.id, index: m.index }
+      }
+    }
+  }
+  if (best && !ruledOut.has(best.id)) return best.id
+  return ruledOut.size > 0 ? 'other' : undefined
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 function lastIndexOf(text: string, re: RegExp): number {
@@ -105,11 +158,10 @@ export function extractFacts(raw: string, rules: ProgrammeRules): { facts: Facts
     else if (CAPITAL_WORDS.test(after)) facts.capital = a.range
   }
 
-  const mfg = text.match(MANUFACTURING)
-  if (mfg && !negated(text, mfg.index!)) facts.industry = 'manufacturing'
-  else if (mfg) facts.industry = 'other'
-  else for (const [re, value] of NOT_MANUFACTURING) if (re.test(text)) {
-    facts.industry = value
+  const industry = readIndustry(text, rules)
+  if (industry) facts.industry = industry
+  for (const [re, region] of REGIONS) if (re.test(text)) {
+    facts.region = region
     break
   }
 
@@ -130,9 +182,14 @@ export function extractFacts(raw: string, rules: ProgrammeRules): { facts: Facts
   else if (/淨值(是|為)?(負|負值|負數)/.test(text)) facts.positiveNetWorth = false
 
   const prior = new Set<string>()
-  for (const m of mentions(text, rules.funding_schemes)) if (isPrior(text, m.index)) prior.add(m.id)
+  let never = false
+  for (const m of mentions(text, rules.funding_schemes)) {
+    const had = isPrior(text, m.index)
+    if (had === 'never') never = true
+    else if (had) prior.add(m.id)
+  }
   if (prior.size > 0) facts.priorFunding = [...prior]
-  else if (NO_FUNDING.test(text)) facts.priorFunding = []
+  else if (never || NO_FUNDING.test(text)) facts.priorFunding = []
 
   const programmes = new Set<string>()
   for (const m of mentions(text, rules.programmes)) if (!isPrior(text, m.index)) programmes.add(m.id)

@@ -20,8 +20,10 @@ function observed(fact: AmountFact, facts: Facts): string {
   return r ? `${c.factName[fact]}${formatRange(fact === 'employees' ? 'people' : 'money', r)}` : `${c.factName[fact]}${c.notGiven}`
 }
 
-function valueLabel(fact: 'industry' | 'factory' | 'registration', value: string | undefined): string {
+function valueLabel(fact: 'industry' | 'factory' | 'registration' | 'region', value: string | undefined, rules?: ProgrammeRules): string {
   if (value === undefined) return c.notGiven
+  if (fact === 'industry') return rules?.industries.find((i) => i.id === value)?.name ?? (c.values.industry as Record<string, string>)[value] ?? value
+  if (fact === 'region') return value
   const labels = c.values[fact] as Record<string, string>
   return labels[value] ?? value
 }
@@ -35,6 +37,7 @@ export function ruleDetail(r: RuleResult, facts: Facts, rules?: ProgrammeRules):
   const t = r.rule.test
   const b: Because = r.because
   if (b.type === 'conflict') return r.rule.conflict ?? c.conflictFallback
+  if (b.type === 'unstated') return r.rule.explain
   if (b.type === 'missing' || b.type === 'unclear') return `${c.pleaseCheck}${r.rule.explain}`
   switch (t.kind) {
     case 'threshold': {
@@ -56,7 +59,7 @@ export function ruleDetail(r: RuleResult, facts: Facts, rules?: ProgrammeRules):
       return `${seen}，${c.notMeet(rule)}`
     }
     case 'one-of': {
-      const v = valueLabel(t.fact, facts[t.fact])
+      const v = valueLabel(t.fact, facts[t.fact], rules)
       return b.type === 'met' ? v : `${v}，${c.notMeet(r.rule.wording)}`
     }
     case 'flag':
@@ -70,6 +73,8 @@ export function ruleDetail(r: RuleResult, facts: Facts, rules?: ProgrammeRules):
     }
     case 'check':
       return b.type === 'met' ? c.checkMet : c.notMeet(r.rule.wording)
+    case 'unstated':
+      return r.rule.explain
   }
 }
 
@@ -79,6 +84,7 @@ export function ruleLine(r: RuleResult, facts: Facts, rules?: ProgrammeRules): s
 
 export function windowLine(p: Programme, w: WindowStatus): string {
   const state = w.state === 'open' ? c.window.open(w.closes!) : c.window[w.state]
+  if (w.state === 'open-ended' || w.state === 'planned') return `⏰ ${state}${p.window.wording}`
   return `⏰ ${p.window.wording}：${state}`
 }
 
@@ -90,7 +96,8 @@ export function trackShortName(name: string): string {
 /** What the user told us, echoed before the comparison ("製造業、員工80人"). */
 export function describeFacts(facts: Facts, rules?: ProgrammeRules): string {
   const parts: string[] = []
-  if (facts.industry) parts.push(valueLabel('industry', facts.industry))
+  if (facts.industry) parts.push(valueLabel('industry', facts.industry, rules))
+  if (facts.region) parts.push(facts.region)
   for (const f of ['employees', 'capital', 'revenue'] as const) if (facts[f]) parts.push(observed(f, facts))
   if (facts.midsize !== undefined) parts.push(facts.midsize ? c.midsize : c.notMidsize)
   if (facts.factory) parts.push(valueLabel('factory', facts.factory))

@@ -15,7 +15,7 @@ export type Comparison = z.infer<typeof comparisonSchema>
 
 export const amountFacts = ['employees', 'capital', 'revenue'] as const
 export type AmountFact = (typeof amountFacts)[number]
-export const choiceFacts = ['industry', 'factory', 'registration'] as const
+export const choiceFacts = ['industry', 'factory', 'registration', 'region'] as const
 export type ChoiceFact = (typeof choiceFacts)[number]
 export const flagFacts = ['midsize', 'chineseInvestment', 'positiveNetWorth'] as const
 export type FlagFact = (typeof flagFacts)[number]
@@ -58,10 +58,17 @@ export type FundingTest = z.infer<typeof fundingSchema>
 const checkSchema = z.strictObject({ kind: z.literal('check'), fact: z.string().regex(/^[a-zA-Z]+$/) })
 export type CheckTest = z.infer<typeof checkSchema>
 
+/**
+ * The documents state no criterion of this kind (who may apply, size…): the programme cannot be
+ * called eligible, only "needs checking", and `explain` says why and whom to ask.
+ */
+const unstatedSchema = z.strictObject({ kind: z.literal('unstated') })
+export type UnstatedTest = z.infer<typeof unstatedSchema>
+
 const anyOfSchema = z.strictObject({ kind: z.literal('any-of'), of: z.array(thresholdSchema).min(2) })
 export type AnyOfTest = z.infer<typeof anyOfSchema>
 
-export const testSchema = z.discriminatedUnion('kind', [thresholdSchema, oneOfSchema, flagSchema, fundingSchema, checkSchema, anyOfSchema])
+export const testSchema = z.discriminatedUnion('kind', [thresholdSchema, oneOfSchema, flagSchema, fundingSchema, checkSchema, anyOfSchema, unstatedSchema])
 export type RuleTest = z.infer<typeof testSchema>
 
 const sourceSchema = z.strictObject({
@@ -103,9 +110,20 @@ const trackSchema = z.strictObject({
 })
 export type Track = z.infer<typeof trackSchema>
 
+/** What a firm gets: money, expert help, a service it can use, a prize, or financing. */
+export const programmeKinds = ['subsidy', 'assistance', 'service', 'award', 'financing'] as const
+
 const programmeSchema = z.strictObject({
   id,
   name: z.string().min(2),
+  kind: z.enum(programmeKinds).default('subsidy'),
+  /**
+   * open-ended: a standing service with no application window (a hotline, a guarantee fund);
+   * planned: described in a plan for coming years, not yet open for applications.
+   */
+  status: z.enum(['windowed', 'open-ended', 'planned']).default('windowed'),
+  /** One line on what the firm gets and what it is for, shown with a recommendation. */
+  summary: z.string().min(2).optional(),
   short_name: z.string().min(2),
   aliases: z.array(z.string().min(1)).min(1),
   document: id,
@@ -116,14 +134,42 @@ const programmeSchema = z.strictObject({
 })
 export type Programme = z.infer<typeof programmeSchema>
 
+/** Kinds of business, with the everyday words owners use for them (the extractor reads these). */
+const industrySchema = z.strictObject({
+  id,
+  name: z.string().min(2),
+  words: z.array(z.string().min(1)).min(1),
+  /** Regular expressions for words that need context ("食品廠" but not "廠商"), checked at start. */
+  patterns: z
+    .array(
+      z.string().refine((v) => {
+        try {
+          new RegExp(v)
+          return true
+        } catch {
+          return false
+        }
+      }, 'not a valid regular expression'),
+    )
+    .default([]),
+  /** A broader kind this one belongs to (food-lodging → services), so a rule may name either. */
+  within: id.optional(),
+})
+export type Industry = z.infer<typeof industrySchema>
+
 export const programmeRulesSchema = z
   .strictObject({
     version: z.string().min(1),
+    industries: z.array(industrySchema).default([]),
     funding_schemes: z.array(z.strictObject({ id, name: z.string().min(2), aliases: z.array(z.string().min(1)).min(1) })),
     programmes: z.array(programmeSchema).min(1),
   })
   .superRefine((data, ctx) => {
     const schemes = new Set(data.funding_schemes.map((s) => s.id))
+    const industries = new Set(data.industries.map((i) => i.id))
+    data.industries.forEach((i, ii) => {
+      if (i.within && !industries.has(i.within)) ctx.addIssue({ code: 'custom', path: ['industries', ii, 'within'], message: `unknown industry "${i.within}"` })
+    })
     const programmes = new Set<string>()
     data.programmes.forEach((p, pi) => {
       if (programmes.has(p.id)) ctx.addIssue({ code: 'custom', path: ['programmes', pi, 'id'], message: `duplicate programme id "${p.id}"` })
@@ -135,6 +181,11 @@ export const programmeRulesSchema = z
         seen.add(r.id)
         if (r.alternative && !r.conflict) ctx.addIssue({ code: 'custom', path: [...path, 'conflict'], message: 'a rule with an alternative reading must say what the conflict is' })
         for (const test of [r.test, r.alternative?.test]) {
+          if (test?.kind === 'one-of' && test.fact === 'industry' && industries.size > 0) {
+            for (const v of [...(test.allowed ?? []), ...(test.forbidden ?? []), ...(test.unclear ?? [])]) {
+              if (!industries.has(v)) ctx.addIssue({ code: 'custom', path: [...path, 'test'], message: `unknown industry "${v}" (see industries)` })
+            }
+          }
           if (test?.kind !== 'funding') continue
           for (const s of [...test.banned, ...test.except]) {
             if (!schemes.has(s)) ctx.addIssue({ code: 'custom', path: [...path, 'test'], message: `unknown funding scheme "${s}"` })
@@ -146,6 +197,9 @@ export const programmeRulesSchema = z
         if (trackIds.has(t.id)) ctx.addIssue({ code: 'custom', path: ['programmes', pi, 'tracks', ti, 'id'], message: `duplicate track id "${t.id}"` })
         trackIds.add(t.id)
       })
+      if (p.status !== 'windowed' && p.window.opens !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['programmes', pi, 'window'], message: `a ${p.status} programme has no application dates` })
+      }
       if ((p.window.opens === undefined) !== (p.window.closes === undefined)) {
         ctx.addIssue({ code: 'custom', path: ['programmes', pi, 'window'], message: 'give both opens and closes, or neither' })
       }
