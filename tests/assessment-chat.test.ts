@@ -91,11 +91,13 @@ describe.each(engines())('the quick assessment in LINE on $engine', ({ engine, s
     expect(card!.altText).toContain('整體數位程度：第 1 級｜紙本/人工（平均 1.9）')
     expect(card!.altText).toContain('最需要加強：進銷存、行銷與客戶經營')
     expect(card!.altText).toContain('軟體即服務（例如：專業設計軟體、財會軟體）')
-    expect(card!.altText).toContain('雲市集工業館數位點數：⚠️ 需要再確認；✅ 中小企業規模')
+    // a manufacturer: the programmes written for manufacturers first, each with what is left to confirm
+    expect(card!.altText).toMatch(/・雲市集工業館數位點數〔\d〕：還需確認：/)
+    expect(card!.altText).not.toContain('❌')
     const json = JSON.stringify(card!.contents)
     expect(json).toContain('"width":"20%"') // a level-1 bar
-    expect(json).toContain('上一梯次已截止')
-    expect(card!.quickReply!.items.map((i) => i.action.label)).toEqual(['💬 找顧問談結果', '📚 看類似案例', '⏰ 之後再測', '選單'])
+    expect(json).toContain('本梯次已截止')
+    expect(card!.quickReply!.items.map((i) => i.action.label)).toEqual(['💬 找顧問談結果', '🏛️ 看全部計畫', '📚 看類似案例', '⏰ 之後再測', '選單'])
     const [row] = await rows(bot, 'Ua1')
     expect(row).toMatchObject({ status: 'completed', overall_level: 1 })
     expect(card!.quickReply!.items[0]!.action.data).toBe(`action=consultant&assessment=${row!.id}`)

@@ -119,7 +119,11 @@ describe('scoring', () => {
     expect(text).toContain('整體數位程度：第 1 級｜紙本/人工（平均 1.8）')
     expect(text).toContain('最需要加強：進銷存、行銷與客戶經營')
     expect(text).toContain('電腦基本操作（例如：Office 文書處理）')
-    expect(text).toContain('〔3〕雲市集工業館數位點數補助計畫：申請資格')
+    // programmes written for a manufacturer come before generic ones; nothing is listed as ❌
+    const listed = text.split('\n').filter((l) => l.startsWith('・')).map((l) => l.replace(/〔.*$/, '').slice(1))
+    expect(listed).toEqual(expect.arrayContaining(['雲市集工業館數位點數', '產業聚落供應鏈AI計畫']))
+    expect(text).toMatch(/〔\d〕雲市集工業館數位點數補助計畫：申請資格/)
+    expect(text).not.toContain('❌')
   })
   it('compares with the previous result: the programmes’ +1 level', () => {
     const answers = Object.fromEntries(def.functions.map((f) => [f.id, { level: 3 }])) as Record<string, StoredAnswer>
@@ -176,7 +180,7 @@ describe('the conversation steps', () => {
     expect(s.status).toBe('completed')
     expect(final.replies.map((m) => m.type)).toEqual(['text', 'flex'])
     expect((final.replies[1] as Msg).altText).toContain('整體數位程度：第 2 級｜基本文書軟體')
-    expect(labels(final)).toEqual(['💬 找顧問談結果', '📚 看類似案例', '⏰ 之後再測', '選單'])
+    expect(labels(final)).toEqual(['💬 找顧問談結果', '🏛️ 看全部計畫', '📚 看類似案例', '⏰ 之後再測', '選單'])
     expect(last(final).quickReply!.items[0]!.action.data).toBe(`action=consultant&assessment=${ID}`)
   })
 

@@ -12,9 +12,10 @@ function small(text: string, color = '#666666'): FlexComponent {
   return { type: 'text', text, size: 'xs', color, wrap: true }
 }
 
-/** Quick replies after an answer: the rest, feedback, a consultant. */
-export function answerQuickReplies(answerId: string, hasMore: boolean): messagingApi.QuickReplyItem[] {
+/** Quick replies after an answer: suggested next messages, the rest, feedback, a consultant. */
+export function answerQuickReplies(answerId: string, hasMore: boolean, followUps: { label: string; text: string }[] = []): messagingApi.QuickReplyItem[] {
   return [
+    ...followUps.slice(0, 8).map((f) => messageItem(f.label, f.text)),
     ...(hasMore ? [postbackItem('看更多', `action=more&answer=${answerId}`, '看更多')] : []),
     postbackItem('👍 有幫助', `action=feedback&answer=${answerId}&value=helpful`, '有幫助'),
     postbackItem('👎 沒幫助', `action=feedback&answer=${answerId}&value=unhelpful`, '沒幫助'),
@@ -53,7 +54,7 @@ export function renderAnswer(answer: AnswerResult, answerId: string): LineMessag
         header: { type: 'box', layout: 'vertical', contents: [small('🤖 自動整理的回答，僅供參考', '#888888')] },
         body: { type: 'box', layout: 'vertical', spacing: 'sm', contents },
       },
-      quickReply: { items: answerQuickReplies(answerId, answer.more !== undefined) },
+      quickReply: { items: answerQuickReplies(answerId, answer.more !== undefined, answer.followUps) },
     },
   ]
 }

@@ -6,6 +6,7 @@ import type { ChatContext, Outcome, Route } from '../chat/types.js'
 import { consultantOfferItems, handoffCopy } from '../handoff/copy.js'
 import { renderAnswer, declineQuickReplies } from './render.js'
 import { answerQuestion, type AnswerDeps } from './service.js'
+import { FIRM_STATE_KEY } from '../eligibility/engine.js'
 
 const THANKS = /^(謝謝|感謝|多謝|謝啦|謝了|thx|thanks?|thank you|3q|感恩)[!！。.~～ 😊🙏]*$/i
 /**
@@ -27,6 +28,11 @@ const answerStateSchema = z.object({
   more: z.object({ answerId: z.string(), text: z.string() }).optional(),
 })
 type AnswerState = z.infer<typeof answerStateSchema>
+
+function firmOf(ctx: ChatContext): Record<string, unknown> | undefined {
+  const parsed = z.record(z.string(), z.unknown()).safeParse(ctx.state[FIRM_STATE_KEY])
+  return parsed.success ? parsed.data : undefined
+}
 
 /** A follow-up refers to a question asked within this long. */
 const FOLLOW_UP_WINDOW_MS = 30 * 60_000
@@ -72,7 +78,7 @@ export function answerRoutes(deps: AnswerDeps): Route[] {
       const started = Date.now()
       const previous = stateOf(ctx)
       const recent = previous && ctx.now.getTime() - previous.lastAt < FOLLOW_UP_WINDOW_MS ? previous.lastQuestion : undefined
-      const answer = await answerQuestion(deps, { question: input.text, previousQuestion: recent, now: ctx.now })
+      const answer = await answerQuestion(deps, { question: input.text, previousQuestion: recent, now: ctx.now, knownFacts: firmOf(ctx) })
       if (answer.status !== 'answered' && deps.classifier) {
         // The rules could not place this message and it is no answerable question: ask the model what it is.
         const intent = await deps.classifier(input.text)
@@ -92,6 +98,7 @@ export function answerRoutes(deps: AnswerDeps): Route[] {
         replies: renderAnswer(answer, id),
         effects: [
           { type: 'patch-state', key: 'answer', value: state },
+          ...(answer.firmFacts ? [{ type: 'patch-state' as const, key: FIRM_STATE_KEY, value: answer.firmFacts }] : []),
           {
             type: 'record-answer',
             answer: {

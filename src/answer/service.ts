@@ -20,8 +20,12 @@ export interface AnswerGenerator {
   >
 }
 
-/** Answers "can we apply?" questions that state facts about the firm from the programme rules; undefined: not such a question. */
-export type EligibilityAnswerer = (question: string, now: Date) => Promise<AnswerResult | undefined>
+/**
+ * Answers "can we apply?" questions from the programme rules, with what the chat already knows about
+ * the firm (`known`, from earlier answers or the assessment) under what the question says; undefined:
+ * not such a question.
+ */
+export type EligibilityAnswerer = (question: string, now: Date, known?: Record<string, unknown>) => Promise<AnswerResult | undefined>
 
 export interface AnswerDeps {
   db: Db
@@ -83,14 +87,17 @@ export function programmesAsked(question: string, previous: string | undefined, 
 const FOLLOW_UP_ATTRIBUTE = /^.{0,12}(補助|比例|上限|資格|條件|期程|多久|截止|自籌|文件|審查|申請|幾成|多少錢|名額)[^，,。]{0,8}[？?]?$/u
 
 /** Answers a programme question from the knowledge base: generated when configured, else extractive. */
-export async function answerQuestion(deps: AnswerDeps, input: { question: string; previousQuestion?: string; history?: string[]; now: Date }): Promise<AnswerResult> {
+export async function answerQuestion(
+  deps: AnswerDeps,
+  input: { question: string; previousQuestion?: string; history?: string[]; now: Date; knownFacts?: Record<string, unknown> },
+): Promise<AnswerResult> {
   const registry = deps.programmes ?? PROGRAMMES
   const programmes = programmesAsked(input.question, input.previousQuestion, registry)
   const resolved = resolveQuery(input.question, input.previousQuestion)
   // A follow-up keeps its programme in the search even when it is not read with the whole previous question.
   const searchQuery = programmes.length > 0 && programmesNamed(resolved, registry).length === 0 ? `${programmes[0]!.name} ${resolved}` : resolved
   const english = isEnglish(input.question)
-  const ruled = await deps.eligibility?.(searchQuery, input.now)
+  const ruled = await deps.eligibility?.(searchQuery, input.now, input.knownFacts)
   if (ruled) return ruled
   const candidates = await searchKnowledge(deps.db, deps.embedder, searchQuery, { limit: programmes.length > 0 ? 20 : 5 })
   // A question in two parts also searches each part, so the passage for the second part is at hand.

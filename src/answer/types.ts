@@ -22,6 +22,10 @@ export interface AnswerResult {
   citations: Citation[]
   /** The rest, for a 看更多 quick reply. */
   more: string | undefined
+  /** What the answer learnt about the firm (industry, size…), kept for later questions in this chat. */
+  firmFacts?: Record<string, unknown>
+  /** Suggested next messages (a settling question's answers…), offered as quick replies that send `text`. */
+  followUps?: { label: string; text: string }[]
   mode: 'extractive' | 'generative'
   searchQuery: string
   /** Retrieved passages, for the eval report and the PMO "try it" box. */

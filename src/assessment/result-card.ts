@@ -1,8 +1,10 @@
 import type { messagingApi } from '@line/bot-sdk'
 import { copy } from '../chat/copy.js'
 import { messageItem, postbackItem, text } from '../chat/messages.js'
-import { trackShortName, verdictLabel } from '../eligibility/format.js'
-import type { ProgrammeRules } from '../eligibility/rules.js'
+import { evaluate } from '../eligibility/engine.js'
+import { checkingNote, describeFacts, mainReason, trackNote, windowTag } from '../eligibility/format.js'
+import { recommend } from '../eligibility/recommend.js'
+import type { Programme, ProgrammeRules } from '../eligibility/rules.js'
 import type { LineMessage } from '../line/limits.js'
 import { assessmentCopy as c } from './copy.js'
 import type { AssessmentDefinition } from './definition.js'
@@ -77,27 +79,53 @@ function toolLines(def: AssessmentDefinition, result: AssessmentResult): string[
   })
 }
 
-/** One entry per programme: its tracks' verdicts, the reasons (failures first), what is left to confirm, the window. */
-function programmeBlocks(rules: ProgrammeRules, result: AssessmentResult, documents: Record<string, DocumentRef>): { title: string; lines: string[]; cite: string }[] {
-  const groups = new Map<string, ProgrammeFit[]>()
-  for (const p of result.programmes) groups.set(p.programme, [...(groups.get(p.programme) ?? []), p])
-  return [...groups.values()].map((fits, i) => {
-    const programme = rules.programmes.find((p) => p.id === fits[0]!.programme)
-    const title = programme?.short_name ?? fits[0]!.name
-    const trackName = (id: string) => trackShortName(programme?.tracks.find((tr) => tr.id === id)?.name ?? id)
-    const verdicts = new Set(fits.map((f) => f.verdict)).size === 1 ? [verdictLabel(fits[0]!.verdict)] : fits.map((f) => `${trackName(f.track)} ${verdictLabel(f.verdict)}`)
-    const seen = new Set<string>()
-    const all = fits.flatMap((f) => f.lines).filter((l) => !seen.has(l.text) && seen.add(l.text))
-    const failed = all.filter((l) => l.outcome === 'fail').map((l) => l.text)
-    const passed = all.filter((l) => l.outcome === 'pass').map((l) => l.text)
-    const unknown = all.filter((l) => l.outcome === 'unknown').map((l) => l.label)
-    const lines = failed.length > 0 ? failed : [...passed, ...(unknown.length > 0 ? [`❔ 還需確認：${unknown.join('、')}`] : [])]
-    const window = fits[0]!.window === 'closed' ? '⏰ 上一梯次已截止，請留意新公告' : fits[0]!.window === 'open' ? '⏰ 受理中' : fits[0]!.window === 'upcoming' ? '⏰ 尚未開始受理' : '⏰ 尚未公告受理日期'
-    const doc = documents[fits[0]!.document]
-    const cite = `〔${i + 1}〕${doc ? `${doc.title}${doc.sourceDate ? `（資料日期 ${doc.sourceDate}）` : ''}` : `${programme?.name ?? title}：申請資格`}`
-    return { title, lines: [verdicts.join('｜'), ...lines, ...(failed.length > 0 ? [] : [window])], cite }
-  })
+/** The shown programmes of the ranked recommendation: what fits first, then what needs checking. */
+interface ProgrammeView {
+  lines: { text: string; bold?: boolean }[]
+  cites: string[]
 }
+
+function ranked(rules: ProgrammeRules, result: AssessmentResult) {
+  return recommend(evaluate(rules, result.facts, new Date(result.completedAt)), rules, result.facts)
+}
+
+function citeOf(p: Programme, documents: Record<string, DocumentRef>, n: number): string {
+  const doc = documents[p.document]
+  return `〔${n}〕${doc ? `${doc.title}${doc.sourceDate ? `（資料日期 ${doc.sourceDate}）` : ''}` : `${p.name}：申請資格`}`
+}
+
+function programmeView(rules: ProgrammeRules, result: AssessmentResult, documents: Record<string, DocumentRef>): ProgrammeView {
+  const r = ranked(rules, result)
+  const cited: Programme[] = []
+  const n = (p: Programme) => {
+    const at = cited.findIndex((q) => q.document === p.document)
+    if (at >= 0) return at + 1
+    cited.push(p)
+    return cited.length
+  }
+  const lines: ProgrammeView['lines'] = []
+  const eligible = r.eligible.slice(0, SHOWN)
+  const checking = r.checking.slice(0, SHOWN)
+  if (eligible.length > 0) {
+    lines.push({ text: c.result.eligible(r.eligible.length), bold: true })
+    for (const e of eligible) lines.push({ text: `・${e.programme.short_name}${trackNote(e)}〔${n(e.programme)}〕：${e.programme.summary ?? e.tracks[0]!.benefit}｜${windowTag(e)}` })
+  }
+  if (checking.length > 0) {
+    lines.push({ text: c.result.checking(r.checking.length), bold: true })
+    for (const e of checking) lines.push({ text: `・${e.programme.short_name}${trackNote(e)}〔${n(e.programme)}〕：${checkingNote(e)}｜${windowTag(e)}` })
+  }
+  const hidden = r.eligible.length - eligible.length + r.checking.length - checking.length
+  if (hidden > 0) lines.push({ text: c.result.moreProgrammes(hidden) })
+  if (eligible.length + checking.length === 0) lines.push({ text: c.result.nothingFits(r.notEligible.length, mainReason(r.notEligible) ?? '') })
+  else {
+    if (!r.openNow) lines.push({ text: c.result.nothingOpenNow })
+    if (r.notEligible.length > 0) lines.push({ text: c.result.notEligible(r.notEligible.length, mainReason(r.notEligible) ?? '') })
+  }
+  return { lines, cites: cited.map((p, i) => citeOf(p, documents, i + 1)) }
+}
+
+/** Programmes per group on the card; the rest are one tap away. */
+const SHOWN = 3
 
 /** The result as plain text: the Flex card's fallback (altText). */
 export function resultText(def: AssessmentDefinition, rules: ProgrammeRules, result: AssessmentResult, documents: Record<string, DocumentRef> = {}): string {
@@ -109,8 +137,8 @@ export function resultText(def: AssessmentDefinition, rules: ProgrammeRules, res
   if (result.weakest.length > 0) lines.push(`${c.result.weakest}：${result.weakest.map((id) => functionName(def, id)).join('、')}`)
   if (result.tools.length > 0) lines.push(`${c.result.tools}：${toolLines(def, result).join('、')}`)
   lines.push(`${c.result.programmes}：`)
-  for (const b of programmeBlocks(rules, result, documents)) lines.push(`・${b.title}：${b.lines.join('；')}`)
-  lines.push(...programmeBlocks(rules, result, documents).map((b) => b.cite), sourcesLine(def, documents))
+  const view = programmeView(rules, result, documents)
+  lines.push(...view.lines.map((l) => l.text), ...view.cites, sourcesLine(def, documents))
   const out = lines.join('\n')
   return Array.from(out).length > ALT_TEXT_MAX ? `${Array.from(out).slice(0, ALT_TEXT_MAX - 1).join('')}…` : out
 }
@@ -154,15 +182,9 @@ function levelBubble(def: AssessmentDefinition, result: AssessmentResult, docume
 }
 
 function programmeBubble(rules: ProgrammeRules, result: AssessmentResult, documents: Record<string, DocumentRef>): FlexBubble {
-  const blocks = programmeBlocks(rules, result, documents)
-  const body: FlexComponent[] = []
-  if (result.programmes.every((p) => p.verdict === 'not-eligible')) body.push(small(c.result.noProgrammes, '#333333'))
-  blocks.forEach((b, i) => {
-    if (i > 0) body.push(sep())
-    body.push(t(b.title, { weight: 'bold', margin: 'md' }))
-    for (const line of b.lines) body.push(small(line, '#333333'))
-  })
-  body.push(sep(), small(c.result.programmesNote, '#999999'), t('📄 資料來源', { size: 'xs', weight: 'bold', margin: 'md' }), ...blocks.map((b) => small(b.cite, '#999999')))
+  const view = programmeView(rules, result, documents)
+  const body: FlexComponent[] = view.lines.map((l) => (l.bold ? t(l.text, { weight: 'bold', margin: 'md' }) : small(l.text, '#333333')))
+  body.push(sep(), small(c.result.programmesNote, '#999999'), t('📄 資料來源', { size: 'xs', weight: 'bold', margin: 'md' }), ...view.cites.map((cite) => small(cite, '#999999')))
   return {
     type: 'bubble',
     size: 'giga',
@@ -171,10 +193,13 @@ function programmeBubble(rules: ProgrammeRules, result: AssessmentResult, docume
   }
 }
 
-export function resultQuickReplies(def: AssessmentDefinition, assessmentId: string, result: AssessmentResult): messagingApi.QuickReplyItem[] {
+export function resultQuickReplies(def: AssessmentDefinition, assessmentId: string, result: AssessmentResult, rules?: ProgrammeRules): messagingApi.QuickReplyItem[] {
   const focus = def.functions.find((f) => f.id === result.weakest[0]) ?? def.functions[0]!
+  // The whole list (and why others do not fit) as the eligibility answer, from the facts the owner gave here.
+  const facts = describeFacts(result.facts, rules)
   return [
     postbackItem(c.quick.consultant, `action=consultant&assessment=${assessmentId}`, '找顧問談健檢結果'),
+    ...(facts ? [messageItem(c.result.allProgrammesLabel, c.result.allProgrammesSays)] : []),
     messageItem(c.quick.similarCase, focus.case_query),
     postbackItem(c.quick.later, assessData('assess-later'), '之後再測'),
     postbackItem(copy.quick.menu, 'action=menu', copy.quick.menu),
@@ -189,7 +214,7 @@ export function resultMessages(def: AssessmentDefinition, rules: ProgrammeRules,
       type: 'flex',
       altText: resultText(def, rules, result, documents),
       contents: { type: 'carousel', contents: [levelBubble(def, result, documents), programmeBubble(rules, result, documents)] },
-      quickReply: { items: resultQuickReplies(def, assessmentId, result) },
+      quickReply: { items: resultQuickReplies(def, assessmentId, result, rules) },
     },
   ]
 }

@@ -3,6 +3,7 @@ import { parsePostback } from '../chat/router.js'
 import type { ChatContext, ChatInput, Outcome, Route } from '../chat/types.js'
 import type { Db } from '../db/types.js'
 import type { ProgrammeRules } from '../eligibility/rules.js'
+import { FIRM_STATE_KEY } from '../eligibility/engine.js'
 import { assessmentCopy as c } from './copy.js'
 import { questionsOf, type AssessmentDefinition } from './definition.js'
 import { isExpired, offerToContinue, step, type AssessmentState, type FlowEnv, type FlowEvent } from './flow.js'
@@ -118,7 +119,16 @@ export function assessmentRoutes(deps: AssessmentDeps): Route[] {
       // A declined "answer" that is no question either is nonsense: ask the question again, kindly.
       if (other && !/^question-(not-covered|out-of-scope)\+/.test(other.intent)) return other
     }
-    return { intent: result.intent, replies: result.replies, effects: result.save.map((s) => ({ type: 'save-assessment' as const, assessment: toSaved(s) })) }
+    // A finished assessment tells later eligibility questions about the firm, so nothing is asked twice.
+    const completed = result.save.find((s) => s.status === 'completed' && s.result)?.result
+    return {
+      intent: result.intent,
+      replies: result.replies,
+      effects: [
+        ...result.save.map((s) => ({ type: 'save-assessment' as const, assessment: toSaved(s) })),
+        ...(completed ? [{ type: 'patch-state' as const, key: FIRM_STATE_KEY, value: { ...(ctx.state[FIRM_STATE_KEY] as object | undefined), ...completed.facts } }] : []),
+      ],
+    }
   }
   return [route]
 }

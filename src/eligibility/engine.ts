@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import type { Range } from './numbers.js'
 import type { Comparison, Industry, Programme, ProgrammeRules, Rule, RuleTest, ThresholdTest, Track } from './rules.js'
 
@@ -19,7 +20,7 @@ export interface Facts {
   midsize?: boolean
   /** registered | exempt | none */
   factory?: string
-  /** company | business | limited-partnership | branch */
+  /** company | business | limited-partnership | branch | none */
   registration?: string
   chineseInvestment?: boolean
   positiveNetWorth?: boolean
@@ -28,6 +29,26 @@ export interface Facts {
   /** Answers to check rules (planningReport, successor, boardBlueprint…). */
   checks?: Record<string, boolean>
 }
+
+/** The chat state key under which what the chat knows about the firm is kept between messages. */
+export const FIRM_STATE_KEY = 'firm'
+
+const rangeSchema = z.object({ min: z.number(), max: z.number().nullable() })
+/** Facts as stored between messages (chat state, assessment results). */
+export const factsSchema = z.object({
+  industry: z.string().optional(),
+  region: z.string().optional(),
+  employees: rangeSchema.optional(),
+  capital: rangeSchema.optional(),
+  revenue: rangeSchema.optional(),
+  midsize: z.boolean().optional(),
+  factory: z.string().optional(),
+  registration: z.string().optional(),
+  chineseInvestment: z.boolean().optional(),
+  positiveNetWorth: z.boolean().optional(),
+  priorFunding: z.array(z.string()).optional(),
+  checks: z.record(z.string(), z.boolean()).optional(),
+})
 
 export type RuleOutcome = 'pass' | 'fail' | 'unknown'
 

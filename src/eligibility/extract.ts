@@ -18,11 +18,14 @@ export interface QuestionReading {
   mentionsOtherProgramme: boolean
   /** "哪些補助可以申請", "可以申請補助嗎": no programme named on purpose. */
   asksWhichProgrammes: boolean
+  /** "哪些計畫不符合?", "為什麼不能申請": the programmes that do not fit, and why. */
+  asksNotEligible: boolean
 }
 
 /** "可以申請…嗎", "符合…門檻嗎", "有資格嗎" — not "有多少家申請". */
 const ASKS_ELIGIBILITY =
   /(可以|可不可以|能不能|能否|可否|還能|能|符合|夠格|有沒有資格|適合|適用)[^,。;!?]{0,12}(申請|申辦|參加|資格|門檻|條件|補助)|(資格|門檻|條件)[^,。;!?]{0,6}(嗎|呢|\?|符合)|申請得到|申請[^,。;!?]{0,8}(嗎|呢)|(可以|能|可否|能否)(拿|領)[^,。;!?多少]{0,10}(嗎|呢)/
+const ASKS_NOT_ELIGIBLE = /(不符合|不能申請|不可以申請|不適用|為什麼不行|為何不行)/
 /** "有什麼補助可以申請" without naming one. */
 const GENERIC_APPLY = /申請(政府)?(的)?(補助|計畫|資源)/
 const WHICH = /(什麼|哪些|哪個|哪種|哪一個|有沒有)(政府)?(的)?(補助|計畫|方案|資源)|(申請|拿|用)(什麼|哪些|哪一?個|哪種)(?!時候|時間)/
@@ -143,7 +146,10 @@ export function extractFacts(raw: string, rules: ProgrammeRules): { facts: Facts
   const text = normalizeText(raw)
   const facts: Facts = {}
 
-  for (const a of findAmounts(text)) {
+  // Names like 「30人以下數位人培」 hold numbers that are no fact about the firm.
+  let amountsText = text
+  for (const m of mentions(text, rules.programmes)) amountsText = amountsText.slice(0, m.index) + ' '.repeat(m.end - m.index) + amountsText.slice(m.end)
+  for (const a of findAmounts(amountsText)) {
     if (a.kind === 'people') {
       facts.employees = a.range
       continue
@@ -169,7 +175,9 @@ export function extractFacts(raw: string, rules: ProgrammeRules): { facts: Facts
   else if (/免(辦|登記|工廠登記)/.test(text)) facts.factory = 'exempt'
   else if (/(有|已)(經)?(辦)?(理)?(工廠登記|工廠登記證)/.test(text)) facts.factory = 'registered'
 
-  if (/分公司/.test(text)) facts.registration = 'branch'
+  const unregistered = /(沒有|沒|未|無|還沒|尚未)(辦理?)?([^，,。;；]{0,6})登記/.exec(text)
+  if (unregistered && !unregistered[3]!.includes('工廠') && !unregistered[3]!.includes('廠')) facts.registration = 'none'
+  else if (/分公司/.test(text)) facts.registration = 'branch'
   else if (/有限合夥/.test(text)) facts.registration = 'limited-partnership'
   else if (/(行號|商號|商業登記)/.test(text)) facts.registration = 'business'
   else if (/(有限公司|公司登記)/.test(text)) facts.registration = 'company'
@@ -199,8 +207,9 @@ export function extractFacts(raw: string, rules: ProgrammeRules): { facts: Facts
     const [programme, track] = m.id.split('/') as [string, string]
     if (programmes.size === 0 || programmes.has(programme)) tracks.add(track)
   }
-  // A track named without its programme ("建置案可以申請嗎") points at the programmes that have it.
-  if (programmes.size === 0) for (const m of mentions(text, trackEntries)) programmes.add(m.id.split('/')[0]!)
+  // A track named without its programme ("建置案可以申請嗎") points at the programmes that have it; only
+  // a "…案" name is that specific: "貸款", "診斷" or "課程" alone name no programme.
+  if (programmes.size === 0) for (const m of mentions(text, trackEntries)) if (text.slice(m.end - 1, m.end) === '案') programmes.add(m.id.split('/')[0]!)
   return { facts, programmes: [...programmes], tracks: [...tracks] }
 }
 
@@ -211,9 +220,10 @@ export function readQuestion(raw: string, rules: ProgrammeRules): QuestionReadin
     facts,
     programmes,
     tracks,
-    asksEligibility: ASKS_ELIGIBILITY.test(text),
+    asksEligibility: ASKS_ELIGIBILITY.test(text) || ASKS_NOT_ELIGIBLE.test(text),
+    asksNotEligible: ASKS_NOT_ELIGIBLE.test(text),
     mentionsOtherProgramme: programmes.length === 0 && OTHER_PROGRAMME.test(text.replace(WHICH, '')),
-    asksWhichProgrammes: WHICH.test(text) || GENERIC_APPLY.test(text),
+    asksWhichProgrammes: WHICH.test(text) || GENERIC_APPLY.test(text) || ASKS_NOT_ELIGIBLE.test(text),
   }
 }
 

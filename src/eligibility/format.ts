@@ -3,6 +3,7 @@ import { eligibilityCopy as c } from './copy.js'
 import { evaluateTest, type Because, type Facts, type RuleResult, type TrackEvaluation, type Verdict, type WindowStatus } from './engine.js'
 import { formatAmount, formatRange } from './numbers.js'
 import type { AmountFact, ProgrammeRules, Programme, ThresholdTest } from './rules.js'
+import type { ProgrammeRecommendation } from './recommend.js'
 
 /** zh-TW sentences for engine results: one line per rule, a verdict label, the window. */
 
@@ -147,4 +148,29 @@ export function programmeDetail(evals: TrackEvaluation[], facts: Facts, rules?: 
     }
   }
   return lines
+}
+
+/* Short forms for a ranked recommendation (chat answer and result card). */
+
+export function windowTag(e: ProgrammeRecommendation): string {
+  return e.window.state === 'open' ? c.tag.open(e.window.closes!) : c.tag[e.window.state]
+}
+
+/** "還需確認：工廠登記、陸資" — or why the documents cannot settle it. */
+export function checkingNote(e: ProgrammeRecommendation): string {
+  const unstated = e.toCheck.filter((r) => r.rule.test.kind === 'unstated')
+  const labels = e.toCheck.filter((r) => r.rule.test.kind !== 'unstated').map((r) => r.rule.label)
+  const shown = labels.length > 3 ? `${labels.slice(0, 2).join('、')}${c.andMore(labels.length)}` : labels.join('、')
+  return [labels.length > 0 ? `${c.stillToCheck}${shown}` : '', ...unstated.map((r) => r.rule.label)].filter(Boolean).join('；')
+}
+
+export function trackNote(e: ProgrammeRecommendation): string {
+  return e.programme.tracks.length > 1 && e.tracks.length < e.programme.tracks.length ? `（${e.tracks.map((t) => trackShortName(t.name)).join('、')}）` : ''
+}
+
+/** The most common reason the programmes that do not fit fail ("製造業"). */
+export function mainReason(entries: ProgrammeRecommendation[]): string | undefined {
+  const counts = new Map<string, number>()
+  for (const e of entries) for (const r of e.failed) counts.set(r.rule.label, (counts.get(r.rule.label) ?? 0) + 1)
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]
 }

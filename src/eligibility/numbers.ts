@@ -56,6 +56,8 @@ const AFTER = String.raw`\s*(以下|以內|以上|左右)?`
 
 const MONEY_RE = new RegExp(`${BEFORE}${NUM}\\s*${APPROX}\\s*(億|千萬|百萬|萬|元|塊)(?:${NUM}\\s*(千萬|百萬|萬|千))?\\s*${APPROX}(?:元|塊|台幣|新台幣)?${AFTER}`, 'g')
 const PEOPLE_RE = new RegExp(`${BEFORE}${NUM}\\s*${APPROX}\\s*${PEOPLE_UNIT}${AFTER}`, 'g')
+/** "5到49人", "10～49人", "50-99位": a range the owner (or a quick-reply button) gives. */
+const PEOPLE_SPAN_RE = new RegExp(`${NUM}\\s*(?:人|名|位)?\\s*(?:到|至|~|～|-|－)\\s*${NUM}\\s*${PEOPLE_UNIT}`, 'g')
 const MULTIPLIER: Record<string, number> = { 億: 1e8, 千萬: 1e7, 百萬: 1e6, 萬: 1e4, 千: 1e3, 元: 1, 塊: 1 }
 
 function toNumber(raw: string): number | undefined {
@@ -96,7 +98,16 @@ export function findAmounts(text: string): Amount[] {
     const span = approx ? approxSpan(num2 ? (toNumber(num2) ?? 1) : value) * MULTIPLIER[num2 ? unit2! : unit]! : 1
     out.push({ kind: 'money', range: rangeOf(base, 1, approx, before, after, span), index: m.index, end: m.index + whole.length })
   }
+  const spans: [number, number][] = []
+  for (const m of text.matchAll(PEOPLE_SPAN_RE)) {
+    const [whole, low, high] = m
+    const [min, max] = [toNumber(low!), toNumber(high!)]
+    if (min === undefined || max === undefined || !Number.isInteger(min) || !Number.isInteger(max) || min > max) continue
+    spans.push([m.index, m.index + whole.length])
+    out.push({ kind: 'people', range: { min, max }, index: m.index, end: m.index + whole.length })
+  }
   for (const m of text.matchAll(PEOPLE_RE)) {
+    if (spans.some(([from, to]) => m.index >= from && m.index < to)) continue
     const [whole, before, num, approx, , after] = m
     const value = toNumber(num!)
     if (value === undefined || !Number.isInteger(value)) continue

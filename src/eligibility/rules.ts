@@ -157,10 +157,25 @@ const industrySchema = z.strictObject({
 })
 export type Industry = z.infer<typeof industrySchema>
 
+/**
+ * The question that settles a fact a recommendation is waiting on, asked with quick replies. Each
+ * option `says` what the user's tap sends, in words the extractor reads ("有工廠登記").
+ */
+const settlingQuestionSchema = z.strictObject({
+  ask: z.string().min(2),
+  options: z
+    .array(z.strictObject({ label: z.string().min(1).max(20, 'LINE quick-reply labels hold at most 20 characters'), says: z.string().min(1).max(20) }))
+    .min(2)
+    .max(5),
+})
+export type SettlingQuestion = z.infer<typeof settlingQuestionSchema>
+
 export const programmeRulesSchema = z
   .strictObject({
     version: z.string().min(1),
     industries: z.array(industrySchema).default([]),
+    /** By fact (factory, registration, chineseInvestment…). */
+    questions: z.record(z.string(), settlingQuestionSchema).default({}),
     funding_schemes: z.array(z.strictObject({ id, name: z.string().min(2), aliases: z.array(z.string().min(1)).min(1) })),
     programmes: z.array(programmeSchema).min(1),
   })
