@@ -104,6 +104,11 @@ describe.each(engines())('the quick assessment in LINE on $engine', ({ engine, s
     // Next steps work: a consultant (handoff comes with its own issue), retake later.
     expect((await c.tap('💬 找顧問談結果'))[0]!.text).toContain('顧問')
     expect((await c.postback('action=assess-later'))[0]!.text).toContain('提升 1 級')
+    // The whole list of programmes from what the assessment learnt: nothing is asked again.
+    // (the consultant intake started above is still open: the answer comes first, then its prompt again)
+    const all = (await c.say(card!.quickReply!.items.find((i) => i.action.label === '🏛️ 看全部計畫')!.action.text!)).find((m) => m.type === 'flex')!
+    expect(all.altText).toMatch(/依您提到的條件（製造業、[^）]*已辦工廠登記[^）]*），比對資料中的 \d+ 個計畫/)
+    expect(all.quickReply!.items.map((i) => i.action.label)).not.toContain('製造業')
   })
 
   it('goes back, skips, understands words, and asks again kindly on nonsense', async () => {

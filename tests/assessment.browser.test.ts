@@ -86,7 +86,7 @@ describe('the quick assessment in the simulator', () => {
     expect(texts).toContain('第 1 級')
     expect(texts).toContain('最需要加強')
     expect(texts).toContain('生產與營運、行銷與客戶經營')
-    expect(texts).toContain('可能可以申請的補助')
+    expect(texts).toContain('可能可以申請的計畫')
     expect(texts).toContain('雲市集工業館數位點數')
     await expect(chipLabels()).resolves.toEqual(['💬 找顧問談結果', '🏛️ 看全部計畫', '📚 看類似案例', '⏰ 之後再測', '選單'])
     await page.screenshot({ path: '/tmp/assessment-result.png', fullPage: false })

@@ -4,7 +4,7 @@ import { parseDefinition, questionsOf, type AssessmentDefinition } from '../src/
 import { DataFileError } from '../src/data-file.js'
 import { isExpired, step, type AssessmentState, type FlowEnv, type FlowEvent, type StepResult } from '../src/assessment/flow.js'
 import { DEFINITION_FILE, readDefinition } from '../src/assessment/load.js'
-import { resultText } from '../src/assessment/result-card.js'
+import { resultMessages, resultText } from '../src/assessment/result-card.js'
 import { buildResult, overallOf, weakestOf, type StoredAnswer } from '../src/assessment/scoring.js'
 import { parseCommand, understand } from '../src/assessment/understand.js'
 import { readProgrammeRules } from '../src/eligibility/load.js'
@@ -257,5 +257,62 @@ describe('the conversation steps', () => {
     const fresh = step(env, old, { type: 'start', newId: ID2 })
     expect(fresh.save.map((s) => [s.id, s.status])).toEqual([[ID, 'expired'], [ID2, 'in_progress']])
     expect(fresh.replies[0]!.type === 'text' && fresh.replies[0]!.text).toContain('超過 14 天')
+  })
+})
+
+describe('an assessment that fits the kind of firm', () => {
+  const answer = (questionId: string, value: string): FlowEvent => ({ type: 'answer', assessmentId: ID, questionId, value })
+  const through = (industry: string, employees: string) => {
+    let state: AssessmentState | undefined
+    const results: StepResult[] = []
+    for (const e of [{ type: 'start', newId: ID } as FlowEvent, answer('industry', industry), { type: 'text', text: employees, newId: ID2 } as FlowEvent, answer('capital', 'le10m'), answer('revenue', 'le100m')]) {
+      const r = step(env, state, e)
+      results.push(r)
+      state = r.save.at(-1) ?? state
+    }
+    return { state: state!, results }
+  }
+
+  it('does not ask a restaurant about a factory registration, and words the operations question for it', () => {
+    const { state, results } = through('food-lodging', '12人')
+    const next = last(results.at(-1)!).text!
+    expect(next).toContain('6/13｜所在地區') // 5/13 (工廠登記) passed over
+    expect(state.answers['factory']).toEqual({ skipped: true })
+    const region = step(env, state, answer('region', 'south'))
+    expect(last(region).text).toContain('出餐、訂位、排班')
+    expect(labels(region)).toContain('③ 有POS點餐或訂位系統')
+    // 上一題 from 所在地區 goes back to 年營業額, not to the question that was passed over
+    const back = step(env, state, { type: 'back', assessmentId: ID, questionId: 'region' })
+    expect(last(back).text).toContain('4/13｜年營業額')
+  })
+
+  it('still asks a manufacturer about its factory registration, in the general wording', () => {
+    const { results } = through('manufacturing', '30人')
+    expect(last(results.at(-1)!).text).toContain('5/13｜工廠登記')
+  })
+
+  it('reads everyday tools in free text at their level: a mobile-payment shop is at level 3 in marketing', () => {
+    expect(understand(def, q('marketing'), '有臉書粉專跟LINE官方帳號，也有用街口支付')).toEqual({ type: 'level', level: 3 })
+    expect(understand(def, q('marketing'), '客人都用 LINE Pay 付款')).toEqual({ type: 'level', level: 3 })
+    expect(understand(def, q('finance'), '用雲端記帳')).toEqual({ type: 'level', level: 3 })
+    expect(understand(def, q('marketing'), '只有臉書粉專')).toEqual({ type: 'level', level: 2 })
+  })
+
+  it('compares only with the survey group of the firm’s own kind and size, and explains the overall level with its numbers', () => {
+    const functions = { production: { level: 1 }, inventory: { level: 2 }, finance: { level: 1 }, hr: { level: 1 }, marketing: { level: 3 }, security: { level: 2 }, data: { level: 2 } }
+    const card = (industry: string, employees: number) => {
+      const result = buildResult(def, rules, { industry: { option: industry }, employees: { amount: { min: employees, max: employees } }, ...functions }, NOW)
+      return JSON.stringify(resultMessages(def, rules, ID, result)[1])
+    }
+    const restaurant = card('food-lodging', 12)
+    expect(restaurant).toContain('50 人以下服務業的財務管理有 23.5%')
+    expect(restaurant).not.toContain('製造業的')
+    expect(restaurant).toContain('已回答業務的平均是 1.7 級，無條件捨去＝第 1 級')
+    expect(card('manufacturing', 30)).toContain('50 人以下製造業的財務管理只有 16%')
+    // the similar cases asked for are of its own kind of business
+    expect(restaurant).not.toContain('智慧製造數位轉型的案例')
+    // no group in the documents for an 80-person factory or for a farm
+    expect(card('manufacturing', 80)).not.toContain('2019 年調查')
+    expect(card('agriculture', 5)).not.toContain('2019 年調查')
   })
 })

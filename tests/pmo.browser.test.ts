@@ -294,7 +294,7 @@ describe('PMO console in a browser', () => {
     // Assessment questions changed under the same version are refused, with what to do.
     await page.goto(url('/console/data/assessment'))
     const questions = await page.inputValue('#content')
-    await page.fill('#content', questions.replace('- value: manufacturing', '- value: manufacturing-and-processing'))
+    await page.fill('#content', questions.replace('- value: agriculture', '- value: agriculture-and-fishing'))
     await page.getByTestId('data-save').click()
     await expect(page.getByTestId('data-error').innerText()).resolves.toContain('請把 version 改成新的值')
     await expect(page.getByTestId('data-history').count()).resolves.toBe(0)

@@ -182,8 +182,10 @@ describe('data files (programme rules, assessment)', () => {
 
   it('asks for a new assessment version when questions or options change, so open assessments carry over', async () => {
     const assessment = await readFile(DEFINITION_FILE, 'utf8')
-    const renamed = assessment.replace('- value: manufacturing', '- value: manufacturing-and-processing')
+    const renamed = assessment.replace('- value: agriculture', '- value: agriculture-and-fishing')
     expect(validateDataFile('assessment', renamed)).toBeUndefined()
+    // An option other parts refer to cannot be renamed alone: the references are named.
+    expect(validateDataFile('assessment', assessment.replace('- value: manufacturing', '- value: manufacturing-and-processing'))).toMatch(/unknown industry option "manufacturing"[\s\S]*only_for/)
     expect(editProblem('assessment', assessment, renamed)).toMatch(/請把 version 改成新的值/)
     const bumped = renamed.replace(/^version: .*$/m, 'version: "2026-12-v1"')
     expect(editProblem('assessment', assessment, bumped)).toBeUndefined()

@@ -56,6 +56,7 @@ export const assessmentCopy = {
     overallNone: (min: number) => `回答的業務少於 ${min} 項，先不計算整體等級。`,
     average: (avg: string, answered: number, total: number) => `平均 ${avg} 級（${total} 項業務回答了 ${answered} 項）`,
     rule: '整體等級＝已回答業務等級的平均，無條件捨去。',
+    ruleApplied: (average: string, level: number) => `整體等級怎麼算：已回答業務的平均是 ${average} 級，無條件捨去＝第 ${level} 級。`,
     bars: '各項業務',
     skippedBar: '跳過',
     weakest: '最需要加強',

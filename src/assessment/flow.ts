@@ -3,7 +3,7 @@ import { postbackItem, text } from '../chat/messages.js'
 import type { ProgrammeRules } from '../eligibility/rules.js'
 import type { LineMessage } from '../line/limits.js'
 import { assessmentCopy as c } from './copy.js'
-import { questionsOf, type AssessmentDefinition, type Question } from './definition.js'
+import { applies, questionsOf, type AssessmentDefinition, type Question } from './definition.js'
 import { assessData, cancelledMessage, continuePrompt, hintFor, introMessage, questionMessage, startItems } from './messages.js'
 import { resultMessages, type DocumentRef } from './result-card.js'
 import { answerLabel, buildResult, type AssessmentResult, type PreviousResult, type StoredAnswer } from './scoring.js'
@@ -118,9 +118,12 @@ function begin(env: FlowEnv, newId: string, before: AssessmentState[], note?: st
 /** Stores an answer and moves on; after the last question the result is built and shown. */
 function advance(env: FlowEnv, state: AssessmentState, answer: StoredAnswer, ack?: string): StepResult {
   const question = current(env, state)
-  const answers = { ...state.answers, [question.q.id]: answer }
-  const position = state.position + 1
-  if (position < questionsOf(env.def).length) {
+  const answers: Record<string, StoredAnswer> = { ...state.answers, [question.q.id]: answer }
+  const all = questionsOf(env.def)
+  let position = state.position + 1
+  // A question that does not apply to this kind of firm is passed over, as if skipped.
+  while (position < all.length && !applies(env.def, all[position]!, answers)) answers[all[position++]!.q.id] = { skipped: true }
+  if (position < all.length) {
     const next = touch(env, state, { answers, position })
     return { intent: 'assess-answer', replies: [questionMessage(env.def, next, { before: ack })], save: [next] }
   }
@@ -194,8 +197,11 @@ export function step(env: FlowEnv, open: AssessmentState | undefined, event: Flo
     case 'skip':
       return advance(env, active, { skipped: true }, c.skipped)
     case 'back': {
+      const all = questionsOf(def)
+      let position = active.position - 1
+      while (position > 0 && !applies(def, all[position]!, active.answers)) position--
       if (active.position === 0) return reask(env, active, c.firstQuestion)
-      const back = touch(env, active, { position: active.position - 1 })
+      const back = touch(env, active, { position })
       return { intent: 'assess-back', replies: [questionMessage(def, back)], save: [back] }
     }
     case 'cancel': {

@@ -3,7 +3,7 @@ import { copy } from '../chat/copy.js'
 import { postbackItem, text } from '../chat/messages.js'
 import type { LineMessage } from '../line/limits.js'
 import { assessmentCopy as c } from './copy.js'
-import { questionsOf, type AssessmentDefinition, type Question } from './definition.js'
+import { questionsOf, wordingFor, type AssessmentDefinition, type Question } from './definition.js'
 import type { AssessmentState } from './flow.js'
 import { answerLabel } from './scoring.js'
 
@@ -23,10 +23,11 @@ export function questionAt(def: AssessmentDefinition, position: number): Questio
   return questionsOf(def)[position]!
 }
 
-function optionItems(state: AssessmentState, question: Question): QuickReplyItem[] {
+function optionItems(def: AssessmentDefinition, state: AssessmentState, question: Question): QuickReplyItem[] {
   const base = { id: state.id, q: question.q.id }
   if (question.section === 'function') {
-    return question.q.options.map((o) => postbackItem(`${CIRCLED[o.level - 1]} ${o.label}`, assessData('assess-answer', { ...base, v: String(o.level) })))
+    const { label } = wordingFor(def, question, state.answers)
+    return question.q.options.map((o) => postbackItem(`${CIRCLED[o.level - 1]} ${label(o.level, o.label)}`, assessData('assess-answer', { ...base, v: String(o.level) })))
   }
   return question.q.options.map((o) => postbackItem(o.label, assessData('assess-answer', { ...base, v: o.value })))
 }
@@ -56,13 +57,14 @@ export function questionMessage(def: AssessmentDefinition, state: AssessmentStat
   const lines: string[] = []
   if (options.before) lines.push(options.before, '')
   const section = question.section === 'function' ? `｜${question.q.name}` : `｜${question.q.short}`
-  lines.push(`${c.progress(def.title, state.position + 1, all.length)}${section}`, question.q.question)
+  const wording = wordingFor(def, question, state.answers)
+  lines.push(`${c.progress(def.title, state.position + 1, all.length)}${section}`, wording.question)
   if (question.section === 'function') {
-    lines.push('', ...question.q.options.map((o) => `${CIRCLED[o.level - 1]} ${o.label}`), '', c.functionHint)
+    lines.push('', ...question.q.options.map((o) => `${CIRCLED[o.level - 1]} ${wording.label(o.level, o.label)}`), '', c.functionHint)
   }
   const previous = answerLabel(def, question, state.answers[question.q.id])
   if (previous) lines.push(c.previousAnswer(previous))
-  return text(lines.join('\n'), [...optionItems(state, question), ...navigationItems(state, question), ...(options.extra ?? [])])
+  return text(lines.join('\n'), [...optionItems(def, state, question), ...navigationItems(state, question), ...(options.extra ?? [])])
 }
 
 export function introMessage(def: AssessmentDefinition, before?: string): LineMessage {

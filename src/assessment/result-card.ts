@@ -7,7 +7,7 @@ import { recommend } from '../eligibility/recommend.js'
 import type { Programme, ProgrammeRules } from '../eligibility/rules.js'
 import type { LineMessage } from '../line/limits.js'
 import { assessmentCopy as c } from './copy.js'
-import type { AssessmentDefinition } from './definition.js'
+import { surveyFor, wordingFor, type AssessmentDefinition } from './definition.js'
 import { assessData } from './messages.js'
 import type { AssessmentResult, ProgrammeFit } from './scoring.js'
 
@@ -164,7 +164,8 @@ function levelBubble(def: AssessmentDefinition, result: AssessmentResult, docume
   if (result.weakest.length > 0) {
     body.push(sep(), t(c.result.weakest, { weight: 'bold', margin: 'md' }), t(result.weakest.map((id) => functionName(def, id)).join('、')))
     for (const id of result.weakest) {
-      const survey = def.functions.find((f) => f.id === id)?.survey
+      const f = def.functions.find((x) => x.id === id)
+      const survey = f && surveyFor(def, f, result.facts.industry, result.facts.employees)
       if (survey) body.push(small(`📈 ${survey}`))
     }
   }
@@ -172,7 +173,7 @@ function levelBubble(def: AssessmentDefinition, result: AssessmentResult, docume
     body.push(t(c.result.tools, { weight: 'bold', margin: 'md' }))
     for (const line of toolLines(def, result)) body.push(small(`• ${line}`, '#333333'))
   }
-  body.push(sep(), small(c.result.rule, '#999999'), small(sourcesLine(def, documents), '#999999'))
+  body.push(sep(), small(o.level !== null ? c.result.ruleApplied(o.average!.toFixed(1), o.level) : c.result.rule, '#999999'), small(sourcesLine(def, documents), '#999999'))
   return {
     type: 'bubble',
     size: 'giga',
@@ -193,6 +194,11 @@ function programmeBubble(rules: ProgrammeRules, result: AssessmentResult, docume
   }
 }
 
+/** The industry answer in the shape wordingFor reads. */
+function industryAnswers(result: AssessmentResult): Record<string, unknown> {
+  return result.facts.industry ? { industry: { option: result.facts.industry } } : {}
+}
+
 export function resultQuickReplies(def: AssessmentDefinition, assessmentId: string, result: AssessmentResult, rules?: ProgrammeRules): messagingApi.QuickReplyItem[] {
   const focus = def.functions.find((f) => f.id === result.weakest[0]) ?? def.functions[0]!
   // The whole list (and why others do not fit) as the eligibility answer, from the facts the owner gave here.
@@ -200,7 +206,7 @@ export function resultQuickReplies(def: AssessmentDefinition, assessmentId: stri
   return [
     postbackItem(c.quick.consultant, `action=consultant&assessment=${assessmentId}`, '找顧問談健檢結果'),
     ...(facts ? [messageItem(c.result.allProgrammesLabel, c.result.allProgrammesSays)] : []),
-    messageItem(c.quick.similarCase, focus.case_query),
+    messageItem(c.quick.similarCase, wordingFor(def, { section: 'function', q: focus }, industryAnswers(result)).caseQuery ?? focus.case_query),
     postbackItem(c.quick.later, assessData('assess-later'), '之後再測'),
     postbackItem(copy.quick.menu, 'action=menu', copy.quick.menu),
   ]
