@@ -55,7 +55,7 @@ describe('the programme rules file', () => {
     cited.push(def.levels_document, def.tool_categories_document)
     expect(cited.filter((id) => !ids.has(id))).toEqual([])
     // Every rule names a source document users can look up by its real title.
-    for (const p of rules.programmes) for (const r of [...p.rules, ...p.tracks.flatMap((t) => t.rules)]) expect(sourceName(r.source.seed), `${p.id}/${r.id}`).not.toMatch(/seed|^\d+$/)
+    for (const p of rules.programmes) for (const r of [...p.rules, ...p.tracks.flatMap((t) => t.rules)]) expect(sourceName(r.source.seed ?? 'none'), `${p.id}/${r.id}`).not.toMatch(/seed|^\d+$/)
   })
 
   it('rejects a broken file, naming the field', () => {

@@ -300,6 +300,46 @@ describe('PMO console in a browser', () => {
     await expect(page.getByTestId('data-history').count()).resolves.toBe(0)
   })
 
+  it('programme rules as a form: the field named on a bad value, a preview of sample firms, and after publishing a matching firm may apply', async () => {
+    await page.goto(url('/console/kb/new'))
+    await page.fill('#id', 'dawn-breakfast-digital')
+    await page.fill('#title', '晨光鎮早餐店數位點餐補助')
+    await page.selectOption('#kind', 'programme')
+    await page.fill('#source', '晨光鎮公所115年公告（測試）')
+    await page.fill('#source_date', '2026-11')
+    await page.fill('#body', '## 補助內容\n\n晨光鎮的餐飲店導入數位點餐，每家最多補助3萬元。\n')
+    await page.check('#rules_enabled')
+    await page.fill('#rules_short_name', '早餐店數位點餐補助')
+    await page.fill('#rules_benefit', '每家最多補助3萬元')
+    await page.check('input[name=rules_industries][value=food-lodging]')
+    await page.fill('#rules_max_employees', '三十')
+    await page.fill('#rules_wording', '設籍晨光鎮、員工30人以下之餐飲業者')
+    await page.getByTestId('preview-rules').click()
+    await expect(page.getByTestId('error-rules_max_employees').innerText()).resolves.toContain('數字')
+    await page.fill('#rules_max_employees', '30')
+    await page.getByTestId('preview-rules').click()
+    const rows = await page.getByTestId('sample-firm').allInnerTexts()
+    expect(rows.find((r) => r.includes('20 人的餐廳'))).toContain('✅ 符合')
+    expect(rows.find((r) => r.includes('80 人的食品廠'))).toMatch(/❌ 不符合[\s\S]*行業/)
+    // nothing is saved by a preview
+    expect(await versions('dawn-breakfast-digital')).toEqual([])
+    const before = await ask('我們是10人的早餐店，可以申請什麼補助？')
+    expect(before).not.toContain('早餐店數位點餐補助')
+    await page.getByTestId('publish').click()
+    await page.getByText('已發布第 1 版').waitFor()
+    // The bot reads published rules within seconds, without a restart.
+    let after = ''
+    for (let i = 0; i < 40 && !after.includes('早餐店數位點餐補助'); i++) {
+      await new Promise((r) => setTimeout(r, 250))
+      after = await ask('我們是10人的早餐店，可以申請什麼補助？')
+    }
+    expect(after).toMatch(/✅ 可以申請[\s\S]*早餐店數位點餐補助/)
+    // the form reopens with the rules in its fields
+    await page.goto(url('/console/kb/doc/dawn-breakfast-digital/edit'))
+    await expect(page.inputValue('#rules_max_employees')).resolves.toBe('30')
+    await expect(page.isChecked('input[name=rules_industries][value=food-lodging]')).resolves.toBe(true)
+  })
+
   it('a consultant gets 403 on the PMO pages', async () => {
     const other = await browser.newContext({ locale: 'zh-TW' })
     const p = await other.newPage()

@@ -2,8 +2,12 @@ import { sourceName } from '../knowledge/sources.js'
 import { eligibilityCopy as c } from './copy.js'
 import { evaluateTest, type Because, type Facts, type RuleResult, type TrackEvaluation, type Verdict, type WindowStatus } from './engine.js'
 import { formatAmount, formatRange } from './numbers.js'
-import type { AmountFact, ProgrammeRules, Programme, ThresholdTest } from './rules.js'
+import type { AmountFact, ProgrammeRules, Programme, RuleSource, ThresholdTest } from './rules.js'
 import type { ProgrammeRecommendation } from './recommend.js'
+
+function sourceOf(s: RuleSource): string {
+  return `${s.name ?? sourceName(s.seed ?? '')} ${s.section}`
+}
 
 /** zh-TW sentences for engine results: one line per rule, a verdict label, the window. */
 
@@ -143,8 +147,8 @@ export function programmeDetail(evals: TrackEvaluation[], facts: Facts, rules?: 
     for (const r of e.results) {
       if (seen.has(r.rule.id)) continue
       seen.add(r.rule.id)
-      lines.push(`${ruleLine(r, facts, rules)}\n　原文：「${r.rule.wording}」（${sourceName(r.rule.source.seed)} ${r.rule.source.section}）`)
-      if (r.rule.alternative) lines.push(`　另一處：「${r.rule.alternative.wording}」（${sourceName(r.rule.alternative.source.seed)} ${r.rule.alternative.source.section}）`)
+      lines.push(`${ruleLine(r, facts, rules)}\n　原文：「${r.rule.wording}」（${sourceOf(r.rule.source)}）`)
+      if (r.rule.alternative) lines.push(`　另一處：「${r.rule.alternative.wording}」（${sourceOf(r.rule.alternative.source)}）`)
     }
   }
   return lines

@@ -71,12 +71,17 @@ export type AnyOfTest = z.infer<typeof anyOfSchema>
 export const testSchema = z.discriminatedUnion('kind', [thresholdSchema, oneOfSchema, flagSchema, fundingSchema, checkSchema, anyOfSchema, unstatedSchema])
 export type RuleTest = z.infer<typeof testSchema>
 
-const sourceSchema = z.strictObject({
-  /** The knowledge document (knowledge/…/*.md front-matter id) that restates this rule. */
-  document: id,
-  seed: z.string().regex(/^\d{3}$/),
-  section: z.string().min(2),
-})
+const sourceSchema = z
+  .strictObject({
+    /** The knowledge document (knowledge/…/*.md front-matter id) that restates this rule. */
+    document: id,
+    /** The numbered source document (knowledge/sources.json) — or, for a programme published in the console, */
+    seed: z.string().regex(/^\d{3}$/).optional(),
+    /** the name of the announcement it comes from. */
+    name: z.string().min(2).optional(),
+    section: z.string().min(2),
+  })
+  .refine((s) => s.seed !== undefined || s.name !== undefined, 'give the source document: seed or name')
 export type RuleSource = z.infer<typeof sourceSchema>
 
 const ruleSchema = z.strictObject({
@@ -113,7 +118,7 @@ export type Track = z.infer<typeof trackSchema>
 /** What a firm gets: money, expert help, a service it can use, a prize, or financing. */
 export const programmeKinds = ['subsidy', 'assistance', 'service', 'award', 'financing'] as const
 
-const programmeSchema = z.strictObject({
+export const programmeSchema = z.strictObject({
   id,
   name: z.string().min(2),
   kind: z.enum(programmeKinds).default('subsidy'),
@@ -133,6 +138,24 @@ const programmeSchema = z.strictObject({
   rules: z.array(ruleSchema).min(1),
 })
 export type Programme = z.infer<typeof programmeSchema>
+
+/**
+ * A programme's rules carried by its own knowledge document (front-matter `eligibility`), as PMO
+ * staff publish them from the console: id and document default to the document's.
+ */
+export const documentProgrammeSchema = programmeSchema.partial({ id: true, document: true })
+export type DocumentProgramme = z.infer<typeof documentProgrammeSchema>
+
+/**
+ * The rules in force: the rules file, with the programmes published in documents added (or, for the
+ * same id, replacing the file's). Validated together, so a document naming an unknown industry or
+ * funding scheme is refused with the field named.
+ */
+export function withPublishedProgrammes(base: ProgrammeRules, published: Programme[]): ProgrammeRules {
+  if (published.length === 0) return base
+  const ids = new Set(published.map((p) => p.id))
+  return programmeRulesSchema.parse({ ...base, programmes: [...base.programmes.filter((p) => !ids.has(p.id)), ...published] })
+}
 
 /** Kinds of business, with the everyday words owners use for them (the extractor reads these). */
 const industrySchema = z.strictObject({
@@ -176,6 +199,8 @@ export const programmeRulesSchema = z
     industries: z.array(industrySchema).default([]),
     /** By fact (factory, registration, chineseInvestment…). */
     questions: z.record(z.string(), settlingQuestionSchema).default({}),
+    /** Made-up firms in an owner's words, for the console's "who would be eligible" preview of new rules. */
+    sample_firms: z.array(z.strictObject({ name: z.string().min(2), says: z.string().min(4) })).default([]),
     funding_schemes: z.array(z.strictObject({ id, name: z.string().min(2), aliases: z.array(z.string().min(1)).min(1) })),
     programmes: z.array(programmeSchema).min(1),
   })

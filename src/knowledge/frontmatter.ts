@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { documentProgrammeSchema } from '../eligibility/rules.js'
 
 const partialDate = z.union([z.string(), z.date(), z.number()]).transform((v, ctx) => {
   const s = v instanceof Date ? v.toISOString().slice(0, 10) : String(v)
@@ -38,6 +39,8 @@ export const frontMatterSchema = z.strictObject({
   application_window: z.strictObject({ opens: partialDate.optional(), closes: partialDate.optional() }).optional(),
   tags: z.array(z.string()).default([]),
   cards: z.array(answerCardSchema).default([]),
+  /** A programme document's eligibility rules (kind programme only), as the rules file words them. */
+  eligibility: documentProgrammeSchema.optional(),
 })
 export type FrontMatter = z.infer<typeof frontMatterSchema>
 

@@ -1,9 +1,10 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { frontMatterSchema, parseDocument, sectionHeadings, type AnswerCard, type KnowledgeDocument } from '../knowledge/frontmatter.js'
 import { phrasingSimilarity } from '../answer/extractive.js'
+import { emptyRulesForm, formFromRules, RULES_FIELDS, rulesFromForm, type RulesForm } from './rules-form.js'
 
-/** The document editor's fields, as the browser posts them (all strings). */
-export interface DocForm {
+/** The document editor's fields, as the browser posts them (all strings; a programme's rules as `rules_*`). */
+export interface DocForm extends RulesForm {
   id: string
   title: string
   kind: string
@@ -20,12 +21,15 @@ export interface DocForm {
 }
 
 export type FieldErrors = Partial<Record<keyof DocForm | 'form', string>>
+export { RULES_FIELDS }
 
 export const emptyForm = (): DocForm => ({
   id: '', title: '', kind: 'programme', programme: '', source: '', source_date: '', status: 'current', opens: '', closes: '', tags: '', cards: '', body: '',
+  ...emptyRulesForm(),
 })
 
-const str = (v: unknown) => (typeof v === 'string' ? v : '')
+/** Checkbox groups arrive as arrays (parseBody with all: true). */
+const str = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(',') : '')
 
 export function formFromBody(body: Record<string, unknown>): DocForm {
   const f = emptyForm()
@@ -40,6 +44,7 @@ export function formFromDocument(doc: KnowledgeDocument): DocForm {
     id: m.id, title: m.title, kind: m.kind, programme: m.programme ?? '', source: m.source, source_date: m.source_date ?? '', status: m.status,
     opens: m.application_window?.opens ?? '', closes: m.application_window?.closes ?? '', tags: m.tags.join(', '),
     cards: m.cards.length > 0 ? stringifyYaml(m.cards, { lineWidth: 0 }) : '', body: doc.body,
+    ...formFromRules(m.eligibility),
   }
 }
 
@@ -119,10 +124,26 @@ export function validateForm(f: DocForm): FormResult {
     const orphan = parsed.data.cards.find((c) => !headings.has(c.section))
     if (orphan) errors.cards = `答案卡片的 section「${orphan.section}」在內文中找不到對應的 ## 標題`
   }
+  let eligibility
+  if (f.rules_enabled === 'on' && f.kind !== 'programme') errors.rules_enabled = '只有「計畫」類型的文件可以設定申請資格規則'
+  else if (parsed.success) {
+    const rules = rulesFromForm(f, {
+      id: parsed.data.id,
+      title: parsed.data.title,
+      status: parsed.data.status,
+      opens: parsed.data.application_window?.opens,
+      closes: parsed.data.application_window?.closes,
+      source: parsed.data.source,
+    })
+    if (rules.ok) eligibility = rules.eligibility
+    else Object.assign(errors, rules.errors)
+  }
   if (!body) errors.body = '內文不能是空的'
   else if (/^---\s*$/m.test(body.split('\n')[0] ?? '')) errors.body = '內文不要再放 --- 前置資料，請用上方欄位填寫'
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors }
-  return { ok: true, document: { meta: parsed.data, body, path: `console:${parsed.data.id}` } }
+  const meta = { ...parsed.data, ...(eligibility ? { eligibility } : {}) }
+  if (!eligibility) delete meta.eligibility
+  return { ok: true, document: { meta, body, path: `console:${parsed.data.id}` } }
 }
 
 /** A readable kebab-case id from a file name; Chinese names fall back to a dated id. */

@@ -65,6 +65,7 @@ export function toMarkdown(meta: FrontMatter, body: string): string {
   if (w && (w.opens || w.closes)) fm.application_window = { ...(w.opens ? { opens: w.opens } : {}), ...(w.closes ? { closes: w.closes } : {}) }
   fm.tags = meta.tags
   if (meta.cards.length > 0) fm.cards = meta.cards
+  if (meta.eligibility) fm.eligibility = meta.eligibility
   // Dates stay strings: YAML would otherwise read 2024-05-02 back as a Date (the schema accepts both).
   return `---\n${stringifyYaml(fm, { lineWidth: 0, defaultStringType: 'PLAIN', flowCollectionPadding: false }).trim()}\n---\n\n${body.trim()}\n`
 }

@@ -23,6 +23,9 @@ import {
 import { DocumentListPage, DocumentViewPage, EditorPage, JobPage, VersionPage } from './pages/kb.js'
 import { jobStatus, startReindexJob } from './reindex.js'
 import { tryRoutes } from './try.js'
+import { parseProgrammeRules, type ProgrammeRules } from '../eligibility/rules.js'
+import { programmeOfDocument } from '../eligibility/published.js'
+import { sampleVerdicts, type SampleVerdict } from './rules-preview.js'
 
 const docPath = (id: string) => `/console/kb/doc/${encodeURIComponent(id)}`
 const withFlash = (path: string, flash: string) => `${path}?ok=${encodeURIComponent(flash)}`
@@ -45,6 +48,10 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.use('/kb', requireStaff('pmo'))
   app.use('/kb/*', requireStaff('pmo'))
   const session = (c: { get(k: 'session'): Session | undefined }) => c.get('session')!
+  const now = () => deps.now?.() ?? new Date()
+  // The rules file as shipped: industries and sample firms for the rules form and its preview.
+  let bundledRules: ProgrammeRules | undefined
+  const baseRules = () => (bundledRules ??= parseProgrammeRules(deps.texts.programmes))
 
   app.get('/kb', async (c) => {
     const filter = c.req.query('filter') ?? ''
@@ -62,7 +69,7 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const form = emptyForm()
     // From the learn page's "用文件補上": start the document from the unanswered question.
     if (q) form.body = `## ${q}\n\n（請在這裡寫出答案，並註明資料來源。）\n`
-    return c.html(<EditorPage session={session(c)} existingId={undefined} form={form} errors={{}} notice={q ? `使用者問過：「${q}」` : undefined} />)
+    return c.html(<EditorPage session={session(c)} existingId={undefined} form={form} errors={{}} industries={baseRules().industries} notice={q ? `使用者問過：「${q}」` : undefined} />)
   })
 
   app.get('/kb/doc/:id/edit', async (c) => {
@@ -83,19 +90,24 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         : q
           ? `使用者問過：「${q}」（回答被標為沒幫助）`
           : undefined
-    return c.html(<EditorPage session={session(c)} existingId={id} form={form} errors={{}} notice={notice} />)
+    return c.html(<EditorPage session={session(c)} existingId={id} form={form} errors={{}} industries={baseRules().industries} notice={notice} />)
   })
 
   /** One handler for the editor's three buttons: preview (saves nothing), save draft, publish. */
   async function submitEditor(c: Context<ConsoleEnv>, existingId: string | undefined) {
     const s = session(c)
-    const form = formFromBody(await c.req.parseBody())
+    const posted = await c.req.parseBody({ all: true })
+    const form = formFromBody(posted)
     if (existingId) form.id = existingId
-    const intent = String((await c.req.parseBody()).intent ?? 'draft')
-    const page = (errors: FieldErrors, extra: { preview?: Awaited<ReturnType<typeof chunkMarkdown>> } = {}, status: 200 | 400 | 409 | 500 = 400) =>
-      c.html(<EditorPage session={s} existingId={existingId} form={form} errors={errors} preview={extra.preview} />, status)
+    const intent = String(posted.intent ?? 'draft')
+    const page = (errors: FieldErrors, extra: { preview?: Awaited<ReturnType<typeof chunkMarkdown>>; firms?: SampleVerdict[] | undefined } = {}, status: 200 | 400 | 409 | 500 = 400) =>
+      c.html(<EditorPage session={s} existingId={existingId} form={form} errors={errors} preview={extra.preview} firms={extra.firms} industries={baseRules().industries} />, status)
     const result = validateForm(form)
     if (intent === 'preview') return page(result.ok ? {} : result.errors, { preview: await chunkMarkdown(form.body) }, 200)
+    if (intent === 'preview-rules') {
+      const programme = result.ok ? programmeOfDocument(result.document.meta) : undefined
+      return page(result.ok ? {} : result.errors, { firms: programme ? sampleVerdicts(baseRules(), programme, now()) : undefined }, 200)
+    }
     if (!result.ok) return page(result.errors)
     if (!existingId && (await documentExists(db, result.document.meta.id))) return page({ id: '這個代號已被其他文件使用，請換一個' }, {}, 409)
     const actor = { staffId: s.staff.id }
@@ -202,7 +214,7 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (!result.ok || (!target && (await documentExists(db, result.document.meta.id)))) {
       // Shown for review, not saved: the reviewer fixes the fields and saves or publishes.
       const errors = result.ok ? { id: '這個代號已被其他文件使用，請換一個' } : result.errors
-      return c.html(<EditorPage session={s} existingId={target} form={form} errors={errors} notice={`已轉換「${file.name}」，請補齊欄位後儲存。`} />, 400)
+      return c.html(<EditorPage session={s} existingId={target} form={form} errors={errors} industries={baseRules().industries} notice={`已轉換「${file.name}」，請補齊欄位後儲存。`} />, 400)
     }
     const version = await saveDraft(db, result.document, 'upload', { staffId: s.staff.id }, `上傳 ${file.name}`)
     return c.redirect(withFlash(`${docPath(result.document.meta.id)}/edit`, `已將「${file.name}」轉成第 ${version} 版草稿，請檢查後發布`), 303)
@@ -221,6 +233,8 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const pick = (key: string, fallback: string) => (typeof fm[key] === 'string' || typeof fm[key] === 'number' ? String(fm[key]) : fallback)
     const window = (fm.application_window ?? {}) as Record<string, unknown>
     return {
+      // An upload replaces the text; the programme's rules stay as they were.
+      ...base,
       id: target ?? pick('id', idFromName(fileName, deps.now?.() ?? new Date())),
       title: pick('title', base.title || converted.title || fileName),
       kind: pick('kind', target ? base.kind : 'reference'),

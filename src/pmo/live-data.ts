@@ -5,7 +5,8 @@ import type { AnswerDeps } from '../answer/service.js'
 import type { Route } from '../chat/types.js'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
-import { parseProgrammeRules, type ProgrammeRules } from '../eligibility/rules.js'
+import { parseProgrammeRules, withPublishedProgrammes, type ProgrammeRules } from '../eligibility/rules.js'
+import { publishedKey, publishedProgrammes } from '../eligibility/published.js'
 import type { Logger } from '../log.js'
 
 /**
@@ -31,7 +32,8 @@ export const DATA_FILE_TTL_MS = 3_000
 
 export function createDataFileSource(db: Db, bundled: { assessment: AssessmentDefinition; rules: ProgrammeRules }, options: { ttlMs?: number; log?: Logger } = {}): DataFileSource {
   const ttl = options.ttlMs ?? DATA_FILE_TTL_MS
-  let state = { ...bundled, ids: { programmes: 0, assessment: 0 }, key: '0:0' }
+  /** `fileRules`: the rules file alone; `rules`: with the programmes published in documents. */
+  let state = { ...bundled, fileRules: bundled.rules, ids: { programmes: 0, assessment: 0 }, published: '0', key: '0:0:0' }
   let checkedAt = -Infinity
   let inFlight: Promise<void> | undefined
 
@@ -43,7 +45,7 @@ export function createDataFileSource(db: Db, bundled: { assessment: AssessmentDe
       const id = idOf(name)
       if (id === state.ids[name]) continue
       if (id === 0) {
-        if (name === 'programmes') next.rules = bundled.rules
+        if (name === 'programmes') next.fileRules = bundled.rules
         else next.assessment = bundled.assessment
         next.ids[name] = 0
         continue
@@ -51,14 +53,25 @@ export function createDataFileSource(db: Db, bundled: { assessment: AssessmentDe
       const content = rowsOf<{ content: string }>(await db.execute(sql`SELECT content FROM data_files WHERE id = ${id}`))[0]?.content ?? ''
       try {
         // Saved rows were validated by the console; parsing again guards against a schema that changed since.
-        if (name === 'programmes') next.rules = parseProgrammeRules(content, `data_files #${id}`)
+        if (name === 'programmes') next.fileRules = parseProgrammeRules(content, `data_files #${id}`)
         else next.assessment = parseDefinition(content, `data_files #${id}`)
         next.ids[name] = id
       } catch (error) {
         options.log?.error('saved data file is invalid; keeping the previous one', { name, id, error: String(error) })
       }
     }
-    next.key = `${next.ids.programmes}:${next.ids.assessment}`
+    const published = await publishedKey(db)
+    if (published !== state.published || next.fileRules !== state.fileRules) {
+      try {
+        next.rules = withPublishedProgrammes(next.fileRules, await publishedProgrammes(db))
+        next.published = published
+      } catch (error) {
+        options.log?.error('published programme rules do not fit the rules file; using the file alone', { error: String(error) })
+        next.rules = next.fileRules
+        next.published = published
+      }
+    }
+    next.key = `${next.ids.programmes}:${next.ids.assessment}:${next.published}`
     state = next
   }
 
@@ -105,9 +118,9 @@ export function liveAnswerDeps(parts: Parameters<typeof answerDeps>[0], source: 
   const base = answerDeps(parts)
   return {
     ...base,
-    eligibility: async (question, now) => {
+    eligibility: async (question, now, known) => {
       const { rules } = await source.current()
-      return answerDeps({ ...parts, rules }).eligibility?.(question, now)
+      return answerDeps({ ...parts, rules }).eligibility?.(question, now, known)
     },
   }
 }

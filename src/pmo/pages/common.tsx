@@ -49,7 +49,7 @@ const PMO_CSS = `
 .badge.draft{background:#fff4d6;color:#7a5300}.badge.retired{background:#eceff1;color:#546e7a}.badge.published{background:#e3f9e5;color:#1b5e20}
 .badge.closed{background:#fdecea;color:#b71c1c}.badge.planned{background:#e8eaf6;color:#283593}.badge.current{background:#e3f9e5;color:#1b5e20}
 textarea.code{font-family:ui-monospace,monospace;min-height:24rem;font-size:.9rem}
-textarea.body{min-height:18rem}textarea.cards{min-height:10rem;font-family:monospace}
+textarea.body{min-height:18rem}textarea.cards{min-height:10rem;font-family:monospace}.checks{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:.25rem 0 .75rem}label.check{display:inline-flex;align-items:center;gap:.35rem;font-weight:normal}label.check input{width:auto}fieldset.card legend{font-weight:bold}
 .field-error{font-size:.9rem;margin:.2rem 0}
 .progress{height:1.4rem;background:#e4e8ec;border-radius:999px;overflow:hidden}.progress>div{height:100%;background:#06c755;transition:width .3s}
 svg.chart{width:100%;height:auto;background:#fff}svg.chart text{font-size:13px;fill:#52606d}

@@ -3,6 +3,9 @@ import type { Session } from '../../console/auth.js'
 import { CsrfField, formatTime } from '../../console/layout.js'
 import type { Chunk } from '../../knowledge/chunker.js'
 import type { DocForm, FieldErrors } from '../doc-form.js'
+import type { Industry } from '../../eligibility/rules.js'
+import { KIND_LABEL as PROGRAMME_KIND_LABEL, REGISTRATION_LABEL } from '../rules-form.js'
+import type { SampleVerdict } from '../rules-preview.js'
 import type { DocumentSummary, LiveRow, VersionRow } from '../documents.js'
 import { ACTION_LABEL, KIND_LABEL, PmoPage, RenderedMarkdown, STATE_LABEL, STATUS_LABEL } from './common.js'
 
@@ -242,6 +245,10 @@ export interface EditorProps {
   form: DocForm
   errors: FieldErrors
   preview?: Chunk[] | undefined
+  /** The sample firms against the rules as edited (the "who would be eligible" preview). */
+  firms?: SampleVerdict[] | undefined
+  /** Industries the rules can name (from the rules file). */
+  industries: Industry[]
   flash?: string | undefined
   notice?: string | undefined
 }
@@ -318,12 +325,15 @@ export function EditorPage(p: EditorProps) {
           {f.cards}
         </textarea>
         <FieldError errors={p.errors} name="cards" />
+        <RulesFieldset form={f} errors={p.errors} industries={p.industries} />
         <div class="toolbar">
+          <button type="submit" name="intent" value="preview-rules" class="secondary" data-testid="preview-rules">預覽哪些業者符合</button>
           <button type="submit" name="intent" value="preview" class="secondary" data-testid="preview">預覽切塊</button>
           <button type="submit" name="intent" value="draft" class="secondary" data-testid="save-draft">儲存草稿</button>
           <button type="submit" name="intent" value="publish" data-testid="publish">發布</button>
         </div>
       </form>
+      {p.firms ? <SampleFirms firms={p.firms} /> : null}
       {p.preview ? (
         <div class="card">
           <h2>切塊預覽（{p.preview.length} 段，尚未儲存）</h2>
@@ -362,5 +372,135 @@ poll();`
       </p>
       <script>{raw(script)}</script>
     </PmoPage>
+  )
+}
+
+const VERDICT_LABEL = { eligible: '✅ 符合', 'needs-checking': '⚠️ 需要再確認', 'not-eligible': '❌ 不符合' } as const
+
+function SampleFirms({ firms }: { firms: SampleVerdict[] }) {
+  return (
+    <div class="card" data-testid="sample-firms">
+      <h2>範例業者會得到的結果（尚未儲存）</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>業者</th>
+            <th>結果</th>
+            <th>原因／還需確認</th>
+          </tr>
+        </thead>
+        <tbody>
+          {firms.map((f) => (
+            <tr data-testid="sample-firm">
+              <td title={f.says}>{f.firm}</td>
+              <td>{VERDICT_LABEL[f.verdict]}</td>
+              <td>{f.because.join('、')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/** A programme's eligibility rules as form fields (kind 計畫 only); raw YAML for anything else. */
+function RulesFieldset({ form: f, errors, industries }: { form: DocForm; errors: FieldErrors; industries: Industry[] }) {
+  const chosen = (field: 'rules_industries' | 'rules_registration') => new Set(f[field].split(',').filter(Boolean))
+  const text = (name: keyof DocForm, label: string, hint?: string) => (
+    <div>
+      <label for={name}>{label}</label>
+      <input type="text" id={name} name={name} value={f[name]} aria-invalid={errors[name] ? 'true' : undefined} />
+      {hint ? <p class="muted">{hint}</p> : null}
+      <FieldError errors={errors} name={name} />
+    </div>
+  )
+  const box = (name: keyof DocForm, label: string) => (
+    <label class="check">
+      <input type="checkbox" id={name} name={name} value="on" checked={f[name] === 'on'} /> {label}
+    </label>
+  )
+  return (
+    <fieldset class="card" data-testid="rules">
+      <legend>申請資格規則（計畫文件；發布後幾秒內機器人就用它判斷資格）</legend>
+      {box('rules_enabled', '這份文件帶有申請資格規則')}
+      <FieldError errors={errors} name="rules_enabled" />
+      <div class="grid">
+        {text('rules_short_name', '計畫簡稱', '使用者常用的叫法，例如「數位轉型補助」')}
+        {text('rules_aliases', '其他叫法（以頓號分隔）')}
+        <div>
+          <label for="rules_kind">計畫性質</label>
+          <select id="rules_kind" name="rules_kind">
+            {Object.entries(PROGRAMME_KIND_LABEL).map(([value, label]) => (
+              <option value={value} selected={f.rules_kind === value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {text('rules_benefit', '補助內容', '上限、比例或服務內容，例如「補助上限50萬元，最高50%」')}
+        {text('rules_summary', '一句話說明（推薦時顯示）')}
+        {text('rules_section', '規則出處章節', '例如「參、申請資格」')}
+      </div>
+      <p>
+        <strong>適用行業</strong>（都不勾＝不限行業）
+      </p>
+      <div class="checks">
+        {industries.map((i) => (
+          <label class="check">
+            <input type="checkbox" name="rules_industries" value={i.id} checked={chosen('rules_industries').has(i.id)} /> {i.name}
+          </label>
+        ))}
+      </div>
+      <div class="grid">
+        <div>
+          <label for="rules_max_employees">員工人數上限（人）</label>
+          <input type="text" id="rules_max_employees" name="rules_max_employees" value={f.rules_max_employees} inputmode="numeric" aria-invalid={errors.rules_max_employees ? 'true' : undefined} />
+          <select name="rules_employees_comparison" aria-label="人數上限是否包含">
+            <option value="以下" selected={f.rules_employees_comparison !== '未滿'}>
+              以下（含）
+            </option>
+            <option value="未滿" selected={f.rules_employees_comparison === '未滿'}>
+              未滿（不含）
+            </option>
+          </select>
+          <FieldError errors={errors} name="rules_max_employees" />
+        </div>
+        {text('rules_max_capital', '實收資本額上限（萬元，含）')}
+        {text('rules_max_revenue', '年營業額上限（萬元，含）')}
+        {text('rules_regions', '限定地區（縣市，以頓號分隔；留空＝全國）')}
+      </div>
+      <p>
+        <strong>登記</strong>（都不勾＝不限）
+      </p>
+      <div class="checks">
+        {Object.entries(REGISTRATION_LABEL).map(([value, label]) => (
+          <label class="check">
+            <input type="checkbox" name="rules_registration" value={value} checked={chosen('rules_registration').has(value)} /> {label}
+          </label>
+        ))}
+      </div>
+      <div class="checks">
+        {box('rules_sme', '須符合中小企業認定標準（資本額1億元以下或員工未滿200人）')}
+        {box('rules_factory', '須有工廠登記（或依法免辦）')}
+        {box('rules_no_chinese', '不得有陸資投資')}
+      </div>
+      <label for="rules_other">其他條件（一行一條，業者要自己確認的，例如「須提出數位轉型計畫書」）</label>
+      <textarea id="rules_other" name="rules_other" class="cards">
+        {f.rules_other}
+      </textarea>
+      <label for="rules_wording">申請資格原文（照公告貼上，每條規則都會引用）</label>
+      <textarea id="rules_wording" name="rules_wording" class="cards" aria-invalid={errors.rules_wording ? 'true' : undefined}>
+        {f.rules_wording}
+      </textarea>
+      <FieldError errors={errors} name="rules_wording" />
+      <FieldError errors={errors} name="rules_benefit" />
+      <details open={f.rules_yaml ? true : undefined}>
+        <summary>進階：直接編輯規則 YAML（填了就不使用上面的欄位）</summary>
+        <textarea id="rules_yaml" name="rules_yaml" class="cards" aria-invalid={errors.rules_yaml ? 'true' : undefined}>
+          {f.rules_yaml}
+        </textarea>
+        <FieldError errors={errors} name="rules_yaml" />
+      </details>
+    </fieldset>
   )
 }
