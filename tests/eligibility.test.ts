@@ -291,6 +291,10 @@ describe('reading a free question into facts', () => {
     expect(shouldAnswer(read('雲市集點數最多補助多少？'))).toBe(false)
     expect(shouldAnswer(read('申請雲市集要準備什麼？'))).toBe(false)
     expect(shouldAnswer(read('我們30人可以申請青年創業貸款嗎？'))).toBe(false)
+    // what the rules do not decide: a partner role's requirements, applying again, a web address
+    expect(shouldAnswer(read('我們是雲端服務供應商，想在雲市集上架，供應商需要什麼條件？'))).toBe(false)
+    expect(shouldAnswer(read('我們是30人的工廠，前年用過即時技術輔導，今年可以再申請嗎？'))).toBe(false)
+    expect(read('接班傳承計畫要在哪個網站申請？').facts.industry).toBeUndefined()
     expect(shouldAnswer(read('30人以下的數位人培去年開了幾門課？有多少家申請？'))).toBe(false)
     expect(shouldAnswer(read('80人的工廠雲端點數最多可以拿多少？'))).toBe(false)
     expect(shouldAnswer(read('我們是30人的餐廳，可以申請什麼補助？'))).toBe(true)

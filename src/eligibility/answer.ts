@@ -20,7 +20,7 @@ import type { Programme, ProgrammeRules } from './rules.js'
 
 /** When the engine, not retrieval, should answer. */
 export function shouldAnswer(reading: QuestionReading): boolean {
-  if (!reading.asksEligibility || !hasFacts(reading.facts)) return false
+  if (!reading.asksEligibility || !hasFacts(reading.facts) || reading.beyondRules) return false
   if (reading.programmes.length > 0) return true
   // No programme named: only for "which programmes can we apply for", never for a programme the rules do not cover.
   return reading.asksWhichProgrammes && !reading.mentionsOtherProgramme
