@@ -51,15 +51,54 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     expect(await count(bot, 'inbox')).toBe(0)
   })
 
-  it('rejects malformed JSON and malformed events with 400 and stores nothing', async () => {
+  it('rejects malformed JSON and a malformed body with 400 and stores nothing', async () => {
     const bad = '{"destination":"x","events":[{'
     const r1 = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': signBody('test-channel-secret', bad) }, body: bad })
     expect(r1.status).toBe(400)
-    const shapeless = JSON.stringify({ destination: 'x', events: [{ type: 'message', webhookEventId: 'E1', timestamp: 1, replyToken: 't', source: { type: 'user', userId: 'U1' } }] })
-    const r2 = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': signBody('test-channel-secret', shapeless) }, body: shapeless })
+    const noEvents = JSON.stringify({ destination: 'x', events: 'none' })
+    const r2 = await fetch(`${bot.url}/webhook`, { method: 'POST', headers: { 'x-line-signature': signBody('test-channel-secret', noEvents) }, body: noEvents })
     expect(r2.status).toBe(400)
     expect((await r2.json()) as object).toHaveProperty('error', 'malformed webhook body')
     expect(await count(bot, 'inbox')).toBe(0)
+  })
+
+  it('drops only the malformed event of a batch; the others are stored and answered', async () => {
+    const shapeless = { type: 'message', webhookEventId: 'Ebroken', timestamp: 1, replyToken: 't', source: { type: 'user', userId: 'Ubroken' } }
+    const good = textEvent({ userId: 'Ubatch' }, '選單', line.fake.issueReplyToken('Ubatch'))
+    expect((await bot.send([shapeless, good])).status).toBe(200)
+    await waitFor(() => line.fake.deliveriesFor('Ubatch').length === 1, 'reply to the good event')
+    expect(await count(bot, 'inbox')).toBe(1)
+  })
+
+  it('stores text Postgres cannot hold (NUL, a lone surrogate) cleaned, without failing the requests sent with it', async () => {
+    const users = Array.from({ length: 6 }, (_, i) => `Unul${i}`)
+    const nasty = textEvent({ userId: 'Unasty' }, `選\u0000單\ud800`, line.fake.issueReplyToken('Unasty'))
+    const sent = await Promise.all([nasty, ...users.map((u) => textEvent({ userId: u }, '選單', line.fake.issueReplyToken(u)))].map((e) => bot.send([e])))
+    expect(sent.map((r) => r.status)).toEqual(Array(7).fill(200))
+    for (const u of ['Unasty', ...users]) await waitFor(() => line.fake.deliveriesFor(u).length === 1, `reply to ${u}`)
+    const text = rowsOf<{ t: string }>(await bot.database.db.execute(sql`SELECT payload->'message'->>'text' AS t FROM inbox WHERE user_id = 'Unasty'`))[0]!.t
+    expect(text).toBe('選單\uFFFD')
+  })
+
+  it('a batch write that fails is retried per request, so only the request with the bad event fails', async () => {
+    const write = createInboxWriter(bot.database.db)
+    const parsed = (e: unknown) => webhookBodySchema.parse(JSON.parse(webhookBody([e]))).events[0]!
+    // Straight to the writer, past the webhook's cleaning: jsonb refuses \u0000.
+    const bad = { ...parsed(textEvent({ userId: 'Ubadrow' }, 'x', 'tok')), message: { id: 'm', type: 'text', text: 'a\u0000b' } }
+    const goods = Array.from({ length: 4 }, (_, i) => parsed(textEvent({ userId: `Ugoodrow${i}` }, '選單', `tok${i}`)))
+    const results = await Promise.allSettled([write([bad]), ...goods.map((g) => write([g]))])
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+    expect(await count(bot, "inbox WHERE user_id LIKE 'Ugoodrow%'")).toBe(4)
+  })
+
+  it('accepts events without a reply token: a standby-mode message is recorded and not answered', async () => {
+    const standby = { ...textEvent({ userId: 'Ustandby' }, '選單', 'unused'), mode: 'standby' } as Record<string, unknown>
+    delete standby.replyToken
+    const active = textEvent({ userId: 'Uactive' }, '選單', line.fake.issueReplyToken('Uactive'))
+    expect((await bot.send([standby, active])).status).toBe(200)
+    await waitFor(() => line.fake.deliveriesFor('Uactive').length === 1, 'reply to the active event')
+    await waitFor(async () => (await count(bot, "inbox WHERE user_id = 'Ustandby' AND status = 'done'")) === 1, 'standby event handled')
+    expect(line.fake.deliveriesFor('Ustandby')).toHaveLength(0)
   })
 
   it('answers 413 to an oversize body', async () => {

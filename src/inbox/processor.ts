@@ -52,6 +52,11 @@ export async function processEvent(deps: ProcessorDeps, row: InboxRow, worker: s
   const conversation = chat ? await upsertConversation(db, chat.chatType, chat.chatId, chat.chatType === 'user' ? userId : undefined) : undefined
   if (conversation) await recordInbound(db, conversation.id, userId, event)
 
+  // In standby mode another channel answers the chat: the event is recorded, never replied to.
+  if (event.mode === 'standby') {
+    if (!(await completeEvent(db, row.webhookEventId, worker))) throw new LeaseLost(row.webhookEventId)
+    return { intent: 'standby', outboxIds: [] }
+  }
   const replyToken = 'replyToken' in event && typeof event.replyToken === 'string' ? event.replyToken : undefined
   const ctx: ChatContext = { chatType: chat?.chatType ?? 'user', chatId: chat?.chatId ?? '', userId, state: conversation?.state ?? {}, now, replyToken }
   let outcome: Outcome

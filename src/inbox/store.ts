@@ -120,7 +120,15 @@ export function createInboxWriter(db: Db, { maxBatch = 500, maxWrites = 4 } = {}
       const added = new Set(await insertEvents(db, batch.flatMap((b) => b.events)))
       for (const b of batch) b.resolve(b.events.filter((e) => added.delete(e.webhookEventId)).length)
     } catch (error) {
-      for (const b of batch) b.reject(error)
+      // One request's events must not fail the others written with them: each is tried alone.
+      if (batch.length === 1) return batch[0]!.reject(error)
+      for (const b of batch) {
+        try {
+          b.resolve((await insertEvents(db, b.events)).length)
+        } catch (alone) {
+          b.reject(alone)
+        }
+      }
     }
   }
 

@@ -32,14 +32,16 @@ export const messageSchema = z.looseObject({
   mention: z.looseObject({ mentionees: z.array(mentioneeSchema) }).optional(),
 })
 
-const messageEvent = z.looseObject({ ...common, type: z.literal('message'), replyToken: z.string(), message: messageSchema })
+/** No reply token in standby mode (another channel is active) and on some redeliveries: still a valid event. */
+const replyToken = z.string().optional()
+const messageEvent = z.looseObject({ ...common, type: z.literal('message'), replyToken, message: messageSchema })
 const postbackEvent = z.looseObject({
   ...common,
   type: z.literal('postback'),
-  replyToken: z.string(),
+  replyToken,
   postback: z.looseObject({ data: z.string(), params: z.record(z.string(), z.string()).optional() }),
 })
-const followEvent = z.looseObject({ ...common, type: z.literal('follow'), replyToken: z.string() })
+const followEvent = z.looseObject({ ...common, type: z.literal('follow'), replyToken })
 const unfollowEvent = z.looseObject({ ...common, type: z.literal('unfollow') })
 
 const KNOWN = ['message', 'postback', 'follow', 'unfollow'] as const
@@ -61,6 +63,22 @@ export const webhookBodySchema = z.object({
   destination: z.string(),
   events: z.array(eventSchema),
 })
+
+/** The envelope alone: each event is then checked by itself, so one bad event does not sink the others. */
+export const webhookEnvelopeSchema = z.object({ destination: z.string(), events: z.array(z.unknown()) })
+
+/**
+ * Text Postgres cannot store (NUL, and UTF-16 halves without their pair, which jsonb refuses) is
+ * replaced: NUL dropped, a lone half turned into U+FFFD — in every string of the event.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+export function sanitizeStrings<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD') as T
+  if (Array.isArray(value)) return value.map(sanitizeStrings) as T
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [sanitizeStrings(k), sanitizeStrings(v)])) as T
+  return value
+}
 
 /** The chat an event belongs to; events of one chat are handled in order. */
 export function chatOf(source: Source | undefined): { chatType: 'user' | 'group' | 'room'; chatId: string } | undefined {

@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { Logger } from '../log.js'
-import { webhookBodySchema, type WebhookEvent } from './events.js'
+import { eventSchema, sanitizeStrings, webhookEnvelopeSchema, type WebhookEvent } from './events.js'
 import { verifySignature } from './signature.js'
 
 export const WEBHOOK_MAX_BYTES = 1024 * 1024
@@ -64,12 +64,21 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
       } catch {
         return c.json({ error: 'malformed JSON' }, 400)
       }
-      const parsed = webhookBodySchema.safeParse(json)
+      const parsed = webhookEnvelopeSchema.safeParse(json)
       if (!parsed.success) {
         deps.log.warn('webhook rejected', { reason: 'bad-shape', issues: parsed.error.issues.length })
         return c.json({ error: 'malformed webhook body', details: z.prettifyError(parsed.error) }, 400)
       }
-      const added = await deps.store(parsed.data.events)
+      // Each event on its own: a malformed one is dropped (LINE would send it the same way again), the rest stored.
+      const events: WebhookEvent[] = []
+      let refused = 0
+      for (const raw of parsed.data.events) {
+        const event = eventSchema.safeParse(sanitizeStrings(raw))
+        if (event.success) events.push(event.data)
+        else refused++
+      }
+      if (refused > 0) deps.log.warn('webhook events refused', { reason: 'bad-event', refused, accepted: events.length })
+      const added = await deps.store(events)
       // Workers hand the background work to waitUntil; Node's worker ignores it (and Node has no
       // execution context, whose getter throws, so it is only touched when called).
       if (added > 0) deps.onAccepted({ waitUntil: (p) => c.executionCtx.waitUntil(p) })
