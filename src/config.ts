@@ -36,7 +36,28 @@ const envSchema = z
         message: 'LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together',
       })
     }
+    // The simulator lets anyone post events and read replies: never next to a real LINE channel.
+    const realLine = env.LINE_API_BASE_URL === undefined || !isLoopback(env.LINE_API_BASE_URL)
+    if (env.SIMULATOR === true && hasSecret && realLine) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIMULATOR'],
+        message: 'SIMULATOR=1 cannot run with a real LINE channel (anyone could forge events and read replies); unset SIMULATOR, or point LINE_API_BASE_URL at a local fake',
+      })
+    }
+    // Without credentials the webhook would accept the simulator's public secret.
+    if (env.SIMULATOR === false && !hasSecret) {
+      ctx.addIssue({ code: 'custom', path: ['LINE_CHANNEL_SECRET'], message: 'SIMULATOR=0 needs LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN (otherwise the public simulator secret would sign webhooks)' })
+    }
   }, { when: () => true }) // report this together with any other invalid variable
+
+function isLoopback(url: string): boolean {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(new URL(url).hostname)
+  } catch {
+    return false
+  }
+}
 
 export type Env = z.infer<typeof envSchema>
 

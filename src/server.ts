@@ -88,7 +88,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const fakeLineServer = fakeLine ? await listen(fakeLine.app, 0, '127.0.0.1') : undefined
   let worker: InboxWorker | undefined
   const mounts: NonNullable<AppDeps['mounts']> = []
-  if (config.simulator) mounts.push({ path: '/simulator', app: simulatorRoutes({ channelSecret: config.line.channelSecret, fakeLine }) })
+  // The simulator posts its signed events to this server over loopback — never to an address taken from the request.
+  let selfUrl = ''
+  if (config.simulator) mounts.push({ path: '/simulator', app: simulatorRoutes({ channelSecret: config.line.channelSecret, fakeLine, webhookUrl: () => `${selfUrl}/webhook` }) })
 
   const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
@@ -129,6 +131,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const { server, port } = await listen(app, config.port, options.hostname ?? '0.0.0.0')
   const url = `http://127.0.0.1:${port}`
+  selfUrl = url
 
   worker = new InboxWorker(
     { db: database.db, line, router: createRouter(liveBotRoutes(parts, dataFiles)), log, loadingAfterMs: options.loadingAfterMs },

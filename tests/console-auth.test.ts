@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'drizzle-orm'
 import { rowsOf } from '../src/db/types.js'
@@ -126,6 +127,53 @@ describe('console sign-in, accounts and CSRF', () => {
     const audit = await (await pmo.request('/console/audit')).text()
     expect(audit).toContain('login.failed')
     expect(audit).toContain('logout')
+  })
+
+  it('makes guessing wait: after five wrong passwords even the right one is refused for a while, other accounts unaffected', async () => {
+    const guesser = new Client(bot.url)
+    for (let i = 0; i < 5; i++) expect((await guesser.request('/console/login', { method: 'POST', form: { username: 'pmo1', password: `guess-${i}-xxxxxx` } })).status).toBe(401)
+    const right = await guesser.request('/console/login', { method: 'POST', form: { username: 'pmo1', password: 'correct horse battery' } })
+    expect(right.status).toBe(429)
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(await right.text()).toContain('嘗試次數過多')
+    expect(guesser.cookie).toBeUndefined()
+    // Another account from the same address still signs in.
+    const alice = new Client(bot.url)
+    expect((await alice.request('/console/login', { method: 'POST', form: { username: 'alice', password: 'alice-password-1' } })).status).toBe(303)
+    // The wait passes.
+    await bot.database.db.execute(sql`UPDATE login_failures SET at = at - interval '1 hour' WHERE key = 'user:pmo1'`)
+    expect((await guesser.request('/console/login', { method: 'POST', form: { username: 'pmo1', password: 'correct horse battery' } })).status).toBe(303)
+  })
+
+  it('answers any setup token the same once setup is closed', async () => {
+    const right = await new Client(bot.url).request('/console/setup', { method: 'POST', form: { adminToken: ADMIN_TOKEN, username: 'pmo9', displayName: 'x', password: 'another password' } })
+    const wrong = await new Client(bot.url).request('/console/setup', { method: 'POST', form: { adminToken: 'wrong-token-0000000000', username: 'pmo9', displayName: 'x', password: 'another password' } })
+    expect([right.status, right.headers.get('location')]).toEqual([wrong.status, wrong.headers.get('location')])
+    expect(await right.text()).toBe(await wrong.text())
+  })
+
+  it('refuses an oversize form unread, 404s a malformed id, and sends a CSP that allows no inline script', async () => {
+    // The server answers before the body is sent, so read the status as a browser would: on the response, not the upload.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${bot.url}/console/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(3 * 1024 * 1024) } }, (res) => {
+        resolve(res.statusCode ?? 0)
+        res.resume()
+      })
+      req.on('error', (e) => (e.message.includes('EPIPE') || e.message.includes('ECONNRESET') ? undefined : reject(e)))
+      req.write('username=a&password=')
+      req.end('x'.repeat(3 * 1024 * 1024 - 20))
+    })
+    expect(status).toBe(413)
+    const bad = await pmo.request('/console/staff/not-a-uuid/active', { method: 'POST', form: { active: 'false', _csrf: await pmo.csrf() } })
+    expect(bad.status).toBe(404)
+    const page = await pmo.request('/console/staff')
+    const csp = page.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/)
+    expect(csp).toContain("frame-ancestors 'none'")
+    expect(await page.text()).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\son(submit|click|change)=/)
+    const script = await pmo.request('/console/assets/confirm.js')
+    expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8'])
   })
 
   it('ends every session of a deactivated account', async () => {

@@ -1,3 +1,7 @@
+import { secureHeaders } from 'hono/secure-headers'
+import { bodyLimit } from 'hono/body-limit'
+import { CONSOLE_ASSETS } from './assets.js'
+import { clientAddress, recordFailure, waitSeconds, waitText } from './throttle.js'
 import { Hono } from 'hono'
 import { sql } from 'drizzle-orm'
 import { z } from 'zod'
@@ -57,6 +61,9 @@ export interface ConsoleDeps {
   now?: () => Date
 }
 
+/** Console forms: the largest is a data file or a document (tens of KB); uploads are separate. */
+export const CONSOLE_BODY_LIMIT = 2 * 1024 * 1024
+
 const loginSchema = z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(200), next: z.string().optional() })
 const staffSchema = z.object({
   username: z.string().trim().regex(/^[a-zA-Z0-9._-]{3,32}$/, '帳號限 3–32 個英數字、點、底線或連字號'),
@@ -77,13 +84,40 @@ const safeNext = (next: string | undefined) => (next && /^\/console(\/[\w\-/.%?=
  */
 export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { db } = deps
+  const now = () => deps.now?.() ?? new Date()
   const app = new Hono<ConsoleEnv>()
   app.use('*', async (c, next) => {
     await next()
-    // Console pages hold personal data: never cache, never frame.
+    // Console pages hold personal data: never cache.
     c.header('cache-control', 'no-store')
-    c.header('x-frame-options', 'DENY')
-    c.header('referrer-policy', 'same-origin')
+  })
+  // Scripts only from this origin (no inline script or handler), no framing, no plugins.
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'same-origin',
+    }),
+  )
+  // Anonymous POSTs are read before the session check: a body over the limit is refused unread.
+  // Uploads have their own, larger limit (src/pmo/kb-routes.tsx).
+  const limited = bodyLimit({ maxSize: CONSOLE_BODY_LIMIT, onError: (c) => c.text('內容太大，無法處理。', 413) })
+  app.use('*', async (c, next) => (c.req.method === 'POST' && !c.req.path.endsWith('/kb/upload') ? limited(c, next) : next()))
+  app.get('/assets/:name', (c) => {
+    const script = CONSOLE_ASSETS[c.req.param('name')]
+    if (!script) return c.text('not found', 404)
+    c.header('content-type', 'text/javascript; charset=utf-8')
+    return c.body(script)
   })
   app.use('*', sessionMiddleware(db))
 
@@ -98,8 +132,16 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.post('/login', async (c) => {
     const parsed = loginSchema.safeParse(await c.req.parseBody())
     if (!parsed.success) return c.html(<LoginPage error="請輸入帳號與密碼" />, 400)
+    const at = now()
+    const keys = { user: `user:${parsed.data.username.toLowerCase()}`, ip: `ip:${clientAddress(c)}` }
+    const wait = await waitSeconds(db, [{ kind: 'user', key: keys.user }, { kind: 'ip', key: keys.ip }], at)
+    if (wait > 0) {
+      c.header('retry-after', String(wait))
+      return c.html(<LoginPage error={waitText(wait)} next={parsed.data.next} />, 429)
+    }
     const staff = await authenticate(db, parsed.data.username, parsed.data.password)
     if (!staff) {
+      await recordFailure(db, [keys.user, keys.ip], at)
       await audit(db, null, 'login.failed', `staff:${parsed.data.username.toLowerCase()}`)
       return c.html(<LoginPage error="帳號或密碼不正確" next={parsed.data.next} />, 401)
     }
@@ -124,12 +166,21 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     return c.html(<SetupPage />)
   })
   app.post('/setup', async (c) => {
+    // Once a PMO account exists, every token gets the same answer: nothing tells a right one from a wrong one.
+    if ((await countPmo(db)) > 0) return c.redirect('/console/login', 303)
+    const at = now()
+    const key = `setup:${clientAddress(c)}`
+    const wait = await waitSeconds(db, [{ kind: 'setup', key }], at)
+    if (wait > 0) {
+      c.header('retry-after', String(wait))
+      return c.html(<SetupPage error={waitText(wait)} />, 429)
+    }
     const form = await c.req.parseBody()
     if (!deps.adminToken || !tokenMatches(String(form.adminToken ?? ''), deps.adminToken)) {
+      await recordFailure(db, [key], at)
       await audit(db, null, 'setup.denied', null)
       return c.html(<SetupPage error="ADMIN_TOKEN 不正確" />, 403)
     }
-    if ((await countPmo(db)) > 0) return c.redirect('/console/login', 303)
     const parsed = staffSchema.safeParse({ ...form, role: 'pmo' })
     if (!parsed.success) return c.html(<SetupPage error={parsed.error.issues.map((i) => i.message).join('；')} />, 400)
     const staff = await createStaff(db, { ...parsed.data, regions: [], industries: [] })
@@ -160,6 +211,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.post('/staff/:id/active', requireStaff('pmo'), async (c) => {
     const session = c.get('session')!
     const id = c.req.param('id')
+    if (!z.uuid().safeParse(id).success) return c.text('找不到帳號', 404)
     if (id === session.staff.id) return c.text('不能停用自己的帳號', 400)
     const active = (await c.req.parseBody()).active === 'true'
     const row = rowsOf<{ username: string }>(await db.execute(sql`UPDATE staff SET active = ${active} WHERE id = ${id}::uuid RETURNING username`))[0]
@@ -170,6 +222,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   })
   app.post('/staff/:id/password', requireStaff('pmo'), async (c) => {
     const session = c.get('session')!
+    if (!z.uuid().safeParse(c.req.param('id')).success) return c.text('找不到帳號', 404)
     const password = String((await c.req.parseBody()).password ?? '')
     if (password.length < MIN_PASSWORD_LENGTH) return c.text(`密碼至少 ${MIN_PASSWORD_LENGTH} 個字元`, 400)
     const row = rowsOf<{ id: string; username: string }>(await db.execute(sql`SELECT id, username FROM staff WHERE id = ${c.req.param('id')}::uuid`))[0]

@@ -17,6 +17,7 @@ export function Layout(props: { title: string; session?: Session | undefined; ch
         <title>{props.title}｜中小企業數位轉型小幫手 後台</title>
         <link rel="icon" href="data:," />
         <style>{raw(CSS)}</style>
+        <script src="/console/assets/confirm.js" defer></script>
       </head>
       <body>
         <header class="top">

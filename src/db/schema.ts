@@ -284,6 +284,20 @@ export const staffSessions = pgTable(
   (t) => [index('staff_sessions_staff_idx').on(t.staffId)],
 )
 
+/**
+ * Failed sign-ins and setup attempts, by account ("user:amy") and by address ("ip:…"): repeated
+ * failures make the next try wait (see src/console/throttle.ts). Rows older than a day are pruned.
+ */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    key: text('key').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('login_failures_key_idx').on(t.key, t.at)],
+)
+
 /** Every console action, who did it and when. Never updated or deleted by the app. */
 export const auditLog = pgTable(
   'audit_log',

@@ -233,39 +233,9 @@ export function CasePage(p: CasePageProps) {
         </section>
       </div>
       <style>{raw(CASE_CSS)}</style>
-      <script>{raw(threadScript(c.id))}</script>
+      <script src="/console/assets/case.js" defer></script>
     </Layout>
   )
-}
-
-/**
- * The live parts: the canned-reply picker fills the reply box, and the thread is re-fetched every
- * 2.5 s (replaced only when it changed, keeping the reader's scroll position unless at the bottom).
- */
-function threadScript(caseId: number): string {
-  return `(() => {
-  const canned = document.getElementById('canned'), body = document.getElementById('body');
-  if (canned && body) canned.addEventListener('change', () => { if (canned.value) { body.value = canned.value; body.focus(); } });
-  const box = document.getElementById('thread'); if (!box) return;
-  const atBottom = () => box.scrollTop + box.clientHeight >= box.scrollHeight - 8;
-  box.scrollTop = box.scrollHeight;
-  let last = null, busy = false;
-  const timer = setInterval(async () => {
-    if (busy || document.hidden) return; busy = true;
-    try {
-      const res = await fetch('/console/cases/${caseId}/thread', { headers: { accept: 'application/json' }, credentials: 'same-origin' });
-      if (res.status === 401 || res.status === 403) {
-        clearInterval(timer);
-        box.insertAdjacentHTML('beforebegin', '<p class="error" role="alert">' + (res.status === 401 ? '登入已過期，請重新整理頁面並登入。' : '這個案件已改派給其他人，對話不再更新。') + '</p>');
-        return;
-      }
-      if (!res.ok) return;
-      const data = await res.json();
-      if (data.html !== last) { const stick = atBottom(); box.innerHTML = data.html; last = data.html; if (stick) box.scrollTop = box.scrollHeight; }
-      const badge = document.querySelector('.case-status'); if (badge && data.statusLabel) badge.textContent = data.statusLabel;
-    } catch { /* offline for a moment: the next tick tries again */ } finally { busy = false; }
-  }, 2500);
-})();`
 }
 
 const CASE_CSS = `

@@ -17,6 +17,8 @@ export interface SimulatorDeps {
   channelSecret: string
   /** The built-in fake LINE API the bot replies to; absent when LINE_API_BASE_URL points elsewhere. */
   fakeLine: FakeLineApi | undefined
+  /** This server's own webhook on loopback (fixed at start; the Host header is never used). */
+  webhookUrl: () => string
 }
 
 /**
@@ -45,7 +47,7 @@ export function simulatorRoutes(deps: SimulatorDeps): Hono {
               : input.kind === 'sticker'
                 ? stickerEvent(source, token())
                 : imageEvent(source, token())
-    const res = await postWebhook(new URL('/webhook', c.req.url).toString(), deps.channelSecret, [event])
+    const res = await postWebhook(deps.webhookUrl(), deps.channelSecret, [event])
     return c.json({ status: res.status, webhookEventId: event.webhookEventId }, res.ok ? 200 : 502)
   })
 

@@ -14,8 +14,16 @@ describe('configuration', () => {
     expect(config.line).toEqual({ channelSecret: 's', channelAccessToken: 't', apiBaseUrl: LINE_API_DEFAULT })
   })
 
-  it('keeps the simulator on with SIMULATOR=1', () => {
-    expect(loadConfig({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't', SIMULATOR: '1' }).simulator).toBe(true)
+  it('keeps the simulator on with SIMULATOR=1 only against a local LINE API', () => {
+    expect(loadConfig({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't', SIMULATOR: '1', LINE_API_BASE_URL: 'http://127.0.0.1:9999' }).simulator).toBe(true)
+  })
+
+  it('refuses unsafe combinations, naming the variable', () => {
+    // the simulator next to a real channel: anyone could forge events and read replies
+    expect(() => loadConfig({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't', SIMULATOR: '1' })).toThrow(/SIMULATOR/)
+    expect(() => loadConfig({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't', SIMULATOR: '1', LINE_API_BASE_URL: 'https://api.line.me' })).toThrow(/SIMULATOR/)
+    // no simulator and no credentials: the public simulator secret would sign webhooks
+    expect(() => loadConfig({ SIMULATOR: '0' })).toThrow(/LINE_CHANNEL_SECRET/)
   })
 
   it('fails fast with a message naming each bad variable', () => {

@@ -132,7 +132,7 @@ export function DocumentViewPage(p: DocumentViewProps) {
           </form>
         ) : null}
         {p.live ? (
-          <form method="post" action={`/console/kb/doc/${encodeURIComponent(p.id)}/retire`} class="inline" onsubmit="return confirm('確定下架？下架後機器人不再引用這份文件，版本紀錄會保留。')">
+          <form method="post" action={`/console/kb/doc/${encodeURIComponent(p.id)}/retire`} class="inline" data-confirm="確定下架？下架後機器人不再引用這份文件，版本紀錄會保留。">
             <CsrfField session={s} />
             <button type="submit" class="danger" data-testid="retire">下架</button>
           </form>
@@ -345,18 +345,6 @@ export function EditorPage(p: EditorProps) {
 }
 
 export function JobPage(props: { session: Session; jobId: string }) {
-  const script = `
-const bar=document.getElementById('bar'),label=document.getElementById('label');
-async function poll(){
-  const r=await fetch(location.pathname+'/status',{headers:{accept:'application/json'}});
-  if(!r.ok){label.textContent='無法讀取進度（'+r.status+'）';return}
-  const j=await r.json();const pct=j.total?Math.round(j.done*100/j.total):0;
-  bar.style.width=pct+'%';bar.parentElement.setAttribute('aria-valuenow',String(pct));
-  if(j.status==='running'){label.textContent=(j.done<j.total?'建立索引中…':'寫入索引中…')+j.done+' / '+j.total+' 份文件';setTimeout(poll,500)}
-  else if(j.status==='done'){label.textContent='完成：'+j.total+' 份文件，耗時 '+j.seconds+' 秒';label.dataset.state='done'}
-  else{label.textContent='失敗，線上索引維持原狀：'+(j.error||'');label.dataset.state='failed'}
-}
-poll();`
   return (
     <PmoPage title="重新建立索引" session={props.session} section="kb">
       <h1>重新建立全部索引</h1>
@@ -370,7 +358,7 @@ poll();`
       <p>
         <a href="/console/kb">← 文件列表</a>
       </p>
-      <script>{raw(script)}</script>
+      <script src="/console/assets/job.js" defer></script>
     </PmoPage>
   )
 }
