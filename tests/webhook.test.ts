@@ -320,6 +320,13 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     expect(await count(bot, "conversations WHERE chat_id = 'Udelete'")).toBe(0)
     expect(await count(bot, "messages WHERE user_id = 'Udelete'")).toBe(0)
     expect(await count(bot, "inbox WHERE payload::text LIKE '%Udelete%'")).toBe(0)
+    // Nothing in any table names the user once the confirmation is delivered.
+    await waitFor(async () => (await count(bot, "outbox WHERE \"to\" = 'Udelete'")) === 0, 'outbox scrubbed')
+    const tables = rowsOf<{ table_name: string }>(await bot.database.db.execute(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`))
+    for (const { table_name } of tables) {
+      const hits = await count(bot, `${table_name} t WHERE t::text LIKE '%Udelete%'`)
+      expect(hits, table_name).toBe(0)
+    }
   })
 
   it('logs one JSON line per handled event, without message text at info level', async () => {

@@ -212,6 +212,8 @@ export async function deleteUserData(db: Db, userId: string): Promise<void> {
   await db.execute(sql`DELETE FROM messages WHERE user_id = ${userId}`)
   await db.execute(sql`DELETE FROM conversations WHERE chat_type = 'user' AND chat_id = ${userId}`)
   await db.execute(sql`DELETE FROM users WHERE id = ${userId}`)
-  // Keep inbox ids (they stop redeliveries from being handled again) but drop what the events said.
-  await db.execute(sql`UPDATE inbox SET payload = '{}'::jsonb, user_id = NULL WHERE user_id = ${userId} AND status <> 'pending'`)
+  // Keep inbox ids (they stop redeliveries from being handled again) but drop what the events said and whose they were.
+  await db.execute(sql`UPDATE inbox SET payload = '{}'::jsonb, user_id = NULL, order_key = 'deleted:' || webhook_event_id WHERE user_id = ${userId} AND status <> 'pending'`)
+  // Replies already delivered to the user; the confirmation still queued is scrubbed once sent (markSent).
+  await db.execute(sql`DELETE FROM outbox WHERE "to" = ${userId} AND status IN ('sent', 'failed')`)
 }

@@ -115,4 +115,7 @@ async function deliverOne(db: Db, line: LineApi, row: OutboxRow, now: number, ma
 
 async function markSent(db: Db, id: number, via: 'reply' | 'push'): Promise<void> {
   await db.execute(sql`UPDATE outbox SET status = 'sent', sent_via = ${via}, sent_at = now(), locked_until = NULL WHERE id = ${id}`)
+  // A reply to a user who has since deleted their data (the deletion's own confirmation): keep no trace of them.
+  await db.execute(sql`UPDATE outbox SET "to" = 'deleted', messages = '[]'::jsonb, reply_token = NULL
+    WHERE id = ${id} AND "to" LIKE 'U%' AND NOT EXISTS (SELECT 1 FROM users WHERE users.id = outbox."to")`)
 }
