@@ -367,8 +367,14 @@ describe('consultant handoff triggers and endings', () => {
     await openCase(c)
     const [confirm] = await c.say('刪除我的資料')
     expect(confirm!.text).toContain('確定要刪除')
+    const before = rowsOf<{ n: string }>(await setup.bot.database.db.execute(sql`SELECT count(*) AS n FROM cases WHERE opened_at IS NOT NULL`))[0]!.n
     expect((await c.tap('確認刪除'))[0]!.text).toContain('已刪除')
     expect(await casesOf(setup.bot, 'Uh7')).toEqual([])
+    // The PMO's handoff count is unchanged: the case stays as an anonymous, closed row.
+    const after = rowsOf<{ n: string; open: string }>(
+      await setup.bot.database.db.execute(sql`SELECT count(*) AS n, count(*) FILTER (WHERE status <> 'resolved' AND user_id = 'deleted') AS open FROM cases WHERE opened_at IS NOT NULL`),
+    )[0]!
+    expect([Number(after.n), Number(after.open)]).toEqual([Number(before), 0])
   })
 
   it('flags a case past its due time with no consultant reply, and notifies again once per period', async () => {

@@ -309,12 +309,18 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
   it('deletes everything about a user on 刪除我的資料 after confirmation', async () => {
     const u = { userId: 'Udelete' }
     await bot.send([followEvent(u, line.fake.issueReplyToken('Udelete'))])
+    await waitFor(() => line.fake.deliveriesFor('Udelete').length === 1, 'welcome')
+    // A question the PMO counts (提問數) before the deletion, and must still count after it.
+    await bot.send([textEvent(u, '雲市集點數最多補助多少？我的電話0912345678', line.fake.issueReplyToken('Udelete'))])
+    await waitFor(() => line.fake.deliveriesFor('Udelete').length === 2, 'answer')
+    const questions = await count(bot, 'answers')
     await bot.send([textEvent(u, '刪除我的資料', line.fake.issueReplyToken('Udelete'))])
-    await waitFor(() => line.fake.deliveriesFor('Udelete').length === 2, 'confirmation question')
+    await waitFor(() => line.fake.deliveriesFor('Udelete').length === 3, 'confirmation question')
     expect(texts(line, 'Udelete').at(-1)).toContain('確定要刪除')
     expect(await count(bot, "messages WHERE user_id = 'Udelete'")).toBeGreaterThan(0)
     await bot.send([postbackEvent(u, 'action=delete-data-confirm', line.fake.issueReplyToken('Udelete'))])
-    await waitFor(() => line.fake.deliveriesFor('Udelete').length === 3, 'deletion reply')
+    await waitFor(() => line.fake.deliveriesFor('Udelete').length === 4, 'deletion reply')
+    expect(await count(bot, 'answers')).toBe(questions)
     expect(texts(line, 'Udelete').at(-1)).toContain('已刪除')
     expect(await count(bot, "users WHERE id = 'Udelete'")).toBe(0)
     expect(await count(bot, "conversations WHERE chat_id = 'Udelete'")).toBe(0)
@@ -324,7 +330,7 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     await waitFor(async () => (await count(bot, "outbox WHERE \"to\" = 'Udelete'")) === 0, 'outbox scrubbed')
     const tables = rowsOf<{ table_name: string }>(await bot.database.db.execute(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`))
     for (const { table_name } of tables) {
-      const hits = await count(bot, `${table_name} t WHERE t::text LIKE '%Udelete%'`)
+      const hits = await count(bot, `${table_name} t WHERE t::text LIKE '%Udelete%' OR t::text LIKE '%0912345678%'`)
       expect(hits, table_name).toBe(0)
     }
   })

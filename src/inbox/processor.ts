@@ -205,12 +205,21 @@ async function applyEffect(db: Db, effect: Effect, at: { userId: string | undefi
   }
 }
 
-/** "刪除我的資料": removes the user, their 1:1 conversation, answers, assessments and every message they sent anywhere. */
+/**
+ * "刪除我的資料": nothing that names or quotes the user remains — their messages, assessments and
+ * profile are deleted; their questions and cases stay only as anonymous rows (no text, no id), so the
+ * PMO's daily counts of questions, coverage and handoffs do not change.
+ */
 export async function deleteUserData(db: Db, userId: string): Promise<void> {
-  await db.execute(sql`DELETE FROM answers WHERE user_id = ${userId}`)
-  await db.execute(sql`DELETE FROM assessments WHERE user_id = ${userId}`)
+  const conversations = rowsOf<{ id: number | string }>(await db.execute(sql`SELECT id FROM conversations WHERE chat_type = 'user' AND chat_id = ${userId}`)).map((r) => Number(r.id))
+  for (const id of conversations) await db.execute(sql`DELETE FROM messages WHERE conversation_id = ${id}`)
   await db.execute(sql`DELETE FROM messages WHERE user_id = ${userId}`)
-  await db.execute(sql`DELETE FROM conversations WHERE chat_type = 'user' AND chat_id = ${userId}`)
+  await db.execute(sql`UPDATE answers SET user_id = NULL, question = '', search_query = '', answer_text = '' WHERE user_id = ${userId}`)
+  await db.execute(sql`UPDATE cases SET user_id = 'deleted', intake = '{}'::jsonb, summary = NULL, summary_facts = NULL, assessment_id = NULL,
+    status = 'resolved', resolved_at = coalesce(resolved_at, now()), resolved_by = coalesce(resolved_by, 'user-deleted') WHERE user_id = ${userId}`)
+  await db.execute(sql`DELETE FROM assessments WHERE user_id = ${userId}`)
+  // The conversation stays as an anonymous anchor for those rows.
+  await db.execute(sql`UPDATE conversations SET chat_id = 'deleted:' || id, user_id = NULL, state = '{}'::jsonb WHERE chat_type = 'user' AND chat_id = ${userId}`)
   await db.execute(sql`DELETE FROM users WHERE id = ${userId}`)
   // Keep inbox ids (they stop redeliveries from being handled again) but drop what the events said and whose they were.
   await db.execute(sql`UPDATE inbox SET payload = '{}'::jsonb, user_id = NULL, order_key = 'deleted:' || webhook_event_id WHERE user_id = ${userId} AND status <> 'pending'`)

@@ -197,7 +197,7 @@ export async function gapQuestions(db: Db, since: Date, limit = 2000): Promise<G
   return rowsOf<{ id: string; question: string; covered: boolean; feedback: string | null; created_at: string | Date; citations: unknown }>(
     await db.execute(sql`
       SELECT id, question, covered, feedback, created_at, citations FROM answers
-      WHERE (covered = false OR feedback = 'unhelpful') AND created_at >= ${since.toISOString()}::timestamptz
+      WHERE (covered = false OR feedback = 'unhelpful') AND created_at >= ${since.toISOString()}::timestamptz AND question <> ''
       ORDER BY created_at DESC LIMIT ${limit}`),
   ).map((r) => {
     const citations = (typeof r.citations === 'string' ? JSON.parse(r.citations) : r.citations) as { documentId?: string }[]
