@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { rowsOf } from '../src/db/types.js'
-import { claimEvents, createInboxWriter } from '../src/inbox/store.js'
+import { claimEvents, createInboxWriter, renewLease } from '../src/inbox/store.js'
 import { webhookBodySchema } from '../src/line/events.js'
 import { followEvent, imageEvent, postbackEvent, stickerEvent, textEvent, unfollowEvent, webhookBody } from '../src/simulator/events.js'
 import { signBody } from '../src/line/signature.js'
@@ -230,6 +230,22 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     await waitFor(() => line.fake.deliveriesFor('Ulease').length === 1, 'reply after lease expiry', 15_000)
     await new Promise((r) => setTimeout(r, 400))
     expect(line.fake.deliveriesFor('Ulease')).toHaveLength(1)
+  })
+
+  it('a renewed lease keeps an event from a second worker; an unrenewed one lapses to it', async () => {
+    const write = createInboxWriter(bot.database.db)
+    const parsed = (e: unknown) => webhookBodySchema.parse(JSON.parse(webhookBody([e]))).events[0]!
+    const kept = parsed(textEvent({ userId: 'Ukept' }, '選單', 'tok-kept'))
+    const lapsed = parsed(textEvent({ userId: 'Ulapsed' }, '選單', 'tok-lapsed'))
+    await bot.worker?.stop()
+    await write([kept, lapsed])
+    expect((await claimEvents(bot.database.db, 'busy-worker', 10, 1)).length).toBe(2)
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 500))
+      await renewLease(bot.database.db, kept.webhookEventId, 'busy-worker', 1)
+    }
+    const taken = await claimEvents(bot.database.db, 'other-worker', 10, 1)
+    expect(taken.map((r) => r.webhookEventId)).toEqual([lapsed.webhookEventId])
   })
 
   it('falls back to push with a retry key when the reply token has expired', async () => {

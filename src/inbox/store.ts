@@ -40,11 +40,18 @@ async function insertEvents(db: Db, events: WebhookEvent[]): Promise<string[]> {
 }
 
 /**
+ * A claim lapses this soon unless renewed (every third of it while the event is being handled), so
+ * an event in flight when a process dies is taken up by another — or the restarted — instance
+ * within this many seconds.
+ */
+export const DEFAULT_LEASE_SECONDS = 20
+
+/**
  * Claims up to `limit` events for `worker`. Only the oldest open event of each chat is claimable,
  * so one chat's events run in order; SKIP LOCKED lets several instances share the queue. A claim
  * is a lease: if the worker dies, the event is claimable again once `leaseSeconds` pass.
  */
-export async function claimEvents(db: Db, worker: string, limit: number, leaseSeconds = 120): Promise<InboxRow[]> {
+export async function claimEvents(db: Db, worker: string, limit: number, leaseSeconds = DEFAULT_LEASE_SECONDS): Promise<InboxRow[]> {
   const result = await db.execute(sql`
     UPDATE inbox SET status = 'processing', locked_by = ${worker},
       locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
@@ -66,6 +73,13 @@ export async function claimEvents(db: Db, worker: string, limit: number, leaseSe
     payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as WebhookEvent) : r.payload,
     attempts: r.attempts,
   }))
+}
+
+/** Extends a lease this worker still holds: work in progress keeps its event, a dead worker's lapses quickly. */
+export async function renewLease(db: Db, webhookEventId: string, worker: string, leaseSeconds: number): Promise<void> {
+  await db.execute(sql`
+    UPDATE inbox SET locked_until = now() + make_interval(secs => ${leaseSeconds})
+    WHERE webhook_event_id = ${webhookEventId} AND locked_by = ${worker} AND status = 'processing'`)
 }
 
 /** Marks an event done; `worker` must still hold it (a lease taken over by another worker wins). */

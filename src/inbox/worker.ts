@@ -1,7 +1,7 @@
 import { deliverDue } from '../line/outbox.js'
 import type { Logger } from '../log.js'
 import { processEvent, type ProcessorDeps } from './processor.js'
-import { claimEvents, releaseEvent, type InboxRow } from './store.js'
+import { claimEvents, DEFAULT_LEASE_SECONDS, releaseEvent, renewLease, type InboxRow } from './store.js'
 
 export interface WorkerOptions {
   /** Identifies this instance's leases. */
@@ -34,7 +34,7 @@ export async function drainInbox(deps: ProcessorDeps, options: WorkerOptions & {
   for (;;) {
     if (options.deadline !== undefined && Date.now() > options.deadline) return handled
     await options.gate?.quiet()
-    const rows = await claimEvents(deps.db, options.id, options.concurrency ?? 8, options.leaseSeconds ?? 120)
+    const rows = await claimEvents(deps.db, options.id, options.concurrency ?? 8, options.leaseSeconds ?? DEFAULT_LEASE_SECONDS)
     if (rows.length === 0) break
     await Promise.all(rows.map((row) => handleOne(deps, row, options)))
     handled += rows.length
@@ -48,6 +48,9 @@ async function handleOne(deps: ProcessorDeps, row: InboxRow, options: WorkerOpti
   const started = Date.now()
   const base = { event: row.webhookEventId, kind: row.eventType }
   let h: HandledEvent
+  // Keep the lease while working (a slow model answer outlives a short lease).
+  const lease = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS
+  const heartbeat = setInterval(() => void renewLease(deps.db, row.webhookEventId, options.id, lease).catch(() => {}), (lease * 1000) / 3)
   try {
     const result = await processEvent(deps, row, options.id)
     const deliveries = result.outboxIds.length > 0 ? await deliverDue(deps.db, deps.line, { ids: result.outboxIds }) : []
@@ -59,6 +62,7 @@ async function handleOne(deps: ProcessorDeps, row: InboxRow, options: WorkerOpti
     h = { ...base, intent: 'unknown', latencyMs: Date.now() - started, outcome: lost ? 'lost-lease' : 'retry', deliveries: [] }
     deps.log.error('event failed', { ...base, error: message })
   }
+  clearInterval(heartbeat)
   deps.log.info('event handled', { ...h })
   options.onHandled?.(h)
 }

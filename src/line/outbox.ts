@@ -53,6 +53,12 @@ export interface DeliveryOptions {
 }
 
 /**
+ * How long a claimed delivery is locked: one LINE call with its retries (at most 4 tries, waits of
+ * at most 10 s each) plus a margin. A delivery of a process that died is retried after this.
+ */
+export const SENDING_LOCK_SECONDS = 45
+
+/**
  * Claims due outbox rows (the oldest open one per recipient, so a user's messages keep their order)
  * and delivers them: by reply token while it is fresh, else — or when LINE rejects the token — by
  * push with the row's retry key. Failures are retried later with backoff, then marked failed.
@@ -62,7 +68,7 @@ export async function deliverDue(db: Db, line: LineApi, options: DeliveryOptions
   const onlyIds = options.ids ? sql`AND o.id IN (${sql.join(options.ids.map((id) => sql`${id}`), sql`, `)})` : sql``
   const claimed = rowsOf<OutboxRow>(
     await db.execute(sql`
-      UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = now() + interval '2 minutes'
+      UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = now() + make_interval(secs => ${SENDING_LOCK_SECONDS})
       WHERE id IN (
         SELECT o.id FROM outbox o
         WHERE (o.status = 'pending' OR (o.status = 'sending' AND o.locked_until < now()))
