@@ -53,10 +53,11 @@ export interface DeliveryOptions {
 }
 
 /**
- * How long a claimed delivery is locked: one LINE call with its retries (at most 4 tries, waits of
- * at most 10 s each) plus a margin. A delivery of a process that died is retried after this.
+ * How long a claimed delivery is locked unless renewed; the lock is renewed every third of it while
+ * the LINE call (with its retries) is in progress, so a delivery of a process that died is retried
+ * within this many seconds, and a slow one in a live process is never taken over.
  */
-export const SENDING_LOCK_SECONDS = 45
+export const SENDING_LOCK_SECONDS = 20
 
 /**
  * Claims due outbox rows (the oldest open one per recipient, so a user's messages keep their order)
@@ -90,6 +91,18 @@ export async function deliverDue(db: Db, line: LineApi, options: DeliveryOptions
 
 async function deliverOne(db: Db, line: LineApi, row: OutboxRow, now: number, maxAttempts: number): Promise<DeliveryResult> {
   const id = Number(row.id)
+  const renew = setInterval(
+    () => void db.execute(sql`UPDATE outbox SET locked_until = now() + make_interval(secs => ${SENDING_LOCK_SECONDS}) WHERE id = ${id} AND status = 'sending'`).catch(() => {}),
+    (SENDING_LOCK_SECONDS * 1000) / 3,
+  )
+  try {
+    return await attemptDelivery(db, line, row, id, now, maxAttempts)
+  } finally {
+    clearInterval(renew)
+  }
+}
+
+async function attemptDelivery(db: Db, line: LineApi, row: OutboxRow, id: number, now: number, maxAttempts: number): Promise<DeliveryResult> {
   const messages = typeof row.messages === 'string' ? (JSON.parse(row.messages) as LineMessage[]) : row.messages
   const fresh = row.reply_token !== null && now - new Date(row.created_at).getTime() < REPLY_TOKEN_TTL_MS
   try {
