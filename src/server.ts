@@ -16,6 +16,7 @@ import { createRouter } from './chat/router.js'
 import { createDataFileSource, liveAnswerDeps, liveBotRoutes } from './pmo/live-data.js'
 import { consoleRoutes } from './console/app.js'
 import { readConsoleTexts } from './console/texts-fs.js'
+import { convertInProcess } from './pmo/convert-isolated.js'
 import { deliverDue } from './line/outbox.js'
 import { FakeLineApi } from './simulator/fake-line.js'
 import { simulatorRoutes } from './simulator/routes.js'
@@ -113,6 +114,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       assessment,
       handoff,
       texts: await readConsoleTexts(),
+      convert: (fileName, bytes) => convertInProcess(fileName, bytes),
     }),
   })
 

@@ -2,7 +2,9 @@ import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'drizzle-orm'
 import { rowsOf } from '../src/db/types.js'
-import { startBot, startFakeLine, type Bot, type FakeLineServer } from './helpers/harness.js'
+import { SECRET, startBot, startFakeLine, type Bot, type FakeLineServer } from './helpers/harness.js'
+import { postWebhook, textEvent } from '../src/simulator/events.js'
+import { docxBomb } from './helpers/zip-bomb.js'
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789'
 
@@ -174,6 +176,23 @@ describe('console sign-in, accounts and CSRF', () => {
     expect(await page.text()).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\son(submit|click|change)=/)
     const script = await pmo.request('/console/assets/confirm.js')
     expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8'])
+  })
+
+  it('refuses a zip-bomb upload with the console page while the webhook keeps acknowledging', async () => {
+    const form = new FormData()
+    form.set('_csrf', await pmo.csrf('/console/kb'))
+    form.set('file', new Blob([await docxBomb(100)]), '年度計畫.docx')
+    const upload = pmo.request('/console/kb/upload', { method: 'POST', body: form })
+    const acks = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => postWebhook(`${bot.url}/webhook`, SECRET, [textEvent({ userId: `Ubomb${String(i).padStart(28, '0')}` }, '你好', `rt-bomb-${i}`)])),
+    )
+    expect(acks.map((r) => r.status)).toEqual(Array(10).fill(200))
+    const res = await upload
+    expect(res.status).toBe(303)
+    expect(decodeURIComponent(res.headers.get('location') ?? '')).toMatch(/^\/console\/kb\?err=「年度計畫\.docx」無法匯入：這個 Word 檔解壓縮後超過 60 MB/)
+    // Nothing was saved as a draft.
+    const versions = rowsOf<{ n: string }>(await bot.database.db.execute(sql`SELECT count(*) AS n FROM kb_document_versions WHERE note LIKE '%年度計畫%'`))
+    expect(Number(versions[0]!.n)).toBe(0)
   })
 
   it('ends every session of a deactivated account', async () => {

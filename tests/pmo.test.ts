@@ -14,7 +14,9 @@ import { LocalHashEmbedder, type KnowledgeEmbedder } from '../src/knowledge/embe
 import { parseDocument, type KnowledgeDocument } from '../src/knowledge/frontmatter.js'
 import { syncKnowledgeDir } from '../src/knowledge/ingest.js'
 import { searchKnowledge } from '../src/knowledge/search.js'
-import { ConversionError, convertUpload } from '../src/pmo/convert.js'
+import { CONVERTED_LIMIT_CHARS, ConversionError, convertUpload, declaredUnzippedSize } from '../src/pmo/convert.js'
+import { convertInProcess } from '../src/pmo/convert-isolated.js'
+import { docxBomb } from './helpers/zip-bomb.js'
 import { toCsv } from '../src/pmo/csv.js'
 import { addPhrasing, emptyForm, formFromMarkdown, validateForm } from '../src/pmo/doc-form.js'
 import { editProblem, saveDataFile, validateDataFile } from '../src/pmo/data-files.js'
@@ -97,6 +99,41 @@ describe('upload conversion to Markdown', () => {
     await expectRejected(convertUpload('big5.txt', new Uint8Array([0xa4, 0xa4, 0xa4, 0xe5])), /UTF-8/)
     await expectRejected(convertUpload('old.doc', enc('x')), /\.docx/)
     await expectRejected(convertUpload('a.xlsx', enc('x')), /不支援「\.xlsx」/)
+  })
+})
+
+describe('uploads built to exhaust the bot', () => {
+  it('refuses a Word file whose zip directory says it unzips past 60 MB, before unzipping it', async () => {
+    const bomb = await docxBomb(100)
+    expect(bomb.byteLength).toBeLessThan(300 * 1024)
+    expect(declaredUnzippedSize(bomb)).toBeGreaterThan(100 * 1024 * 1024)
+    await expectRejected(convertUpload('炸彈.docx', bomb), /解壓縮後超過 60 MB/)
+    // An ordinary Word file is not affected.
+    const fine = await docxBomb(1)
+    expect(declaredUnzippedSize(fine)).toBeLessThan(2 * 1024 * 1024)
+    expect((await convertUpload('ok.docx', fine)).markdown).toBe('示範文件')
+  })
+
+  it('refuses a crafted zip that understates its sizes, and text longer than any guideline we hold', async () => {
+    await expectRejected(convertUpload('騙.docx', await docxBomb(100, { lie: true })), /無法讀取這個 Word 檔/)
+    const long = '數位轉型補助說明。'.repeat(Math.ceil(CONVERTED_LIMIT_CHARS / 9) + 1)
+    await expectRejected(convertUpload('長.md', enc(`# 長文件\n\n${long}`)), /超過 500,000 字/)
+  })
+
+  it('converts in a separate process that is stopped at its memory or time limit while the bot keeps running', async () => {
+    const doc = await docxBomb(1)
+    expect((await convertInProcess('ok.docx', doc)).markdown).toBe('示範文件')
+    // A document within the size cap whose conversion needs more memory than allowed (a limit of
+    // 40 MB stands in for the real 512 MB, which needs a far larger document).
+    const paragraphs = await docxBomb(0, { paragraphs: 200_000 })
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 20)
+    const started = Date.now()
+    await expectRejected(convertInProcess('大.docx', paragraphs, { timeoutMs: 60_000, maxMemoryMb: 40 }), /記憶體太多/)
+    clearInterval(timer)
+    // Our event loop kept turning while the other process worked.
+    expect(ticks).toBeGreaterThan((Date.now() - started) / 20 / 2)
+    await expectRejected(convertInProcess('慢.docx', paragraphs, { timeoutMs: 200, maxMemoryMb: 512 }), /轉換超過 1 秒仍未完成/)
   })
 })
 

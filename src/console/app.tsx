@@ -8,6 +8,7 @@ import { z } from 'zod'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import type { Logger } from '../log.js'
+import type { Converted } from '../pmo/convert.js'
 import type { LineApi } from '../line/client.js'
 import type { AnswerDeps } from '../answer/service.js'
 import type { Config } from '../config.js'
@@ -58,6 +59,11 @@ export interface ConsoleDeps {
   handoff?: HandoffSettings
   /** The quick assessment, to name functions and levels on the case page. */
   assessment?: AssessmentDefinition
+  /**
+   * Turns an uploaded file into Markdown. Node runs it in a child process with memory and time limits
+   * (src/pmo/convert-isolated.ts); Workers in the request, which the platform limits itself.
+   */
+  convert?: (fileName: string, bytes: Uint8Array) => Promise<Converted>
   now?: () => Date
 }
 

@@ -8,6 +8,13 @@ import TurndownService from 'turndown'
  */
 
 export const UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024
+/**
+ * What a .docx may unzip to. Word's XML packs about 10:1 and pictures not at all, so a genuine 5 MB
+ * file stays well under this; a zip bomb (a small file that unzips to hundreds of MB) does not.
+ */
+export const UNZIPPED_LIMIT_BYTES = 60 * 1024 * 1024
+/** Converted text: several times the longest programme guideline we hold (about 60,000 characters). */
+export const CONVERTED_LIMIT_CHARS = 500_000
 
 /** A file we cannot turn into Markdown; `message` is zh-TW copy for the PMO page. */
 export class ConversionError extends Error {
@@ -36,6 +43,7 @@ export async function convertUpload(fileName: string, bytes: Uint8Array): Promis
     case 'txt':
       return fromText(decodeText(bytes), 'txt')
     case 'docx':
+      refuseZipBomb(bytes)
       return finish(await docxToMarkdown(bytes), 'docx')
     case 'pdf':
       return finish(await pdfToMarkdown(bytes), 'pdf')
@@ -68,6 +76,9 @@ function fromText(text: string, kind: 'md' | 'txt'): Converted {
 }
 
 function finish(markdown: string, kind: Converted['kind'], frontMatter?: string): Converted {
+  if (markdown.length > CONVERTED_LIMIT_CHARS) {
+    throw new ConversionError(`轉換後的文字超過 ${CONVERTED_LIMIT_CHARS.toLocaleString('en-US')} 字，請拆成幾份較小的文件再上傳。`)
+  }
   const clean = markdown.replace(/\n{3,}/g, '\n\n').trim()
   if (clean.replace(/[#>*_\-|\s]/g, '').length === 0) {
     throw new ConversionError(
@@ -103,6 +114,51 @@ function tableToMarkdown(table: HTMLTableElement): string {
   const pad = (r: string[]) => [...r, ...Array(width - r.length).fill('')]
   const [head, ...rest] = rows.map(pad)
   return [`| ${head!.join(' | ')} |`, `| ${head!.map(() => '---').join(' | ')} |`, ...rest.map((r) => `| ${r.join(' | ')} |`)].join('\n')
+}
+
+/**
+ * Refuses a .docx whose zip directory says it unzips past the limit, before anything is unzipped.
+ * A file that lies in its directory is caught later: the unzipper checks each entry's real size
+ * against the declared one, and conversion runs in a thread with a memory and time limit
+ * (convert-isolated.ts).
+ */
+function refuseZipBomb(bytes: Uint8Array): void {
+  const declared = declaredUnzippedSize(bytes)
+  if (declared === undefined) throw new ConversionError('無法讀取這個 Word 檔（檔案可能已損毀或不是 .docx 格式）。')
+  if (declared > UNZIPPED_LIMIT_BYTES) {
+    throw new ConversionError(`這個 Word 檔解壓縮後超過 ${UNZIPPED_LIMIT_BYTES / 1024 / 1024} MB，無法匯入。請移除大型圖片或拆成較小的檔案再上傳。`)
+  }
+}
+
+/**
+ * The sum of the uncompressed sizes in a zip's central directory (APPNOTE 4.3.12/4.3.16), or
+ * undefined when the file is not a zip. ZIP64 sizes (0xFFFFFFFF) count as infinite: no Word
+ * document needs them.
+ */
+export function declaredUnzippedSize(bytes: Uint8Array): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const EOCD = 0x06054b50
+  const CENTRAL = 0x02014b50
+  let end = -1
+  // The end record is 22 bytes plus a comment of at most 65,535 bytes, at the end of the file.
+  for (let i = bytes.byteLength - 22; i >= Math.max(0, bytes.byteLength - 22 - 0xffff); i--) {
+    if (view.getUint32(i, true) === EOCD) {
+      end = i
+      break
+    }
+  }
+  if (end < 0) return undefined
+  const entries = view.getUint16(end + 10, true)
+  let at = view.getUint32(end + 16, true)
+  let total = 0
+  for (let n = 0; n < entries; n++) {
+    if (at + 46 > bytes.byteLength || view.getUint32(at, true) !== CENTRAL) return undefined
+    const size = view.getUint32(at + 24, true)
+    if (size === 0xffffffff) return Infinity
+    total += size
+    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true)
+  }
+  return total
 }
 
 async function docxToMarkdown(bytes: Uint8Array): Promise<string> {

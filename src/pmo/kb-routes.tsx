@@ -202,7 +202,7 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (file.size > UPLOAD_LIMIT_BYTES) return fail('檔案超過 5 MB，請拆成較小的檔案再上傳。')
     let converted
     try {
-      converted = await convertUpload(file.name, new Uint8Array(await file.arrayBuffer()))
+      converted = await (deps.convert ?? convertUpload)(file.name, new Uint8Array(await file.arrayBuffer()))
     } catch (error) {
       if (error instanceof ConversionError) return fail(`「${file.name}」無法匯入：${error.message}`)
       deps.log.error('kb upload conversion failed', { error: String(error) })
