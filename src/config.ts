@@ -24,6 +24,7 @@ const envSchema = z
     OPENAI_EMBEDDING_MODEL: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('text-embedding-3-small')),
     ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     SIMULATOR: flag,
+    INSTANCE_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, . : _ - only (at most 64)').optional()),
     LOG_LEVEL: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   })
   .superRefine((env, ctx) => {
@@ -76,6 +77,11 @@ export interface Config {
   simulator: boolean
   openai: { apiKey: string; baseUrl: string | undefined; chatModel: string; embeddingModel: string } | undefined
   adminToken: string | undefined
+  /**
+   * Names this instance's leases, stable across its restarts, so a restarted instance takes up its own
+   * unfinished work at once. Unset: the host name and port (unique while the port is taken).
+   */
+  instanceId: string | undefined
   logLevel: Env['LOG_LEVEL']
 }
 
@@ -114,6 +120,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
       ? { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, chatModel: env.OPENAI_CHAT_MODEL, embeddingModel: env.OPENAI_EMBEDDING_MODEL }
       : undefined,
     adminToken: env.ADMIN_TOKEN,
+    instanceId: env.INSTANCE_ID,
     logLevel: env.LOG_LEVEL,
   }
 }

@@ -1,3 +1,4 @@
+import { hostname as hostName } from 'node:os'
 import { serve, type ServerType } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createApp, type AppDeps } from './app.js'
@@ -17,6 +18,7 @@ import { createDataFileSource, liveAnswerDeps, liveBotRoutes } from './pmo/live-
 import { consoleRoutes } from './console/app.js'
 import { readConsoleTexts } from './console/texts-fs.js'
 import { convertInProcess } from './pmo/convert-isolated.js'
+import { reclaimLeases } from './inbox/store.js'
 import { deliverDue } from './line/outbox.js'
 import { FakeLineApi } from './simulator/fake-line.js'
 import { simulatorRoutes } from './simulator/routes.js'
@@ -95,6 +97,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
   const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
+  // A port of 0 is a new one each run: no name to recognise the previous run by (the worker picks a random one).
+  const instanceId = options.workerId ?? config.instanceId ?? (config.port !== 0 ? `${hostName()}:${config.port}` : undefined)
   const parts = { db: database.db, embedder, llm, assessment, rules: programmeRules, handoff }
   // Programme rules and the assessment as last saved in the PMO console (data_files), else the files read above.
   const dataFiles = createDataFileSource(database.db, { assessment, rules: programmeRules }, { log })
@@ -107,7 +111,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log,
       adminToken: config.adminToken,
       line,
-      deliver: (ids) => deliverDue(database.db, line, { ids }),
+      deliver: (ids) => deliverDue(database.db, line, { ids, owner: instanceId }),
       background: (work) => void work.catch((error: unknown) => log.error('console background work failed', { error: String(error) })),
       answer: liveAnswerDeps(parts, dataFiles),
       openai: config.openai,
@@ -135,10 +139,22 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const url = `http://127.0.0.1:${port}`
   selfUrl = url
 
+  // Work claimed by this instance's previous run, which is gone, is taken up now rather than when its
+  // leases lapse. The embedded database has one process by construction, so all of it; on a shared
+  // server only this instance's (its default name holds the port just bound, so no live process has it).
+  if (database.engine === 'pglite' || instanceId !== undefined) {
+    try {
+      const reclaimed = await reclaimLeases(database.db, database.engine === 'pglite' ? undefined : instanceId)
+      if (reclaimed.events + reclaimed.deliveries > 0) log.info('work of the previous run taken up', { ...reclaimed, instance: instanceId })
+    } catch (error) {
+      log.error('taking up the previous run failed', { error: String(error) })
+    }
+  }
+
   worker = new InboxWorker(
     { db: database.db, line, router: createRouter(liveBotRoutes(parts, dataFiles)), log, loadingAfterMs: options.loadingAfterMs },
     {
-      id: options.workerId,
+      id: instanceId,
       pollMs: options.pollMs,
       onHandled: (h) => {
         if (h.intent === 'handoff-open') sweeper.kick()

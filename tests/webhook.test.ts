@@ -2,10 +2,12 @@ import { sql } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { rowsOf } from '../src/db/types.js'
 import { claimEvents, createInboxWriter, renewLease } from '../src/inbox/store.js'
+import { createLineApi } from '../src/line/client.js'
+import { deliverDue, enqueueOutbox } from '../src/line/outbox.js'
 import { webhookBodySchema } from '../src/line/events.js'
 import { followEvent, imageEvent, postbackEvent, stickerEvent, textEvent, unfollowEvent, webhookBody } from '../src/simulator/events.js'
 import { signBody } from '../src/line/signature.js'
-import { engines, startBot, startFakeLine, waitFor, type Bot, type FakeLineServer } from './helpers/harness.js'
+import { engines, startBot, startFakeLine, TOKEN, waitFor, type Bot, type FakeLineServer } from './helpers/harness.js'
 import { startFakeOpenAI } from './helpers/fake-openai.js'
 import { join } from 'node:path'
 
@@ -230,6 +232,53 @@ describe.each(engines())('webhook on $engine', ({ engine, skip }) => {
     await waitFor(() => line.fake.deliveriesFor('Ulease').length === 1, 'reply after lease expiry', 15_000)
     await new Promise((r) => setTimeout(r, 400))
     expect(line.fake.deliveriesFor('Ulease')).toHaveLength(1)
+  })
+
+  it('a restarted instance takes up at once what its previous run had claimed, not what another live instance holds', async () => {
+    await bot.close()
+    const env = { INSTANCE_ID: 'bot-a' }
+    const first = await startBot({ engine, lineUrl: line.url, worker: false, env, ...(engine === 'pglite' ? { database: `/tmp/sme-reclaim-${crypto.randomUUID()}` } : {}) })
+    await first.send([textEvent({ userId: 'Ureclaim' }, '選單', line.fake.issueReplyToken('Ureclaim'))])
+    // Claimed for five minutes by this instance's run, which then dies.
+    expect(await claimEvents(first.database.db, 'bot-a', 10, 300)).toHaveLength(1)
+    if (engine === 'postgres') {
+      // Another instance sharing the server is alive and working on its own event.
+      await first.send([textEvent({ userId: 'Uothers' }, '選單', line.fake.issueReplyToken('Uothers'))])
+      expect(await claimEvents(first.database.db, 'bot-b', 10, 300)).toHaveLength(1)
+    }
+    await first.close()
+    bot = await startBot({ engine, lineUrl: line.url, database: first.databaseRef, env })
+    await waitFor(() => line.fake.deliveriesFor('Ureclaim').length === 1, 'reply soon after restart', 10_000)
+    if (engine === 'postgres') {
+      await new Promise((r) => setTimeout(r, 1000))
+      expect(line.fake.deliveriesFor('Uothers')).toHaveLength(0)
+    }
+  })
+
+  it('never sends twice a delivery cut off after LINE accepted it (reply, or push with its retry key)', async () => {
+    await bot.worker?.stop()
+    const db = bot.database.db
+    const api = createLineApi({ channelAccessToken: TOKEN, baseUrl: line.url })
+    const message = [{ type: 'text' as const, text: '已收到您的問題' }]
+    // What a process that died mid-call leaves: the row 'sending', its lock lapsed, the call made.
+    const cutOff = async (id: number) => db.execute(sql`UPDATE outbox SET status = 'sending', attempts = 1, locked_until = now() - interval '1 second' WHERE id = ${id}`)
+    const token = line.fake.issueReplyToken('Ucutreply')
+    const [replyRow] = await enqueueOutbox(db, { to: 'Ucutreply', replyToken: token, messages: message })
+    await api.reply(token, message)
+    await cutOff(replyRow!)
+    const [pushRow] = await enqueueOutbox(db, { to: 'Ucutpush', messages: message })
+    const retryKey = rowsOf<{ retry_key: string }>(await db.execute(sql`SELECT retry_key FROM outbox WHERE id = ${pushRow!}`))[0]!.retry_key
+    await api.push('Ucutpush', message, retryKey)
+    await cutOff(pushRow!)
+    // And one cut off before LINE got it: still delivered, once.
+    const unsent = line.fake.issueReplyToken('Ucutearly')
+    const [earlyRow] = await enqueueOutbox(db, { to: 'Ucutearly', replyToken: unsent, messages: message })
+    await cutOff(earlyRow!)
+
+    const results = await deliverDue(db, api, { ids: [replyRow!, pushRow!, earlyRow!] })
+    expect(results.map((r) => r.outcome).sort()).toEqual(['push', 'reply', 'reply'])
+    for (const user of ['Ucutreply', 'Ucutpush', 'Ucutearly']) expect(line.fake.deliveriesFor(user)).toHaveLength(1)
+    expect(line.fake.deliveriesFor('Ucutearly')[0]!.via).toBe('reply')
   })
 
   it('a renewed lease keeps an event from a second worker; an unrenewed one lapses to it', async () => {

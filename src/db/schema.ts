@@ -109,6 +109,8 @@ export const outbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    /** The instance sending it, so that instance can take it up again at once after a restart. */
+    lockedBy: text('locked_by'),
     sentVia: text('sent_via', { enum: ['reply', 'push'] }),
     lastError: text('last_error'),
     createdAt: createdAt(),

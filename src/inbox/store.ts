@@ -75,6 +75,19 @@ export async function claimEvents(db: Db, worker: string, limit: number, leaseSe
   }))
 }
 
+/**
+ * Ends leases now, so their events and deliveries are claimable at once (a delivery stays 'sending',
+ * so its next attempt knows the last one was cut off). With `owner`, only that instance's leases: it
+ * calls this as it starts, when whatever it held belongs to a run that is gone. Without, every lease:
+ * only for a database no other live process uses (the embedded one).
+ */
+export async function reclaimLeases(db: Db, owner?: string): Promise<{ events: number; deliveries: number }> {
+  const ownedBy = owner === undefined ? sql`` : sql`AND locked_by = ${owner}`
+  const events = rowsOf(await db.execute(sql`UPDATE inbox SET locked_until = now() - interval '1 second' WHERE status = 'processing' ${ownedBy} RETURNING 1`)).length
+  const deliveries = rowsOf(await db.execute(sql`UPDATE outbox SET locked_until = now() - interval '1 second' WHERE status = 'sending' ${ownedBy} RETURNING 1`)).length
+  return { events, deliveries }
+}
+
 /** Extends a lease this worker still holds: work in progress keeps its event, a dead worker's lapses quickly. */
 export async function renewLease(db: Db, webhookEventId: string, worker: string, leaseSeconds: number): Promise<void> {
   await db.execute(sql`

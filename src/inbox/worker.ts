@@ -40,7 +40,7 @@ export async function drainInbox(deps: ProcessorDeps, options: WorkerOptions & {
     handled += rows.length
   }
   // Deliveries that failed earlier and are now due.
-  await deliverDue(deps.db, deps.line, { limit: 50 })
+  await deliverDue(deps.db, deps.line, { limit: 50, owner: options.id })
   return handled
 }
 
@@ -53,7 +53,7 @@ async function handleOne(deps: ProcessorDeps, row: InboxRow, options: WorkerOpti
   const heartbeat = setInterval(() => void renewLease(deps.db, row.webhookEventId, options.id, lease).catch(() => {}), (lease * 1000) / 3)
   try {
     const result = await processEvent(deps, row, options.id)
-    const deliveries = result.outboxIds.length > 0 ? await deliverDue(deps.db, deps.line, { ids: result.outboxIds }) : []
+    const deliveries = result.outboxIds.length > 0 ? await deliverDue(deps.db, deps.line, { ids: result.outboxIds, owner: options.id }) : []
     h = { ...base, intent: result.intent, latencyMs: Date.now() - started, outcome: result.error ? 'step-error' : 'ok', deliveries: deliveries.map((d) => d.outcome) }
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)

@@ -38,6 +38,8 @@ interface OutboxRow {
   retry_key: string
   attempts: number
   created_at: Date | string
+  /** The previous attempt was cut off (its process died during the LINE call). */
+  interrupted: boolean
 }
 
 export interface DeliveryResult {
@@ -50,6 +52,8 @@ export interface DeliveryOptions {
   now?: () => number
   maxAttempts?: number
   onResult?: (r: DeliveryResult) => void
+  /** The instance sending (see `reclaimLeases`). */
+  owner?: string
 }
 
 /**
@@ -69,16 +73,19 @@ export async function deliverDue(db: Db, line: LineApi, options: DeliveryOptions
   const onlyIds = options.ids ? sql`AND o.id IN (${sql.join(options.ids.map((id) => sql`${id}`), sql`, `)})` : sql``
   const claimed = rowsOf<OutboxRow>(
     await db.execute(sql`
-      UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = now() + make_interval(secs => ${SENDING_LOCK_SECONDS})
-      WHERE id IN (
-        SELECT o.id FROM outbox o
+      WITH due AS (
+        SELECT o.id, o.status AS was FROM outbox o
         WHERE (o.status = 'pending' OR (o.status = 'sending' AND o.locked_until < now()))
           AND o.next_attempt_at <= now() ${onlyIds}
           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p."to" = o."to" AND p.status IN ('pending', 'sending') AND p.id < o.id)
         ORDER BY o.id
         LIMIT ${options.limit ?? 20}
         FOR UPDATE SKIP LOCKED)
-      RETURNING id, "to", reply_token, messages, retry_key, attempts, created_at`),
+      UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = now() + make_interval(secs => ${SENDING_LOCK_SECONDS}),
+        locked_by = ${options.owner ?? null}
+      FROM due WHERE outbox.id = due.id
+      RETURNING outbox.id, outbox."to", outbox.reply_token, outbox.messages, outbox.retry_key, outbox.attempts, outbox.created_at,
+        due.was = 'sending' AS interrupted`),
   )
   const results: DeliveryResult[] = []
   for (const row of claimed) {
@@ -113,6 +120,16 @@ async function attemptDelivery(db: Db, line: LineApi, row: OutboxRow, id: number
         return { id, outcome: 'reply' }
       } catch (error) {
         if (!(error instanceof ReplyTokenRejected)) throw error
+        // A fresh token is refused only once used: the cut-off attempt's reply reached LINE, and
+        // pushing now would deliver it twice.
+        if (row.interrupted) {
+          await markSent(db, id, 'reply')
+          return { id, outcome: 'reply' }
+        }
+        // Recorded before pushing: if this process dies during the push, the next attempt pushes
+        // again with the same retry key (which LINE accepts once) instead of reading the refused
+        // token as a reply that got through.
+        await db.execute(sql`UPDATE outbox SET reply_token = NULL WHERE id = ${id}`)
       }
     }
     await line.push(row.to, messages, row.retry_key)
