@@ -1,5 +1,5 @@
 // npm run bench:recovery — crash recovery, measured: the real bot runs as a child process (npm start's
-// entry, PGlite in a fresh data folder; BENCH_DATABASE_URL for a Postgres server) against a fake LINE
+// compiled entry, dist/node.js, built first; PGlite in a fresh data folder; BENCH_DATABASE_URL for a Postgres server) against a fake LINE
 // API in this process. A user's message is sent; the fake holds the bot's reply call (LINE has not
 // accepted it), and the bot is killed with SIGKILL in the middle of that delivery. The bot is started
 // again, and the script prints how long after the restart the user got the reply, and how many
@@ -67,7 +67,7 @@ const env = {
 const url = `http://127.0.0.1:${botPort}`
 
 function startBot(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
+  return spawn(process.execPath, ['dist/node.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 async function ready(): Promise<void> {
   await until(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok, 'the bot to be ready', 120_000)
