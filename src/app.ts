@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { sql } from 'drizzle-orm'
 import type { Db } from './db/types.js'
 import { pendingMigrations, type Migration } from './db/migrator.js'
@@ -14,6 +15,7 @@ export interface AppDeps {
   migrations: Migration[]
   onAccepted: WebhookDeps['onAccepted']
   gate?: WebhookDeps['gate']
+  metrics?: WebhookDeps['metrics']
   /** Extra route groups mounted by the composition root (simulator, fake LINE API, consoles). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- sub-apps carry their own Variables
   mounts?: { path: string; app: Hono<any> }[]
@@ -36,11 +38,13 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.get('/', (c) => c.redirect(deps.mounts?.some((m) => m.path === '/simulator') ? '/simulator' : '/healthz'))
 
-  app.route('/webhook', webhookRoutes({ store: createInboxWriter(deps.db), channelSecret: deps.channelSecret, log: deps.log, onAccepted: deps.onAccepted, gate: deps.gate }))
+  app.route('/webhook', webhookRoutes({ store: createInboxWriter(deps.db), channelSecret: deps.channelSecret, log: deps.log, onAccepted: deps.onAccepted, gate: deps.gate, metrics: deps.metrics }))
   for (const mount of deps.mounts ?? []) app.route(mount.path, mount.app)
 
   app.notFound((c) => c.json({ error: 'not found' }, 404))
   app.onError((error, c) => {
+    // Hono's own middleware (bearer auth, body limit) ends requests by throwing their response.
+    if (error instanceof HTTPException) return error.getResponse()
     deps.log.error('request failed', { path: c.req.path, error: error.message })
     return c.json({ error: 'internal error' }, 500)
   })

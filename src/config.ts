@@ -25,6 +25,7 @@ const envSchema = z
     ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     SIMULATOR: flag,
     INSTANCE_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, . : _ - only (at most 64)').optional()),
+    METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     LOG_LEVEL: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   })
   .superRefine((env, ctx) => {
@@ -62,6 +63,9 @@ function isLoopback(url: string): boolean {
 
 export type Env = z.infer<typeof envSchema>
 
+/** Every variable the configuration reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape)
+
 export interface Config {
   port: number
   dataDir: string
@@ -82,6 +86,8 @@ export interface Config {
    * unfinished work at once. Unset: the host name and port (unique while the port is taken).
    */
   instanceId: string | undefined
+  /** Bearer token for `/metrics`; unset, the endpoint is off. */
+  metricsToken: string | undefined
   logLevel: Env['LOG_LEVEL']
 }
 
@@ -121,6 +127,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
       : undefined,
     adminToken: env.ADMIN_TOKEN,
     instanceId: env.INSTANCE_ID,
+    metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
   }
 }

@@ -20,6 +20,8 @@ import { readConsoleTexts } from './console/texts-fs.js'
 import { convertInProcess } from './pmo/convert-isolated.js'
 import { reclaimLeases } from './inbox/store.js'
 import { deliverDue } from './line/outbox.js'
+import { meteredLineApi } from './metrics/metered-line.js'
+import { createPrometheusMetrics, metricsRoutes } from './metrics/prometheus.js'
 import { FakeLineApi } from './simulator/fake-line.js'
 import { simulatorRoutes } from './simulator/routes.js'
 import type { KnowledgeEmbedder } from './knowledge/embedder.js'
@@ -96,7 +98,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.simulator) mounts.push({ path: '/simulator', app: simulatorRoutes({ channelSecret: config.line.channelSecret, fakeLine, webhookUrl: () => `${selfUrl}/webhook` }) })
 
   const lineBaseUrl = config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`
-  const line = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
+  const lineApi = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: lineBaseUrl, retry: options.retry })
+  // Operations' figures at /metrics, only when a scraper has a token to read them with.
+  const metrics = config.metricsToken ? createPrometheusMetrics({ db: database.db, line: lineApi }) : undefined
+  const line = metrics ? meteredLineApi(lineApi, metrics) : lineApi
+  if (metrics) mounts.push({ path: '/metrics', app: metricsRoutes(metrics, config.metricsToken!) })
   // A port of 0 is a new one each run: no name to recognise the previous run by (the worker picks a random one).
   const instanceId = options.workerId ?? config.instanceId ?? (config.port !== 0 ? `${hostName()}:${config.port}` : undefined)
   const parts = { db: database.db, embedder, llm, assessment, rules: programmeRules, handoff }
@@ -125,6 +131,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const gate = new AckGate()
   const app = createApp({
     gate,
+    metrics,
     db: database.db,
     log,
     channelSecret: config.line.channelSecret,
@@ -157,6 +164,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       id: instanceId,
       pollMs: options.pollMs,
       onHandled: (h) => {
+        metrics?.eventHandled(h.intent, h.outcome, h.latencyMs)
         if (h.intent === 'handoff-open') sweeper.kick()
         options.onHandled?.(h)
       },

@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { Logger } from '../log.js'
+import type { BotMetrics } from '../metrics/types.js'
 import { eventSchema, sanitizeStrings, webhookEnvelopeSchema, type WebhookEvent } from './events.js'
 import { verifySignature } from './signature.js'
 
@@ -16,6 +17,7 @@ export interface WebhookDeps {
   onAccepted: (schedule: { waitUntil?: (p: Promise<unknown>) => void }) => void
   /** Marks requests in flight so in-process background work can give way (Node). */
   gate?: { begin(): void; end(): void }
+  metrics?: Pick<BotMetrics, 'webhook'>
 }
 
 const utf8 = new TextDecoder()
@@ -39,17 +41,18 @@ const limitBody: MiddlewareHandler = async (c, next) => {
  * POST /webhook. The signature is checked on the raw bytes before anything is parsed; the events are
  * stored in the inbox and the request is answered at once; the work happens in the background.
  */
-export function webhookRoutes(deps: WebhookDeps): Hono {
-  const app = new Hono()
+export function webhookRoutes(deps: WebhookDeps): Hono<{ Variables: { stored: number } }> {
+  const app = new Hono<{ Variables: { stored: number } }>()
   app.post(
     '/',
-    async (_c, next) => {
+    async (c, next) => {
       deps.gate?.begin()
       try {
         await next()
       } finally {
         deps.gate?.end()
       }
+      deps.metrics?.webhook(c.res.status, c.get('stored') ?? 0)
     },
     limitBody,
     async (c) => {
@@ -79,6 +82,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
       }
       if (refused > 0) deps.log.warn('webhook events refused', { reason: 'bad-event', refused, accepted: events.length })
       const added = await deps.store(events)
+      c.set('stored', added)
       // Workers hand the background work to waitUntil; Node's worker ignores it (and Node has no
       // execution context, whose getter throws, so it is only touched when called).
       if (added > 0) deps.onAccepted({ waitUntil: (p) => c.executionCtx.waitUntil(p) })

@@ -27,7 +27,7 @@ describe('configuration', () => {
   })
 
   it('fails fast with a message naming each bad variable', () => {
-    const attempt = () => loadConfig({ PORT: 'abc', DATABASE_URL: 'not a url', LINE_CHANNEL_SECRET: 'only-the-secret', ADMIN_TOKEN: 'short' })
+    const attempt = () => loadConfig({ PORT: 'abc', DATABASE_URL: 'not a url', LINE_CHANNEL_SECRET: 'only-the-secret', ADMIN_TOKEN: 'short', METRICS_TOKEN: 'short', INSTANCE_ID: 'app 1; drop' })
     expect(attempt).toThrow(ConfigError)
     const message = (() => {
       try {
@@ -37,7 +37,7 @@ describe('configuration', () => {
       }
       return ''
     })()
-    for (const name of ['PORT', 'DATABASE_URL', 'LINE_CHANNEL_ACCESS_TOKEN', 'ADMIN_TOKEN']) expect(message).toContain(name)
+    for (const name of ['PORT', 'DATABASE_URL', 'LINE_CHANNEL_ACCESS_TOKEN', 'ADMIN_TOKEN', 'METRICS_TOKEN', 'INSTANCE_ID']) expect(message).toContain(name)
   })
 
   it('treats empty variables as unset', () => {
