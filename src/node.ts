@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { ConfigError, loadConfig } from './config.js'
 import { MigrationError } from './db/migrator.js'
 import { DataFileError } from './data-file.js'
+import { DataDirInUse } from './db/data-dir-lock.js'
 import { startServer } from './server.js'
 import { countPmo } from './console/auth.js'
 
@@ -29,7 +30,7 @@ try {
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof MigrationError || error instanceof DataFileError) {
+  if (error instanceof ConfigError || error instanceof MigrationError || error instanceof DataFileError || error instanceof DataDirInUse) {
     console.error(error.message)
     process.exit(1)
   }

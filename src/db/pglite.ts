@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { drizzle } from 'drizzle-orm/pglite'
 import type { PGlite } from '@electric-sql/pglite'
 import * as schema from './schema.js'
+import { lockDataDir } from './data-dir-lock.js'
 import { SESSION_SETTINGS, type Database, type Db } from './types.js'
 
 /**
@@ -16,9 +17,25 @@ import { SESSION_SETTINGS, type Database, type Db } from './types.js'
  * PGlite's interface drizzle's pglite driver uses (query, transaction).
  */
 export async function openPglite(dataDir: string): Promise<Database> {
-  const client = await PgliteThreadClient.start(dataDir)
+  const inMemory = dataDir.startsWith('memory://')
+  if (!inMemory) await mkdir(dataDir, { recursive: true })
+  const unlock = inMemory ? async () => {} : await lockDataDir(dataDir)
+  let client: PgliteThreadClient
+  try {
+    client = await PgliteThreadClient.start(dataDir)
+  } catch (error) {
+    await unlock()
+    throw error
+  }
   const db = drizzle({ client: client as unknown as PGlite, schema }) as unknown as Db
-  return { db, engine: 'pglite', close: () => client.close() }
+  return {
+    db,
+    engine: 'pglite',
+    close: async () => {
+      await client.close()
+      await unlock()
+    },
+  }
 }
 
 let compiled: Promise<{ pgliteWasmModule: WebAssembly.Module; initdbWasmModule: WebAssembly.Module }> | undefined
