@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads'
 import { drizzle } from 'drizzle-orm/pglite'
 import type { PGlite } from '@electric-sql/pglite'
 import * as schema from './schema.js'
-import { lockDataDir } from './data-dir-lock.js'
+import { DataDirInUse, lockDataDir } from './data-dir-lock.js'
 import { SESSION_SETTINGS, type Database, type Db } from './types.js'
 
 /**
@@ -18,8 +18,16 @@ import { SESSION_SETTINGS, type Database, type Db } from './types.js'
  */
 export async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://')
-  if (!inMemory) await mkdir(dataDir, { recursive: true })
-  const unlock = inMemory ? async () => {} : await lockDataDir(dataDir)
+  let unlock = async () => {}
+  if (!inMemory) {
+    try {
+      await mkdir(dataDir, { recursive: true })
+      unlock = await lockDataDir(dataDir)
+    } catch (error) {
+      if (error instanceof DataDirInUse) throw error
+      throw new Error(`Could not open the embedded database in ${dataDir}: ${(error as Error).message}`)
+    }
+  }
   let client: PgliteThreadClient
   try {
     client = await PgliteThreadClient.start(dataDir)
