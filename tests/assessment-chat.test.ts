@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { levelStats } from '../src/pmo/stats.js'
 import { rowsOf } from '../src/db/types.js'
 import { postbackEvent, textEvent } from '../src/simulator/events.js'
 import { engines, startBot, startFakeLine, waitFor, type Bot, type FakeLineServer } from './helpers/harness.js'
@@ -216,7 +217,7 @@ describe.each(engines())('the quick assessment in LINE on $engine', ({ engine, s
     ])
   })
 
-  it('runs in 1:1 chats only, and deleting my data removes the assessments', async () => {
+  it('runs in 1:1 chats only, and deleting my data removes the assessments but not the PMO\'s level statistics', async () => {
     const group = { userId: 'Ua8', groupId: 'Cassess' }
     await bot.send([textEvent(group, '數位健檢', line.fake.issueReplyToken('Cassess'), true)])
     const d = await waitFor(() => line.fake.deliveriesFor('Cassess')[0], 'group reply')
@@ -225,9 +226,20 @@ describe.each(engines())('the quick assessment in LINE on $engine', ({ engine, s
     await c.postback('action=assess')
     await c.tap('製造業')
     expect(await rows(bot, 'Ua8')).toHaveLength(1)
+    // An assessment this firm completed earlier (level 2): counted in the PMO's level statistics.
+    await bot.database.db.execute(sql`INSERT INTO assessments (id, user_id, version, status, position, answers, result, overall_level, started_at, updated_at, completed_at)
+      VALUES (gen_random_uuid(), 'Ua8', '1', 'completed', 13, '{"industry":"manufacturing"}'::jsonb, '{"overall":{"level":2}}'::jsonb, 2, now() - interval '2 days', now() - interval '2 days', now() - interval '2 days')`)
+    const before = await levelStats(bot.database.db)
     await c.say('刪除我的資料')
     await c.tap('確認刪除')
     expect(await rows(bot, 'Ua8')).toHaveLength(0)
+    expect(await levelStats(bot.database.db)).toEqual(before)
+    const left = rowsOf<{ user_id: string; answers: object; result: unknown; status: string }>(
+      await bot.database.db.execute(sql`SELECT user_id, answers, result, status FROM assessments WHERE user_id LIKE 'deleted:%'`),
+    )
+    expect(left.map((r) => r.status).sort()).toEqual(['cancelled', 'completed'])
+    for (const row of left) expect([row.answers, row.result]).toEqual([{}, null])
+    expect(new Set(left.map((r) => r.user_id)).size).toBe(1)
   })
 })
 

@@ -229,9 +229,11 @@ export const assessments = pgTable(
   'assessments',
   {
     id: uuid('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    /**
+     * The LINE userId; after 刪除我的資料 an anonymous `deleted:<uuid>` (one per deleted user, so the
+     * PMO's level statistics keep counting the firm, and its retakes, without knowing who it was).
+     */
+    userId: text('user_id').notNull(),
     /** Version of knowledge/assessment/quick-assessment.yaml it was asked with. */
     version: text('version').notNull(),
     status: text('status', { enum: ['in_progress', 'completed', 'cancelled', 'expired'] }).notNull().default('in_progress'),

@@ -206,9 +206,9 @@ async function applyEffect(db: Db, effect: Effect, at: { userId: string | undefi
 }
 
 /**
- * "刪除我的資料": nothing that names or quotes the user remains — their messages, assessments and
- * profile are deleted; their questions and cases stay only as anonymous rows (no text, no id), so the
- * PMO's daily counts of questions, coverage and handoffs do not change.
+ * "刪除我的資料": nothing that names or quotes the user remains — their messages, assessment answers
+ * and profile are deleted; their questions, cases and assessment levels stay only as anonymous rows
+ * (no text, no id), so the PMO's counts of questions, coverage, handoffs and levels do not change.
  */
 export async function deleteUserData(db: Db, userId: string): Promise<void> {
   const conversations = rowsOf<{ id: number | string }>(await db.execute(sql`SELECT id FROM conversations WHERE chat_type = 'user' AND chat_id = ${userId}`)).map((r) => Number(r.id))
@@ -217,7 +217,9 @@ export async function deleteUserData(db: Db, userId: string): Promise<void> {
   await db.execute(sql`UPDATE answers SET user_id = NULL, question = '', search_query = '', answer_text = '' WHERE user_id = ${userId}`)
   await db.execute(sql`UPDATE cases SET user_id = 'deleted', intake = '{}'::jsonb, summary = NULL, summary_facts = NULL, assessment_id = NULL,
     status = 'resolved', resolved_at = coalesce(resolved_at, now()), resolved_by = coalesce(resolved_by, 'user-deleted') WHERE user_id = ${userId}`)
-  await db.execute(sql`DELETE FROM assessments WHERE user_id = ${userId}`)
+  // Levels stay for the PMO's statistics under a key that names no one; answers and results go.
+  await db.execute(sql`UPDATE assessments SET user_id = ${`deleted:${crypto.randomUUID()}`}, answers = '{}'::jsonb, result = NULL,
+    status = CASE WHEN status = 'in_progress' THEN 'cancelled' ELSE status END WHERE user_id = ${userId}`)
   // The conversation stays as an anonymous anchor for those rows.
   await db.execute(sql`UPDATE conversations SET chat_id = 'deleted:' || id, user_id = NULL, state = '{}'::jsonb WHERE chat_type = 'user' AND chat_id = ${userId}`)
   await db.execute(sql`DELETE FROM users WHERE id = ${userId}`)

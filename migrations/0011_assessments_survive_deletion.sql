@@ -1,0 +1,1 @@
+ALTER TABLE "assessments" DROP CONSTRAINT "assessments_user_id_users_id_fk";
