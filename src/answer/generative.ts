@@ -1,5 +1,3 @@
-import { ChatOpenAI } from '@langchain/openai'
-import * as OpenCC from 'opencc-js'
 import { z } from 'zod'
 import type { SearchHit } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
@@ -24,14 +22,20 @@ export type CompleteChat = (messages: { role: 'system' | 'user'; content: string
 
 /** An OpenAI-compatible chat model through LangChain; the base URL can point at any compatible server. */
 export function openAIChat(options: { apiKey: string; baseUrl?: string; model: string }): CompleteChat {
-  const model = new ChatOpenAI({
-    model: options.model,
-    apiKey: options.apiKey,
-    configuration: options.baseUrl ? { baseURL: options.baseUrl } : undefined,
-    temperature: 0,
-    maxRetries: 0, // the deadline, not retries, bounds the wait; the extractive answer is the fallback
-  })
+  // Loaded on first use, like the converter below: an offline bot never pays for them.
+  let chat: Promise<import('@langchain/openai').ChatOpenAI> | undefined
   return async (messages, signal) => {
+    chat ??= import('@langchain/openai').then(
+      ({ ChatOpenAI }) =>
+        new ChatOpenAI({
+          model: options.model,
+          apiKey: options.apiKey,
+          configuration: options.baseUrl ? { baseURL: options.baseUrl } : undefined,
+          temperature: 0,
+          maxRetries: 0, // the deadline, not retries, bounds the wait; the extractive answer is the fallback
+        }),
+    )
+    const model = await chat
     const result = await model.invoke(
       messages.map((m) => [m.role, m.content] as [string, string]),
       { signal },
@@ -40,7 +44,12 @@ export function openAIChat(options: { apiKey: string; baseUrl?: string; model: s
   }
 }
 
-const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' })
+/**
+ * Simplified → Traditional (Taiwan) for a model that slips into Simplified. Its dictionaries take
+ * about 75 MB, so they are built on the first generated answer, never in an offline bot.
+ */
+let toTraditionalConverter: Promise<(text: string) => string> | undefined
+const traditional = () => (toTraditionalConverter ??= import('opencc-js').then((OpenCC) => OpenCC.Converter({ from: 'cn', to: 'tw' })))
 
 /** Numbers as written ("1,785億", "50%", "3.5"), normalised so "1,785" and "1785" compare equal. */
 export function figuresIn(text: string): string[] {
@@ -135,6 +144,7 @@ export function createLlmGenerator(options: { complete: CompleteChat; prompts: A
       const cited = labelled.filter(({ label }) => parsed.cited.includes(label)).map(({ hit }) => hit)
       if (!parsed.covered) return { ok: true, body: '', citedChunks: [], covered: false }
       if (cited.length === 0) return { ok: false, reason: 'no-citation' }
+      const toTraditional = await traditional()
       const body = toTraditional(parsed.answer.replace(/〔S(\d+)〕/g, (_m, n: string) => `〔${cited.findIndex((h) => h === labelled[Number(n) - 1]?.hit) + 1 || n}〕`))
       if (leaksPrompt(body, options.prompts.system)) return { ok: false, reason: 'prompt-leak' }
       const unsupported = ungroundedSentence(body.replace(/〔\d+〕/g, ''), cited.map((h) => `${h.title} ${h.headingPath.join(' ')} ${h.text}`))
@@ -153,6 +163,8 @@ export function createLlmCapabilities(
   deadlineMs = 12_000,
 ): { generator?: AnswerGenerator; classifier?: IntentClassifier } {
   if (!config.openai) return {}
+  // Built in the background now, so the first generated answer does not wait for it.
+  void traditional()
   const complete = openAIChat({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.chatModel })
   return {
     generator: createLlmGenerator({ complete, prompts, deadlineMs }),

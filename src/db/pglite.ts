@@ -1,4 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
@@ -46,20 +47,21 @@ export async function openPglite(dataDir: string): Promise<Database> {
   }
 }
 
-let compiled: Promise<{ pgliteWasmModule: WebAssembly.Module; initdbWasmModule: WebAssembly.Module }> | undefined
+const compiled = new Map<string, Promise<WebAssembly.Module>>()
 
 /**
  * PGlite's WASM, compiled once per process and shared with every database thread (a compiled module
  * can be posted to a worker): each thread compiling its own copy took about a second per open.
+ * initdb's module only when the folder has no database yet (it costs memory and is used once).
  */
-function compiledModules(): NonNullable<typeof compiled> {
-  compiled ??= (async () => {
-    const dist = new URL('.', pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')))
-    const compile = async (file: string) => WebAssembly.compile(await readFile(new URL(file, dist)))
-    const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile('pglite.wasm'), compile('initdb.wasm')])
-    return { pgliteWasmModule, initdbWasmModule }
-  })()
-  return compiled
+async function compiledModules(needInitdb: boolean): Promise<{ pgliteWasmModule: WebAssembly.Module; initdbWasmModule?: WebAssembly.Module }> {
+  const dist = new URL('.', pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')))
+  const compile = (file: string) => {
+    if (!compiled.has(file)) compiled.set(file, readFile(new URL(file, dist)).then((bytes) => WebAssembly.compile(bytes)))
+    return compiled.get(file)!
+  }
+  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile('pglite.wasm'), needInitdb ? compile('initdb.wasm') : undefined])
+  return initdbWasmModule ? { pgliteWasmModule, initdbWasmModule } : { pgliteWasmModule }
 }
 
 interface QueryOptions {
@@ -119,7 +121,8 @@ export class PgliteThreadClient {
   }
 
   static async start(dataDir: string): Promise<PgliteThreadClient> {
-    const modules = await compiledModules()
+    const exists = !dataDir.startsWith('memory://') && (await stat(join(dataDir, 'PG_VERSION')).then(() => true, () => false))
+    const modules = await compiledModules(!exists)
     const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { dataDir, sessionSettings: SESSION_SETTINGS, ...modules } })
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(error)

@@ -1,5 +1,4 @@
 import { Embeddings } from '@langchain/core/embeddings'
-import { OpenAIEmbeddings } from '@langchain/openai'
 import type { Config } from '../config.js'
 import { tokenize } from './text.js'
 
@@ -63,18 +62,24 @@ export class LocalHashEmbedder extends Embeddings implements KnowledgeEmbedder {
 
 /** OpenAI-compatible embeddings (OpenAI or any server speaking its API at `baseUrl`). */
 export function createOpenAIEmbedder(options: { apiKey: string; baseUrl?: string; model: string; timeoutMs?: number }): KnowledgeEmbedder {
-  const client = new OpenAIEmbeddings({
-    model: options.model,
-    apiKey: options.apiKey,
-    configuration: options.baseUrl ? { baseURL: options.baseUrl } : undefined,
-    timeout: options.timeoutMs ?? 20_000,
-    maxRetries: 2,
-    batchSize: 64,
-  })
+  // Loaded on first use: an offline bot never holds the OpenAI client.
+  let client: Promise<import('@langchain/openai').OpenAIEmbeddings> | undefined
+  const embeddings = () =>
+    (client ??= import('@langchain/openai').then(
+      ({ OpenAIEmbeddings }) =>
+        new OpenAIEmbeddings({
+          model: options.model,
+          apiKey: options.apiKey,
+          configuration: options.baseUrl ? { baseURL: options.baseUrl } : undefined,
+          timeout: options.timeoutMs ?? 20_000,
+          maxRetries: 2,
+          batchSize: 64,
+        }),
+    ))
   return {
     model: `openai:${options.model}`,
-    embedDocuments: (texts) => client.embedDocuments(texts),
-    embedQuery: (text) => client.embedQuery(text),
+    embedDocuments: async (texts) => (await embeddings()).embedDocuments(texts),
+    embedQuery: async (text) => (await embeddings()).embedQuery(text),
   }
 }
 

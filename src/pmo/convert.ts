@@ -1,5 +1,4 @@
-import mammoth from 'mammoth'
-import TurndownService from 'turndown'
+import type TurndownService from 'turndown'
 
 /**
  * Uploaded files → Markdown for review. Word files go through mammoth (docx → semantic HTML: headings,
@@ -95,13 +94,21 @@ function titleOf(markdown: string): string | undefined {
   return t && t.length <= 60 ? t : t?.slice(0, 60)
 }
 
-const turndown = new TurndownService({ headingStyle: 'atx', bulletListMarker: '-', codeBlockStyle: 'fenced' })
-// Tables as Markdown tables, so the chunker keeps rows with their header.
-turndown.addRule('table', {
-  filter: 'table',
-  replacement: (_content, node) => `\n\n${tableToMarkdown(node as unknown as HTMLTableElement)}\n\n`,
-})
-turndown.remove(['script', 'style'])
+/** HTML → Markdown. Loaded on first use: the bot converts uploads in a child process, so its own heap never holds the converters. */
+let turndownService: Promise<TurndownService> | undefined
+function htmlToMarkdown(html: string): Promise<string> {
+  turndownService ??= import('turndown').then(({ default: Turndown }) => {
+    const turndown = new Turndown({ headingStyle: 'atx', bulletListMarker: '-', codeBlockStyle: 'fenced' })
+    // Tables as Markdown tables, so the chunker keeps rows with their header.
+    turndown.addRule('table', {
+      filter: 'table',
+      replacement: (_content, node) => `\n\n${tableToMarkdown(node as unknown as HTMLTableElement)}\n\n`,
+    })
+    turndown.remove(['script', 'style'])
+    return turndown
+  })
+  return turndownService.then((turndown) => turndown.turndown(html))
+}
 
 function cellText(cell: Element): string {
   return (cell.textContent ?? '').replace(/\s+/g, ' ').replace(/\|/g, '｜').trim()
@@ -162,6 +169,7 @@ export function declaredUnzippedSize(bytes: Uint8Array): number | undefined {
 }
 
 async function docxToMarkdown(bytes: Uint8Array): Promise<string> {
+  const { default: mammoth } = await import('mammoth')
   let html: string
   try {
     const result = await mammoth.convertToHtml({ buffer: Buffer.from(bytes) }, { ignoreEmptyParagraphs: true })
@@ -170,7 +178,7 @@ async function docxToMarkdown(bytes: Uint8Array): Promise<string> {
     throw new ConversionError('無法讀取這個 Word 檔（檔案可能已損毀或不是 .docx 格式）。')
   }
   // Images are not knowledge we can cite; mammoth inlines them as data URIs.
-  return turndown.turndown(html.replace(/<img[^>]*>/g, ''))
+  return htmlToMarkdown(html.replace(/<img[^>]*>/g, ''))
 }
 
 interface PdfTextItem {
