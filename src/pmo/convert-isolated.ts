@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { ConversionError, type Converted } from './convert.js'
+import { ConversionError, convertUpload, precheckUpload, type Converted } from './convert.js'
 
 /** Node only: upload conversion in a child process with a memory and time limit (see convert-process.mjs). */
 
@@ -19,7 +19,12 @@ const entry = fileURLToPath(new URL('./convert-process.mjs', import.meta.url))
 
 type Answer = { ok: true; converted: Converted } | { ok: false; conversion: boolean; message: string }
 
-export function convertInProcess(fileName: string, bytes: Uint8Array, limits: IsolationLimits = DEFAULT_LIMITS): Promise<Converted> {
+/**
+ * Converts an upload: what its bytes alone refuse is refused here at once, text files are read here,
+ * and only Word and PDF files (whose converters a crafted file can exhaust) start a process.
+ */
+export async function convertInProcess(fileName: string, bytes: Uint8Array, limits: IsolationLimits = DEFAULT_LIMITS): Promise<Converted> {
+  if (!precheckUpload(fileName, bytes).heavy) return convertUpload(fileName, bytes)
   return new Promise<Converted>((resolve, reject) => {
     const child = fork(entry, [], {
       execArgv: [`--max-old-space-size=${limits.maxMemoryMb}`],

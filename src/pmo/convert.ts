@@ -31,25 +31,42 @@ export interface Converted {
 
 const extensionOf = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? ''
 
-export async function convertUpload(fileName: string, bytes: Uint8Array): Promise<Converted> {
+/**
+ * What can be refused from the bytes alone, at once (size, format, a zip directory promising more than
+ * the limit). Returns whether converting needs the heavy converters (Word, PDF), which run isolated.
+ */
+export function precheckUpload(fileName: string, bytes: Uint8Array): { heavy: boolean } {
   if (bytes.byteLength === 0) throw new ConversionError('檔案是空的，請重新選擇檔案。')
   if (bytes.byteLength > UPLOAD_LIMIT_BYTES) throw new ConversionError('檔案超過 5 MB，請拆成較小的檔案再上傳。')
   const ext = extensionOf(fileName)
   switch (ext) {
     case 'md':
     case 'markdown':
-      return fromText(decodeText(bytes), 'md')
     case 'txt':
-      return fromText(decodeText(bytes), 'txt')
+      return { heavy: false }
     case 'docx':
       refuseZipBomb(bytes)
-      return finish(await docxToMarkdown(bytes), 'docx')
+      return { heavy: true }
     case 'pdf':
-      return finish(await pdfToMarkdown(bytes), 'pdf')
+      return { heavy: true }
     case 'doc':
       throw new ConversionError('不支援舊版 Word（.doc）檔，請在 Word 中另存為 .docx 後再上傳。')
     default:
       throw new ConversionError(`不支援「.${ext || '（無副檔名）'}」檔案。可上傳的格式：.md、.txt、.docx、.pdf（文字型）。`)
+  }
+}
+
+export async function convertUpload(fileName: string, bytes: Uint8Array): Promise<Converted> {
+  precheckUpload(fileName, bytes)
+  switch (extensionOf(fileName)) {
+    case 'docx':
+      return finish(await docxToMarkdown(bytes), 'docx')
+    case 'pdf':
+      return finish(await pdfToMarkdown(bytes), 'pdf')
+    case 'txt':
+      return fromText(decodeText(bytes), 'txt')
+    default:
+      return fromText(decodeText(bytes), 'md')
   }
 }
 
