@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process'
+import { setPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { ConversionError, convertUpload, precheckUpload, type Converted } from './convert.js'
 
@@ -31,6 +32,12 @@ export async function convertInProcess(fileName: string, bytes: Uint8Array, limi
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     })
+    // Background work: on a small machine the converter must not take the CPU that acknowledges webhooks.
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, 19)
+    } catch {
+      // not permitted here: it runs at normal priority
+    }
     let settled = false
     const settle = (fn: () => void) => {
       if (settled) return
