@@ -17,7 +17,7 @@ import { createRouter } from './chat/router.js'
 import { createDataFileSource, liveAnswerDeps, liveBotRoutes } from './pmo/live-data.js'
 import { consoleRoutes } from './console/app.js'
 import { readConsoleTexts } from './console/texts-fs.js'
-import { convertInProcess } from './pmo/convert-isolated.js'
+import { convertInProcess, startConverter, stopConverter } from './pmo/convert-isolated.js'
 import { reclaimLeases } from './inbox/store.js'
 import { deliverDue } from './line/outbox.js'
 import { meteredLineApi } from './metrics/metered-line.js'
@@ -176,6 +176,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
   )
   if (options.worker !== false) worker.start()
+  // Uploads are converted in processes this launcher starts; it is started now, while nothing waits.
+  startConverter()
 
   // Keep serving while the knowledge folder is (re-)indexed; readers see the old index until it commits.
   const knowledgeDir = options.knowledgeDir ?? KNOWLEDGE_DIR
@@ -201,6 +203,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await knowledgeReady
       await worker?.stop()
       await sweeper.stop()
+      stopConverter()
       await closeServer(server)
       if (fakeLineServer) await closeServer(fakeLineServer.server)
       await database.close()
