@@ -217,6 +217,20 @@ describe.each(engines())('the quick assessment in LINE on $engine', ({ engine, s
     ])
   })
 
+  it('stores a tapped answer as the option the user saw, not the button data', async () => {
+    const c = chat('Ua9')
+    await c.postback('action=assess')
+    await c.tap('製造業')
+    await c.postback('action=assess-answer&id=00000000-0000-0000-0000-000000000000&q=old&v=1')
+    const inbound = rowsOf<{ text: string }>(
+      await bot.database.db.execute(sql`SELECT text FROM messages WHERE user_id = 'Ua9' AND direction = 'in' AND kind = 'postback' ORDER BY id`),
+    ).map((r) => r.text)
+    expect(inbound[1]).toMatch(/製造業/)
+    // A button no recent message showed: said so, never its internal data.
+    expect(inbound[2]).toBe('（點選了按鈕）')
+    for (const text of inbound) expect(text).not.toContain('action=')
+  })
+
   it('runs in 1:1 chats only, and deleting my data removes the assessments but not the PMO\'s level statistics', async () => {
     const group = { userId: 'Ua8', groupId: 'Cassess' }
     await bot.send([textEvent(group, '數位健檢', line.fake.issueReplyToken('Cassess'), true)])

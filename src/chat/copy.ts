@@ -26,6 +26,8 @@ export const copy = {
   deleteDone: '已刪除您在本服務的所有資料。若之後再傳訊息給我，會重新開始記錄。謝謝您使用！',
   deleteCancelled: '好的，已取消，您的資料沒有變動。',
   systemError: '抱歉，系統暫時出了點問題，請稍後再試一次。如需協助也可以輸入「找顧問」。',
+  /** A tapped button the bot no longer finds among its recent messages, as the conversation shows it. */
+  tappedUnknownButton: '（點選了按鈕）',
   quick: {
     ask: '問計畫問題',
     assess: '數位程度評測',

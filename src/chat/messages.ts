@@ -39,3 +39,32 @@ export function plainText(m: LineMessage): string {
       return `[${m.type}]`
   }
 }
+
+/**
+ * What the user saw on the button that sent `data`: the displayText or label of the postback action
+ * carrying it in one of `shown` (the bot's recent messages, newest first; quick replies, Flex and
+ * template buttons alike). LINE's postback event carries only the data.
+ */
+export function tappedLabel(shown: unknown[], data: string): string | undefined {
+  const find = (node: unknown): string | undefined => {
+    if (Array.isArray(node)) {
+      for (const item of node) {
+        const found = find(item)
+        if (found) return found
+      }
+      return undefined
+    }
+    if (typeof node !== 'object' || node === null) return undefined
+    const o = node as Record<string, unknown>
+    if (o.type === 'postback' && o.data === data) {
+      const seen = [o.displayText, o.label, o.inputOption === undefined ? undefined : o.text].find((v) => typeof v === 'string' && v.trim() !== '')
+      if (typeof seen === 'string') return seen
+    }
+    for (const value of Object.values(o)) {
+      const found = typeof value === 'object' ? find(value) : undefined
+      if (found) return found
+    }
+    return undefined
+  }
+  return find(shown)
+}

@@ -7,7 +7,7 @@ import { enqueueOutbox } from '../line/outbox.js'
 import type { LineMessage } from '../line/limits.js'
 import { copy } from '../chat/copy.js'
 import { toChatInput } from '../chat/input.js'
-import { plainText, text } from '../chat/messages.js'
+import { plainText, tappedLabel, text } from '../chat/messages.js'
 import type { ChatContext, ChatInput, Effect, Outcome } from '../chat/types.js'
 import type { Logger } from '../log.js'
 import { completeEvent, type InboxRow } from './store.js'
@@ -130,8 +130,18 @@ function describeInbound(event: WebhookEvent): { kind: string; text: string | nu
   return { kind: event.type, text: null, payload: null }
 }
 
+/** How many of the bot's latest messages in a chat are searched for the button a postback came from. */
+const TAPPED_LOOKBACK = 20
+
 async function recordInbound(db: Db, conversationId: number, userId: string | undefined, event: WebhookEvent): Promise<void> {
   const d = describeInbound(event)
+  if (d.kind === 'postback' && d.text !== null) {
+    // Stored (and shown to consultants) as what the user tapped, not the button's internal data.
+    const shown = rowsOf<{ payload: unknown }>(
+      await db.execute(sql`SELECT payload FROM messages WHERE conversation_id = ${conversationId} AND direction = 'out' ORDER BY id DESC LIMIT ${TAPPED_LOOKBACK}`),
+    ).map((r) => (typeof r.payload === 'string' ? (JSON.parse(r.payload) as unknown) : r.payload))
+    d.text = tappedLabel(shown, d.text) ?? copy.tappedUnknownButton
+  }
   await db.execute(sql`
     INSERT INTO messages (conversation_id, user_id, direction, kind, text, payload, webhook_event_id)
     VALUES (${conversationId}, ${userId ?? null}, 'in', ${d.kind}, ${d.text}, ${JSON.stringify(d.payload)}::jsonb, ${event.webhookEventId})

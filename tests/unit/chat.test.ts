@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { toChatInput } from '../../src/chat/input.js'
+import { tappedLabel } from '../../src/chat/messages.js'
 import { coreRoutes, createRouter } from '../../src/chat/router.js'
 import type { ChatContext } from '../../src/chat/types.js'
 import { eventSchema } from '../../src/line/events.js'
@@ -49,5 +50,25 @@ describe('core routes', () => {
     const unknown = await route({ kind: 'text', text: '今天天氣如何' }, ctx)
     expect(unknown.intent).toBe('unknown')
     expect(unknown.replies[0]).toHaveProperty('quickReply')
+  })
+})
+
+describe('what the user tapped', () => {
+  const quick = { type: 'text', text: '您的行業？', quickReply: { items: [{ type: 'action', action: { type: 'postback', label: '製造業', data: 'action=pick&v=mfg', displayText: '我是製造業' } }] } }
+  const flex = {
+    type: 'flex',
+    altText: '結果',
+    contents: { type: 'bubble', footer: { type: 'box', layout: 'vertical', contents: [{ type: 'button', action: { type: 'postback', label: '找顧問', data: 'action=consultant&from=card' } }] } },
+  }
+
+  it('names the button a postback came from by what it showed: displayText, else its label', () => {
+    expect(tappedLabel([quick, flex], 'action=pick&v=mfg')).toBe('我是製造業')
+    expect(tappedLabel([quick, flex], 'action=consultant&from=card')).toBe('找顧問')
+  })
+
+  it('takes the newest message first, and finds nothing for data no message carried', () => {
+    const newer = { type: 'text', text: '再選一次', quickReply: { items: [{ type: 'action', action: { type: 'postback', label: '製造（新）', data: 'action=pick&v=mfg' } }] } }
+    expect(tappedLabel([newer, quick], 'action=pick&v=mfg')).toBe('製造（新）')
+    expect(tappedLabel([quick, flex], 'action=pick&v=retail')).toBeUndefined()
   })
 })
