@@ -1,42 +1,21 @@
 // npm run bench:recovery — crash recovery, measured: the real bot runs as a child process (npm start's
-// compiled entry, dist/node.js, built first; PGlite in a fresh data folder; BENCH_DATABASE_URL for a Postgres server) against a fake LINE
-// API in this process. A user's message is sent; the fake holds the bot's reply call (LINE has not
+// compiled entry, dist/node.js, built first; PGlite in a fresh data folder; BENCH_DATABASE_URL for a
+// Postgres server) against a fake LINE API in this process. A user's message is sent; the fake holds the bot's reply call (LINE has not
 // accepted it), and the bot is killed with SIGKILL in the middle of that delivery. The bot is started
 // again, and the script prints how long after the restart the user got the reply, and how many
 // replies reached LINE (must be exactly 1).
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { FakeLineApi } from '../src/simulator/fake-line.js'
 import { postWebhook, textEvent } from '../src/simulator/events.js'
+import { freePort, sleep, startBuiltBot, stopBuiltBot, until, untilReady } from './built-bot.js'
 
 const SECRET = 'bench-recovery-secret'
 const TOKEN = 'bench-recovery-token'
 const USER = 'Urecovery0000000000000000000000'
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
 
 // The fake LINE API, with a switch that holds message calls unanswered (the bot waits on LINE).
 const fake = new FakeLineApi(TOKEN)
@@ -55,39 +34,29 @@ const lineServer = serve({ fetch: front.fetch, port: linePort, hostname: '127.0.
 const dataDir = await mkdtemp(join(tmpdir(), 'bench-recovery-'))
 const botPort = await freePort()
 const env = {
-  ...process.env,
-  PORT: String(botPort),
   DATA_DIR: dataDir,
   LINE_CHANNEL_SECRET: SECRET,
   LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
   LINE_API_BASE_URL: `http://127.0.0.1:${linePort}`,
-  LOG_LEVEL: 'error',
   ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
 }
-const url = `http://127.0.0.1:${botPort}`
-
-function startBot(): ChildProcess {
-  return spawn(process.execPath, ['dist/node.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
-}
-async function ready(): Promise<void> {
-  await until(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok, 'the bot to be ready', 120_000)
-}
+const startBot = () => startBuiltBot(botPort, env)
 
 let bot = startBot()
+const url = bot.url
 try {
-  await ready()
+  await untilReady(bot)
   holding = true
   const sentAt = Date.now()
   const res = await postWebhook(`${url}/webhook`, SECRET, [textEvent({ userId: USER }, '選單', fake.issueReplyToken(USER, 5 * 60_000))])
   if (!res.ok) throw new Error(`webhook answered ${res.status}`)
   await until(() => held > 0, 'the reply call to reach LINE', 30_000)
-  bot.kill('SIGKILL')
-  await new Promise((r) => bot.once('exit', r))
+  await stopBuiltBot(bot, 'SIGKILL')
   const killedAt = Date.now()
   holding = false
 
   bot = startBot()
-  await ready()
+  await untilReady(bot)
   const readyAt = Date.now()
   await until(() => fake.deliveriesFor(USER).length > 0, 'the reply after the restart', 180_000)
   const deliveredAt = Date.now()
@@ -100,7 +69,7 @@ try {
   console.log(`replies LINE accepted: ${deliveries.length} (must be 1)`)
   process.exitCode = deliveries.length === 1 ? 0 : 1
 } finally {
-  bot.kill('SIGKILL')
+  await stopBuiltBot(bot, 'SIGKILL')
   lineServer.close()
   await rm(dataDir, { recursive: true, force: true })
 }

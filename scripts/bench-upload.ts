@@ -3,9 +3,8 @@
 // account signs in and uploads Word files built to exhaust the converter, while this process sends
 // signed webhooks at a steady rate; it prints how long each upload took to be refused, with what
 // message, and the webhook acknowledgement latency during it next to an idle baseline.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
@@ -13,20 +12,13 @@ import { FakeLineApi } from '../src/simulator/fake-line.js'
 import { textEvent, webhookBody } from '../src/simulator/events.js'
 import { signBody } from '../src/line/signature.js'
 import { docxBomb } from '../tests/helpers/zip-bomb.js'
+import { freePort, sleep, startBuiltBot, stopBuiltBot, untilReady } from './built-bot.js'
 
 const SECRET = 'bench-upload-secret'
 const TOKEN = 'bench-upload-token'
 const ADMIN_TOKEN = 'bench-upload-admin-token-0123'
 const RATE = 100 // webhooks per second during each phase
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(q * s.length))]!
@@ -38,20 +30,14 @@ const linePort = await freePort()
 const lineServer = serve({ fetch: fake.app.fetch, port: linePort, hostname: '127.0.0.1' })
 const port = await freePort()
 const dataDir = await mkdtemp(join(tmpdir(), 'bench-upload-'))
-const bot = spawn(process.execPath, ['dist/node.js'], {
-  env: {
-    PATH: process.env.PATH,
-    PORT: String(port),
-    LINE_CHANNEL_SECRET: SECRET,
-    LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
-    LINE_API_BASE_URL: `http://127.0.0.1:${linePort}`,
-    ADMIN_TOKEN,
-    LOG_LEVEL: 'error',
-    ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : { DATA_DIR: dataDir }),
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
+const bot = startBuiltBot(port, {
+  LINE_CHANNEL_SECRET: SECRET,
+  LINE_CHANNEL_ACCESS_TOKEN: TOKEN,
+  LINE_API_BASE_URL: `http://127.0.0.1:${linePort}`,
+  ADMIN_TOKEN,
+  ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : { DATA_DIR: dataDir }),
 })
-const url = `http://127.0.0.1:${port}`
+const url = bot.url
 
 /** Webhooks at RATE per second (open loop: one is sent every 1000/RATE ms whether or not the last was answered). */
 function webhookLoad(): { stop(): Promise<{ latencies: number[]; failed: number }> } {
@@ -93,9 +79,7 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
 }
 
 try {
-  for (let t = Date.now(); !(await fetch(`${url}/readyz`).catch(() => undefined))?.ok; await sleep(200)) {
-    if (Date.now() - t > 120_000) throw new Error('the bot did not become ready')
-  }
+  await untilReady(bot)
   await sleep(8_000) // the start-up knowledge sync
   const setup = await request('/console/setup', {
     method: 'POST',
@@ -144,8 +128,7 @@ try {
   console.log(`  [${bombs.every((b) => b.seconds < 2) ? 'PASS' : 'FAIL'}] zip bombs refused within 2 s: ${bombs.map((b) => `${b.seconds.toFixed(2)} s`).join(', ')}`)
   console.log(`  [${results.every((b) => b.p99 < 50) ? 'PASS' : 'FAIL'}] acks p99 < 50 ms during every upload: ${results.map((b) => `${b.p99.toFixed(1)} ms`).join(', ')}`)
 } finally {
-  bot.kill('SIGTERM')
-  await new Promise((r) => bot.once('exit', r))
+  await stopBuiltBot(bot)
   lineServer.close()
   await rm(dataDir, { recursive: true, force: true })
 }

@@ -1,27 +1,20 @@
 // `npm start` runs the compiled bot (npm run build → dist/). These tests build it as a fresh clone
 // would and use what came out: the server answering a user, and the upload converter's child process
 // (a plain .mjs entry that must be copied next to the compiled files).
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { docxBomb } from './helpers/zip-bomb.js'
 import { waitFor } from './helpers/harness.js'
+import { freePort, startBuiltBot, stopBuiltBot, untilReady, type BuiltBot } from '../scripts/built-bot.js'
 
 const run = promisify(execFile)
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
 
 describe('the production build', () => {
-  let bot: ChildProcess | undefined
+  let bot: BuiltBot | undefined
   let dataDir = ''
 
   beforeAll(async () => {
@@ -30,18 +23,15 @@ describe('the production build', () => {
   }, 150_000)
 
   afterAll(async () => {
-    bot?.kill('SIGKILL')
+    if (bot) await stopBuiltBot(bot, 'SIGKILL')
     if (dataDir) await rm(dataDir, { recursive: true, force: true })
   })
 
   it('starts as compiled JavaScript on the embedded default and answers a user', async () => {
-    const port = await freePort()
-    const stderr: string[] = []
     // No LINE settings: the simulator with its built-in fake LINE API, as after `npm install && npm start`.
-    bot = spawn(process.execPath, ['dist/node.js'], { env: { PATH: process.env.PATH, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] })
-    bot.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()))
-    const url = `http://127.0.0.1:${port}`
-    await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok, `the built bot to be ready (stderr: ${stderr.join('')})`, 90_000)
+    bot = startBuiltBot(await freePort(), { DATA_DIR: dataDir })
+    const url = bot.url
+    await untilReady(bot, 90_000)
     const sent = await fetch(`${url}/simulator/api/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'Ubuilt', kind: 'text', text: '選單' }) })
     expect(sent.status).toBe(200)
     const deliveries = await waitFor(async () => {

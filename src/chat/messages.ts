@@ -57,14 +57,10 @@ export function tappedLabel(shown: unknown[], data: string): string | undefined 
     if (typeof node !== 'object' || node === null) return undefined
     const o = node as Record<string, unknown>
     if (o.type === 'postback' && o.data === data) {
-      const seen = [o.displayText, o.label, o.inputOption === undefined ? undefined : o.text].find((v) => typeof v === 'string' && v.trim() !== '')
-      if (typeof seen === 'string') return seen
+      const seen = [o.displayText, o.label].find((v): v is string => typeof v === 'string' && v.trim() !== '')
+      if (seen) return seen
     }
-    for (const value of Object.values(o)) {
-      const found = typeof value === 'object' ? find(value) : undefined
-      if (found) return found
-    }
-    return undefined
+    return find(Object.values(o))
   }
   return find(shown)
 }

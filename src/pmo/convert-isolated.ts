@@ -60,16 +60,17 @@ export function stopConverter(): void {
  * and only Word and PDF files (whose converters a crafted file can exhaust) go to a process of their own.
  */
 export async function convertInProcess(fileName: string, bytes: Uint8Array, limits: IsolationLimits = DEFAULT_LIMITS): Promise<Converted> {
-  if (!precheckUpload(fileName, bytes).heavy) return convertUpload(fileName, bytes)
-  const process = startConverter()
+  const kind = precheckUpload(fileName, bytes)
+  if (kind === 'md' || kind === 'txt') return convertUpload(fileName, bytes)
+  const converter = startConverter()
   const id = nextId++
   const answer = await new Promise<Answer>((resolve) => {
     waiting.set(id, resolve)
     // Referenced while a conversion is in flight, so its answer is awaited.
-    process.channel?.ref()
-    process.send({ id, entry, module: converterUrl, fileName, bytes, ...limits })
+    converter.channel?.ref()
+    converter.send({ id, entry, module: converterUrl, fileName, bytes, ...limits })
   }).finally(() => {
-    if (waiting.size === 0) process.channel?.unref()
+    if (waiting.size === 0) converter.channel?.unref()
   })
   if (answer.ok) return answer.converted
   switch (answer.kind) {

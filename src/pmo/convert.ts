@@ -33,22 +33,23 @@ const extensionOf = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLower
 
 /**
  * What can be refused from the bytes alone, at once (size, format, a zip directory promising more than
- * the limit). Returns whether converting needs the heavy converters (Word, PDF), which run isolated.
+ * the limit), and what kind of file it is. Word and PDF need the heavy converters, which run isolated.
  */
-export function precheckUpload(fileName: string, bytes: Uint8Array): { heavy: boolean } {
+export function precheckUpload(fileName: string, bytes: Uint8Array): Converted['kind'] {
   if (bytes.byteLength === 0) throw new ConversionError('檔案是空的，請重新選擇檔案。')
   if (bytes.byteLength > UPLOAD_LIMIT_BYTES) throw new ConversionError('檔案超過 5 MB，請拆成較小的檔案再上傳。')
   const ext = extensionOf(fileName)
   switch (ext) {
     case 'md':
     case 'markdown':
+      return 'md'
     case 'txt':
-      return { heavy: false }
+      return 'txt'
     case 'docx':
       refuseZipBomb(bytes)
-      return { heavy: true }
+      return 'docx'
     case 'pdf':
-      return { heavy: true }
+      return 'pdf'
     case 'doc':
       throw new ConversionError('不支援舊版 Word（.doc）檔，請在 Word 中另存為 .docx 後再上傳。')
     default:
@@ -57,16 +58,14 @@ export function precheckUpload(fileName: string, bytes: Uint8Array): { heavy: bo
 }
 
 export async function convertUpload(fileName: string, bytes: Uint8Array): Promise<Converted> {
-  precheckUpload(fileName, bytes)
-  switch (extensionOf(fileName)) {
+  const kind = precheckUpload(fileName, bytes)
+  switch (kind) {
     case 'docx':
-      return finish(await docxToMarkdown(bytes), 'docx')
+      return finish(await docxToMarkdown(bytes), kind)
     case 'pdf':
-      return finish(await pdfToMarkdown(bytes), 'pdf')
-    case 'txt':
-      return fromText(decodeText(bytes), 'txt')
+      return finish(await pdfToMarkdown(bytes), kind)
     default:
-      return fromText(decodeText(bytes), 'md')
+      return fromText(decodeText(bytes), kind)
   }
 }
 
