@@ -69,6 +69,12 @@ describe.each(engines())('/metrics on $engine', ({ engine, skip }) => {
     expect(sample(text, 'sme_inbox_events', { status: 'pending' })).toBe(0)
     expect(sample(text, 'sme_outbox_deliveries', { status: 'failed' })).toBe(1)
     expect(sample(text, 'sme_line_quota_remaining')).toBe(500 - 121)
+    // One scrape reads the quota once (two calls: limit and consumption), and a second scrape within
+    // five minutes not at all.
+    const quotaCalls = () => line.fake.requests.filter((r) => r.path.startsWith('/v2/bot/message/quota')).length
+    expect(quotaCalls()).toBe(2)
+    await fetch(`${bot.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    expect(quotaCalls()).toBe(2)
     expect(sample(text, 'sme_process_resident_memory_bytes')).toBeGreaterThan(0)
     // Nothing that names a user or quotes a message.
     expect(text).not.toMatch(/Umetrics|選單/)

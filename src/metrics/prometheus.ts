@@ -61,9 +61,10 @@ export function createPrometheusMetrics(deps: { db: Db; line: LineApi }): Promet
     },
   })
 
-  let quota: { at: number; value: { limit: number | null; used: number } | undefined } | undefined
-  const readQuota = async () => {
-    if (!quota || Date.now() - quota.at > QUOTA_MAX_AGE_MS) quota = { at: Date.now(), value: await deps.line.quota().catch(() => undefined) }
+  // The read in flight is shared: both quota gauges are collected at once on a scrape.
+  let quota: { at: number; value: Promise<{ limit: number | null; used: number } | undefined> } | undefined
+  const readQuota = () => {
+    if (!quota || Date.now() - quota.at > QUOTA_MAX_AGE_MS) quota = { at: Date.now(), value: deps.line.quota().catch(() => undefined) }
     return quota.value
   }
   new Gauge({
