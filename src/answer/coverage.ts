@@ -1,7 +1,7 @@
 import { POLICY, T } from './policy.js'
 import { englishExpansions, synonymsOf } from '../knowledge/expand.js'
 import type { TermStatistics } from '../knowledge/search.js'
-import { normalize, words } from '../knowledge/text.js'
+import { normalize, numbersAsWords, wordAsNumber, words } from '../knowledge/text.js'
 
 /** Words that carry the question's form, not its subject (data: knowledge/answer-policy.json). */
 export const STOP_ZH = POLICY.stop_words_zh
@@ -82,7 +82,9 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
     // character is mostly a verb or particle the segmenter left over ("想", "開", "跑").
     const factor = NUMBERISH.test(token) ? 0.2 : single || glued ? 0.15 : 1
     // An everyday word counts as found when the documents' formal word for it appears.
-    const forms = [token, ...synonymsOf(token).map((z) => normalize(z))]
+    // A count is found written either way ("十年" / "10年").
+    const digits = wordAsNumber(token)
+    const forms = [token, ...synonymsOf(token).map((z) => normalize(z)), ...(digits ? [digits] : [])]
     return { forms, weight: Math.max(...forms.map(weightOf)) * factor }
   }
 
@@ -93,7 +95,7 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
   const asking = clauses.some((c) => ASKS.test(c))
   for (const clause of clauses) {
     const clauseFactor = asking && !ASKS.test(clause) && !WANTS.test(clause) ? CONTEXT_FACTOR : 1
-    for (let token of words(clause)) {
+    for (let token of words(numbersAsWords(normalize(clause)))) {
       if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
       // A stop word with a particle glued on ("做的", "用了") is still a stop word.
       else if (HAN.test(token) && Array.from(token).length === 2 && /[的了嗎呢吧過]$/u.test(token) && STOP_ZH.has(token.slice(0, -1))) token = token.slice(0, -1)
@@ -166,8 +168,61 @@ const GENERIC_FOCUS = new Set('面向 方面 部分 項目 內容 地方 重點 
  * ("該找哪個機關" → 機關). Sentences holding it answer the question rather than restate its topic.
  */
 export function questionFocus(question: string): string | undefined {
-  const m = /(?:哪個|哪些|哪一個|哪一|哪種|哪家|哪位|哪類|什麼|甚麼|多少|幾)(\p{Script=Han}{1,4})/u.exec(question)
+  const m = /(?:哪個|哪些|哪一個|哪一種|哪一類|哪一家|哪一位|哪一|哪種|哪家|哪位|哪類|什麼|甚麼|多少|幾)(\p{Script=Han}{1,4})/u.exec(question)
   if (!m) return undefined
   const word = words(m[1]!)[0]
   return word && !STOP_ZH.has(word) && !GENERIC_FOCUS.has(word) ? word : undefined
+}
+
+/** Words between a measured thing and 多少 / 幾 that are not part of it ("租金是多少", "通過了幾案"). */
+const BEFORE_HOW_MANY = /(?:了|是|有|要|約|大約|大概|總共|共|一共|可以|可|能|到底|算|為|差不多)*(?:多少|(?<![好哪])幾)/u
+/** Counters and units after 多少 / 幾: the thing measured is named before them. */
+const COUNTERS = /^[家個案人件次位名元萬億千百年月天週成倍級類項%％]/u
+/** A verb with its result ("幫到", "匯入", "做完"): an action, not the thing measured. */
+const RESULTATIVE = /[到完入出掉成好]$/u
+/** Words before 多少 that name no particular thing ("最多可以補助多少", "一共多少"): nothing to check. */
+const UNMEASURED = new Set('最多 最高 最少 至少 大概 總共 一共 平均 每年 每案 每家 一年 一個 補助 申請 拿 領 給 花 付 出 借 貸 用 是 有 要 能'.split(' '))
+
+/**
+ * The thing whose figure the question asks for, named just before 多少 / 幾 ("一個月租金多少" →
+ * 租金, "去年通過了幾案" → 通過). A passage that gives other figures but never names this thing
+ * answers another question, however much of the topic it shares.
+ */
+export function measuredThing(question: string): string | undefined {
+  for (const clause of normalize(question).match(CLAUSES) ?? []) {
+    const m = BEFORE_HOW_MANY.exec(clause)
+    if (!m || m.index <= 0) continue
+    const at = m.index
+    // "多少經費", "多少比例": the thing follows; a counter ("多少家") leaves it before.
+    const after = words(clause.slice(at + m[0].length))[0]
+    if (after && HAN.test(after) && Array.from(after).length >= 2 && !COUNTERS.test(after) && !LEADING_FUNCTION.test(after) && !/^[才的嗎呢啊]/u.test(after) && !STOP_ZH.has(after)) return after
+    const before = words(clause.slice(0, at))
+    // Back over words that name nothing ("點數最高多少" → 點數), at most two of them.
+    for (let i = before.length - 1, skipped = 0; i >= 0 && skipped <= 2; i--, skipped++) {
+      let word = before[i]!
+      // The segmenter splits some words into characters ("營收" → 營 + 收).
+      const single = (w: string) => Array.from(w).length === 1 && !UNMEASURED.has(w) && !STOP_ZH.has(w)
+      if (single(word) && i > 0 && single(before[i - 1]!)) word = before[--i]! + word
+      if (!HAN.test(word) || STOP_ZH.has(word) || UNMEASURED.has(word) || Array.from(word).length < 2) continue
+      if (RESULTATIVE.test(word)) break
+      if (NUMBERISH.test(word)) break
+      return word
+    }
+  }
+  return undefined
+}
+
+/**
+ * The measured thing of the question (see above) when the knowledge base never names it (nor a
+ * synonym) and so neither do the passages: whatever figures they give, they are not its figure.
+ * Only words the index lacks count; without parts of speech, a word it has may be a verb
+ * ("提供了多少家次") whose figure the passage does give.
+ */
+export function missingMeasuredThing(question: string, passages: string[], stats: TermStatistics): string | undefined {
+  const thing = measuredThing(question)
+  if (!thing) return undefined
+  const forms = [thing, ...synonymsOf(thing).map((s) => normalize(s))]
+  if (forms.some((f) => stats.idf.has(f))) return undefined
+  const hay = normalize(passages.join('\n'))
+  return forms.some((f) => hay.includes(f)) ? undefined : thing
 }

@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
-import { normalize } from '../knowledge/text.js'
+import { normalize, numbersAsWords } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { asksAnswerType, asksSomething, CLAUSES, coverageOf, missingAnswerType, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { asksAnswerType, asksSomething, CLAUSES, coverageOf, missingAnswerType, missingMeasuredThing, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 import { POLICY, T } from './policy.js'
@@ -50,7 +50,7 @@ const CONTEXT_WEIGHT = T.context_weight
 
 /** Han character pairs and Latin words: the units two phrasings of one question share. */
 function grams(text: string): Set<string> {
-  const t = normalize(text).replace(/[？?！!。，,、\s「」（）()]/g, ' ')
+  const t = numbersAsWords(normalize(text)).replace(/[？?！!。，,、\s「」（）()]/g, ' ')
   const out = new Set<string>()
   for (const run of t.match(/\p{Script=Han}+/gu) ?? []) for (let i = 0; i + 1 < run.length; i++) out.add(run.slice(i, i + 2))
   for (const w of t.match(/[a-z0-9]{2,}/g) ?? []) out.add(w)
@@ -275,7 +275,10 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   // The kind of fact asked for (an amount, a date…) must be in the main passage: a figure in a side
   // passage answers some other question. Years may be spread ("109年…？110年…？").
   const lead = [lines[0]!, `${main.hit.title} ${main.hit.headingPath.join(' ')}`]
-  const lacking = missingAnswerType(question, lead) ?? missingYear(question, context)
+  // The thing whose figure is asked ("租金多少") must be named somewhere: other figures of the
+  // same topic answer another question.
+  const measured = missingMeasuredThing(question, [...lines, main.hit.text, `${main.hit.title} ${main.hit.headingPath.join(' ')}`], stats)
+  const lacking = missingAnswerType(question, lead) ?? missingYear(question, context) ?? measured
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
   const descriptive = asksSomething(question) && !wantsFigure && !asksAnswerType(question)
   const threshold = !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : descriptive ? DESCRIPTIVE_THRESHOLD : COVERAGE_THRESHOLD

@@ -52,3 +52,32 @@ export function tokenize(text: string): string[] {
 export function distinctTokens(text: string): string[] {
   return [...new Set(tokenize(text))]
 }
+
+const DIGIT_WORDS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九']
+/** Counters after which people write a small number either way ("10年" / "十年", "3家" / "三家"). */
+const COUNTER = '年個家案次倍成級類項天週月名'
+
+/** 1–99 in Chinese numerals, as written before a counter ("十年", "二十三家"). */
+function numberWord(n: number): string {
+  if (n < 10) return DIGIT_WORDS[n]!
+  const tens = Math.floor(n / 10)
+  return `${tens === 1 ? '' : DIGIT_WORDS[tens]}十${DIGIT_WORDS[n % 10]}`
+}
+
+/**
+ * A small number before a counter written in Chinese numerals ("這10年" → "這十年"), so a question
+ * typed with digits meets documents and phrasings that spell the number out. Years (three or four
+ * digits) and figures with decimals are left alone.
+ */
+export function numbersAsWords(text: string): string {
+  return text.replace(new RegExp(`(?<![\\d.,])(\\d{1,2})(?=[${COUNTER}])`, 'gu'), (m, d: string) => (Number(d) === 0 ? m : numberWord(Number(d))))
+}
+
+/** The digit form of a Chinese-numeral count ("十年" → "10年"), or undefined for any other word. */
+export function wordAsNumber(word: string): string | undefined {
+  const m = new RegExp(`^([一二兩三四五六七八九]?)(十?)([一二三四五六七八九]?)([${COUNTER}])$`, 'u').exec(word)
+  if (!m || (!m[1] && !m[2] && !m[3])) return undefined
+  const digit = (c: string) => (c === '兩' ? 2 : DIGIT_WORDS.indexOf(c))
+  const n = m[2] ? (m[1] ? digit(m[1]) : 1) * 10 + (m[3] ? digit(m[3]) : 0) : m[3] ? -1 : digit(m[1]!)
+  return n > 0 ? `${n}${m[4]}` : undefined
+}

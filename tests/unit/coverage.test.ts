@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { missingAnswerType, missingYear, namedYears, questionFocus, subjectTerms } from '../../src/answer/coverage.js'
+import { coverageOf, measuredThing, missingAnswerType, missingYear, namedYears, questionFocus, subjectTerms } from '../../src/answer/coverage.js'
 import { composeExtractive } from '../../src/answer/extractive.js'
 import type { SearchHit, TermStatistics } from '../../src/knowledge/search.js'
 
@@ -94,6 +94,16 @@ describe('what a question is about', () => {
   })
 })
 
+describe('English questions over Chinese passages (declined-but-answerable class)', () => {
+  const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map(), unseenIdf: 4 }
+  it("counts an everyday English word as found where the documents' term for it appears", () => {
+    const passage = '申請者須有工廠登記，計畫主持人須持股10%以上，並由員工3人以上組成團隊。'
+    for (const q of ['What conditions apply to the project lead?', 'Factory staff shareholding conditions?']) {
+      expect(coverageOf(q, [passage], stats).ratio).toBeGreaterThanOrEqual(0.6)
+    }
+  })
+})
+
 describe('the passage that leads an offline answer', () => {
   const hit = (documentId: string, title: string, heading: string, text: string, rank: number): SearchHit => ({
     chunkHash: `${documentId}-${rank}`,
@@ -152,6 +162,42 @@ describe('the passage that leads an offline answer', () => {
     const composed = composeExtractive('策略布局計畫109年的新興議題是什麼？另外幫幾家掌握印度商機？', [summary, detail], stats)
     expect(composed.citations[0]!.documentId).toBe('detail')
     expect(composed.body.split('〔1〕')[0]).toContain('遠距醫療')
+  })
+
+  it('meets a count typed in digits where the section spells it out (everyday-language class)', () => {
+    // Both cards are asked alike; only the count tells them apart, typed as 5 and spelled 五.
+    const yearly = {
+      ...hit('farm', '智慧農機推廣計畫：歷年成果', '112年度推廣成果', '智慧農機推廣計畫112年度推廣120台農機、節省人力8,000小時。', 1),
+      card: { section: '112年度推廣成果', lead: '智慧農機推廣計畫112年度推廣120台農機、節省人力8,000小時。', asks: ['112年總共推廣多少台農機？'] },
+    }
+    const decade = {
+      ...hit('farm', '智慧農機推廣計畫：歷年成果', '五年累計成果', '智慧農機推廣計畫五年累計推廣900台農機、節省人力60,000小時。', 2),
+      card: { section: '五年累計成果', lead: '智慧農機推廣計畫五年累計推廣900台農機、節省人力60,000小時。', asks: ['這五年總共推廣多少台農機？'] },
+    }
+    const composed = composeExtractive('智慧農機推廣計畫這5年總共推廣多少台農機？', [yearly, decade], stats)
+    expect(composed.covered).toBe(true)
+    expect(composed.body.split('〔1〕')[0]).toContain('900台')
+  })
+
+  it('declines when the thing whose figure is asked is named nowhere (unanswerable class)', () => {
+    // The passage gives figures of the same topic, but never the one asked for.
+    const park = hit('park', '海港創業基地', '進駐成果', '海港創業基地110年有25家新創進駐，舉辦交流活動12場。', 1)
+    const fee = composeExtractive('海港創業基地進駐一個月管理費多少？', [park], stats)
+    expect(measuredThing('海港創業基地進駐一個月管理費多少？')).toBe('管理費')
+    expect(fee.covered).toBe(false)
+    // A thing the passage names is answered.
+    const count = composeExtractive('海港創業基地110年有多少家新創進駐？', [park], stats)
+    expect(count.covered).toBe(true)
+  })
+
+  it('reads the measured thing after 多少, before a counter, and not in a verb with its result', () => {
+    expect(measuredThing('這項補助總共編了多少經費？')).toBe('經費')
+    expect(measuredThing('要營收多少才能報名？')).toBe('營收')
+    expect(measuredThing('去年通過了幾案？')).toBe('通過')
+    expect(measuredThing('點數最高多少？')).toBe('點數')
+    expect(measuredThing('計畫有幫到多少家廠商？')).toBeUndefined()
+    expect(measuredThing('可以一次匯入好幾家廠商嗎？')).toBeUndefined()
+    expect(measuredThing('一家公司最多可以補助多少錢？')).toBeUndefined()
   })
 
   it('is never another document: a date from another programme does not answer', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { tokenize, words } from '../../src/knowledge/text.js'
+import { numbersAsWords, tokenize, wordAsNumber, words } from '../../src/knowledge/text.js'
 
 describe('words and search tokens', () => {
   it('keeps a lone letter glued to a Han character as one word (E化), which the segmenter splits', () => {
@@ -8,5 +8,25 @@ describe('words and search tokens', () => {
     // Not inside a longer Latin word or after a digit.
     expect(tokenize('email化')).not.toContain('l化')
     expect(tokenize('5G化')).not.toContain('g化')
+  })
+})
+
+describe('counts written with digits or Chinese numerals (everyday-language class)', () => {
+  it('spells a small count before a counter out, and leaves years, decimals and amounts alone', () => {
+    expect(numbersAsWords('這5年總共幾家？')).toBe('這五年總共幾家？')
+    expect(numbersAsWords('每年1案、3年2案')).toBe('每年一案、三年二案')
+    expect(numbersAsWords('23家')).toBe('二十三家')
+    expect(numbersAsWords('113年')).toBe('113年')
+    expect(numbersAsWords('2.5倍')).toBe('2.5倍')
+    expect(numbersAsWords('補助5萬元')).toBe('補助5萬元')
+  })
+
+  it('reads a Chinese-numeral count back as digits, and nothing else', () => {
+    expect(wordAsNumber('十年')).toBe('10年')
+    expect(wordAsNumber('兩年')).toBe('2年')
+    expect(wordAsNumber('二十三家')).toBe('23家')
+    expect(wordAsNumber('十大')).toBeUndefined()
+    expect(wordAsNumber('十幾個')).toBeUndefined()
+    expect(wordAsNumber('年')).toBeUndefined()
   })
 })
