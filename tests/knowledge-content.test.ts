@@ -6,6 +6,8 @@ import { loadKnowledgeDir } from '../src/knowledge/ingest.js'
 import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
 import { cardProblems } from '../src/knowledge/lint.js'
 import { parseDocument } from '../src/knowledge/frontmatter.js'
+import { readProgrammeRules } from '../src/eligibility/load.js'
+import { programmesNamed } from '../src/answer/programmes.js'
 
 const SEEDS = join(KNOWLEDGE_DIR, '..', '..', 'shared', 'seeds')
 /** Longer verbatim runs than this are copied sentences, not restated facts. */
@@ -59,5 +61,20 @@ describe('answer cards and user-facing text', () => {
     const parsed = parseDocument('x.md', '---\nid: x\ntitle: 測試\nkind: faq\nsource: "測試文件"\nstatus: current\ncards:\n  - section: 不存在\n    lead: "這是一個簡短的答案。"\n    asks: ["問題一"]\n---\n## 一\n內容')
     expect(parsed.ok).toBe(false)
     if (!parsed.ok) expect(parsed.issues[0]).toMatchObject({ field: 'cards.0.section' })
+  })
+})
+
+describe('programme identity (wrong-programme class)', () => {
+  it('knows every programme the rules hold, and every sub-programme named as a 計畫, as that programme', async () => {
+    const rules = await readProgrammeRules()
+    const unknown: string[] = []
+    for (const p of rules.programmes) {
+      for (const name of [p.name, ...(p.tracks ?? []).map((t) => t.name).filter((n) => /計畫$/.test(n))]) {
+        const found = programmesNamed(name)[0]
+        // A scheme of a larger programme ("…多元振興發展計畫—優惠貸款") is known as that programme.
+        if (!found || (found.id !== p.id && !p.id.startsWith(`${found.id}-`))) unknown.push(`${p.id}: ${name}`)
+      }
+    }
+    expect(unknown).toEqual([])
   })
 })
