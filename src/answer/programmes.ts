@@ -59,9 +59,10 @@ const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參�
 const NAMED_PLAN = /([A-Za-z][A-Za-z0-9]{1,12}|\p{Script=Han}{2,16})(計畫|計劃|方案)(?![書主])/gu
 /**
  * A name holds no particle or pronoun: the run of characters before 計畫 is cut after the last of
- * them ("中小企業處有那種青年創育坊的補助示範計畫" → 補助示範計畫, "之前政府是不是有計畫" → nothing).
+ * them ("中小企業處有那種青年創育坊的補助示範計畫" → 補助示範計畫, "之前政府是不是有計畫" → nothing,
+ * "為什麼產業聚落計畫…" → 產業聚落計畫).
  */
-const NAME_BREAK = /^.*[的是有在和跟與及或那這哪該其種個說掛屬要想做去用把對從]/u
+const NAME_BREAK = /^.*[的是有在和跟與及或那這哪該其種個說掛屬要想做去用把對從麼]/u
 
 /**
  * A programme the question names that the knowledge base does not hold ("SIIR計畫", "青年創業貸款方案"):

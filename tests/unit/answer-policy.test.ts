@@ -3,6 +3,7 @@ import { isEnglish, phrasingSimilarity } from '../../src/answer/extractive.js'
 import { premiseCorrection } from '../../src/answer/premise.js'
 import { programmesNamed, unknownProgrammeNamed } from '../../src/answer/programmes.js'
 import { UNHAPPY } from '../../src/answer/routes.js'
+import { mentionsDomain } from '../../src/knowledge/expand.js'
 
 // Made-up sentences of each class; none comes from an eval file.
 describe('programme identity', () => {
@@ -18,6 +19,24 @@ describe('programme identity', () => {
     expect(unknownProgrammeNamed('有哪些補助計畫適合餐廳？')).toBeUndefined()
     expect(unknownProgrammeNamed('我們想啟動數位轉型計畫，要先做什麼？')).toBeUndefined()
     expect(unknownProgrammeNamed('雲市集計畫什麼時候開始？')).toBeUndefined()
+  })
+
+  it('reads the name after a question word, not with it (為什麼X計畫 names X計畫)', () => {
+    expect(unknownProgrammeNamed('BIM是什麼？為什麼青松育成計畫要用？')).toBe('青松育成計畫')
+    expect(unknownProgrammeNamed('怎麼青松育成計畫還沒公告？')).toBe('青松育成計畫')
+  })
+
+  it('knows a sub-programme and a short everyday name as their programme', () => {
+    expect(programmesNamed('深科技新創協助中小微企業升級轉型計畫可以補多少？').map((p) => p.id)).toEqual(['sme-social-development'])
+    expect(programmesNamed('為什麼產業聚落計畫的規劃案要做驗證？').map((p) => p.id)).toEqual(['supply-chain-ai'])
+  })
+})
+
+describe('scope', () => {
+  it('takes a plain digital-tools question as ours (scope class)', () => {
+    expect(mentionsDomain('我們還在用傳真下訂單，這樣算電子商務嗎？')).toBe(true)
+    expect(mentionsDomain('店裡的POS跟網站可以串起來嗎？')).toBe(true)
+    expect(mentionsDomain('明天台北會下雨嗎？')).toBe(false)
   })
 })
 
