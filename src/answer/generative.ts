@@ -4,6 +4,9 @@ import { normalize } from '../knowledge/text.js'
 import type { Config } from '../config.js'
 import type { AnswerGenerator } from './service.js'
 import { createIntentClassifier, type IntentClassifier } from './intent.js'
+import type { CompleteChat } from './types.js'
+
+export type { CompleteChat } from './types.js'
 
 /** What the model must return. */
 export const llmAnswerSchema = z.object({
@@ -17,8 +20,6 @@ export interface AnswerPrompts {
   user: string
 }
 
-/** Chat completion: the prompt in, the model's raw text out. */
-export type CompleteChat = (messages: { role: 'system' | 'user'; content: string }[], signal: AbortSignal) => Promise<string>
 
 /** An OpenAI-compatible chat model through LangChain; the base URL can point at any compatible server. */
 export function openAIChat(options: { apiKey: string; baseUrl?: string; model: string }): CompleteChat {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { CompleteChat } from './generative.js'
+import type { CompleteChat } from './types.js'
 
 export const intentSchema = z.object({ intent: z.enum(['question', 'consultant', 'assessment', 'greeting', 'other']) })
 export type Intent = z.infer<typeof intentSchema>['intent']

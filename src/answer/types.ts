@@ -35,3 +35,6 @@ export interface AnswerResult {
   /** Why a generated answer was replaced by the extractive one, if it was. */
   fallbackReason?: string
 }
+
+/** Chat completion: the prompt in, the model's raw text out. */
+export type CompleteChat = (messages: { role: 'system' | 'user'; content: string }[], signal: AbortSignal) => Promise<string>

@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { postbackItem, text } from '../chat/messages.js'
 import type { ProgrammeRules } from '../eligibility/rules.js'
 import type { LineMessage } from '../line/limits.js'
@@ -6,36 +5,16 @@ import { assessmentCopy as c } from './copy.js'
 import { applies, questionsOf, type AssessmentDefinition, type Question } from './definition.js'
 import { assessData, cancelledMessage, continuePrompt, hintFor, introMessage, questionMessage, startItems } from './messages.js'
 import { resultMessages, type DocumentRef } from './result-card.js'
-import { answerLabel, buildResult, type AssessmentResult, type PreviousResult, type StoredAnswer } from './scoring.js'
+import { answerLabel, buildResult, type PreviousResult, type StoredAnswer } from './scoring.js'
+import type { AssessmentState } from './state.js'
+
+export type { AssessmentState } from './state.js'
 import { understand, type Understood } from './understand.js'
 
 /**
  * The assessment conversation as pure steps: (state, event) → replies and the states to store.
  * Nothing here reads or writes; the route loads the user's open assessment and saves what a step returns.
  */
-
-const rangeSchema = z.object({ min: z.number(), max: z.number().nullable() })
-const storedAnswerSchema = z.union([
-  z.object({ skipped: z.literal(true) }),
-  z.object({ level: z.number().int().min(1).max(5) }),
-  z.object({ amount: rangeSchema }),
-  z.object({ option: z.string() }),
-])
-
-export const stateSchema = z.object({
-  id: z.uuid(),
-  version: z.string(),
-  status: z.enum(['in_progress', 'completed', 'cancelled', 'expired']),
-  position: z.number().int().nonnegative(),
-  answers: z.record(z.string(), storedAnswerSchema),
-  startedAt: z.string(),
-  updatedAt: z.string(),
-  result: z.unknown().optional(),
-})
-export interface AssessmentState extends Omit<z.infer<typeof stateSchema>, 'answers' | 'result'> {
-  answers: Record<string, StoredAnswer>
-  result?: AssessmentResult
-}
 
 export type FlowEvent =
   /** From the menu or words like 數位健檢: resume the open assessment or start one (id for a new one). */

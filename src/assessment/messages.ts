@@ -4,7 +4,7 @@ import { postbackItem, text } from '../chat/messages.js'
 import type { LineMessage } from '../line/limits.js'
 import { assessmentCopy as c } from './copy.js'
 import { questionsOf, wordingFor, type AssessmentDefinition, type Question } from './definition.js'
-import type { AssessmentState } from './flow.js'
+import type { AssessmentState } from './state.js'
 import { answerLabel } from './scoring.js'
 
 type QuickReplyItem = messagingApi.QuickReplyItem

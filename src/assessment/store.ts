@@ -2,7 +2,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm'
 import type { SavedAssessment } from '../chat/types.js'
 import { assessments, kbDocuments } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { stateSchema, type AssessmentState } from './flow.js'
+import { stateSchema, type AssessmentState } from './state.js'
 import type { DocumentRef } from './result-card.js'
 import type { AssessmentResult, PreviousResult } from './scoring.js'
 

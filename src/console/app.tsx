@@ -8,13 +8,6 @@ import { z } from 'zod'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import type { Logger } from '../log.js'
-import type { Converted } from '../pmo/convert.js'
-import type { LineApi } from '../line/client.js'
-import type { AnswerDeps } from '../answer/service.js'
-import type { Config } from '../config.js'
-import type { AssessmentDefinition } from '../assessment/definition.js'
-import type { HandoffSettings } from '../handoff/settings.js'
-import type { ConsoleTexts } from './texts.js'
 import {
   audit,
   authenticate,
@@ -37,35 +30,11 @@ import { CsrfField, formatTime, Layout } from './layout.js'
 import { MIN_PASSWORD_LENGTH } from './password.js'
 import { caseConsoleRoutes } from '../handoff/console.js'
 import { pmoRoutes } from '../pmo/routes.js'
+import type { ConsoleDeps } from './deps.js'
+
+export type { ConsoleDeps } from './deps.js'
 
 /** What the consoles need from the composition root (Node or Workers). */
-export interface ConsoleDeps {
-  db: Db
-  log: Logger
-  /** ADMIN_TOKEN: creates the first PMO account at /console/setup. */
-  adminToken: string | undefined
-  /** The LINE client consultant replies go out through (and the message quota is read from). */
-  line: LineApi
-  /** Delivers queued outbox rows now, after the console's transaction committed. */
-  deliver: (outboxIds: number[]) => Promise<unknown>
-  /** Keeps background work alive after the response (Node: fire and forget; Workers: waitUntil). */
-  background: (work: Promise<unknown>) => void
-  /** How the bot answers, for the PMO console's "try it" box. */
-  answer: AnswerDeps
-  openai: Config['openai']
-  /** The case-summary prompt and the bundled data files, as text. */
-  texts: ConsoleTexts
-  /** Handoff settings (canned replies for the reply box). */
-  handoff?: HandoffSettings
-  /** The quick assessment, to name functions and levels on the case page. */
-  assessment?: AssessmentDefinition
-  /**
-   * Turns an uploaded file into Markdown. Node runs it in a child process with memory and time limits
-   * (src/pmo/convert-isolated.ts); Workers in the request, which the platform limits itself.
-   */
-  convert?: (fileName: string, bytes: Uint8Array) => Promise<Converted>
-  now?: () => Date
-}
 
 /** Console forms: the largest is a data file or a document (tens of KB); uploads are separate. */
 export const CONSOLE_BODY_LIMIT = 2 * 1024 * 1024

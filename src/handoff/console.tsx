@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { currentStaff, requireStaff, type ConsoleEnv } from '../console/auth.js'
-import type { ConsoleDeps } from '../console/app.js'
+import type { ConsoleDeps } from '../console/deps.js'
 import { cannedReplies } from './canned.js'
 import { addNote, assignCase, CaseActionError, NOTE_MAX_CHARS, REPLY_MAX_CHARS, replyToCase, resolveCase, retryDelivery } from './case-actions.js'
 import { canSeeTab, canView, findAssignTarget, findCase, INBOX_TABS, listAssignees, listInbox, listRecentlyResolved, loadContext, loadThread, type CaseRow, type InboxTab } from './cases.js'

@@ -1,20 +1,15 @@
 import { Hono } from 'hono'
 import { sql } from 'drizzle-orm'
 import { requireStaff, type ConsoleEnv } from '../console/auth.js'
-import type { ConsoleDeps } from '../console/app.js'
+import type { ConsoleDeps } from '../console/deps.js'
 import { rowsOf } from '../db/types.js'
 import { toCsv } from './csv.js'
 import { groupQuestions } from './grouping.js'
-import { LearnPage } from './pages/learn.js'
-import { answerSummary, caseStats, dailyActivity, gapQuestions, levelStats, topTopics, type CaseStats, type DailyRow, type LevelStats, type Summary, type TopicRow } from './stats.js'
+import { LearnPage, type AnswerSummaryView } from './pages/learn.js'
 
-export interface AnswerSummaryView {
-  summary: Summary
-  daily: DailyRow[]
-  topics: TopicRow[]
-  cases: CaseStats
-  levels: LevelStats
-}
+export type { AnswerSummaryView } from './pages/learn.js'
+import { answerSummary, caseStats, dailyActivity, gapQuestions, levelStats, topTopics, } from './stats.js'
+
 
 const DAY_CHOICES = [7, 30, 90, 365]
 const daysOf = (q: string | undefined) => {

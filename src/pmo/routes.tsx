@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { ConsoleEnv } from '../console/auth.js'
-import type { ConsoleDeps } from '../console/app.js'
+import type { ConsoleDeps } from '../console/deps.js'
 import { kbRoutes } from './kb-routes.js'
 import { learnRoutes } from './learn.js'
 import { dataFileRoutes } from './data-files.js'

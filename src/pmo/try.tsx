@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { requireStaff, type ConsoleEnv, type Session } from '../console/auth.js'
-import type { ConsoleDeps } from '../console/app.js'
+import type { ConsoleDeps } from '../console/deps.js'
 import { answerQuestion } from '../answer/service.js'
 import type { AnswerResult } from '../answer/types.js'
 import { searchKnowledge, type SearchHit } from '../knowledge/search.js'

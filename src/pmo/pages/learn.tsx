@@ -1,8 +1,16 @@
 import type { Session } from '../../console/auth.js'
 import { formatTime } from '../../console/layout.js'
 import type { QuestionGroup } from '../grouping.js'
-import type { AnswerSummaryView } from '../learn.js'
+import type { CaseStats, DailyRow, LevelStats, Summary, TopicRow } from '../stats.js'
 import { BarChart, LineChart } from './charts.js'
+
+export interface AnswerSummaryView {
+  summary: Summary
+  daily: DailyRow[]
+  topics: TopicRow[]
+  cases: CaseStats
+  levels: LevelStats
+}
 import { PmoPage } from './common.js'
 
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`)
