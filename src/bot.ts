@@ -1,23 +1,45 @@
+import type { Hono } from 'hono'
+import { answerEffects } from './answer/effects.js'
 import { answerRoutes } from './answer/routes.js'
-import type { AnswerDeps } from './answer/service.js'
-import type { AnswerGenerator } from './answer/service.js'
+import type { AnswerDeps, AnswerGenerator } from './answer/service.js'
 import type { IntentClassifier } from './answer/intent.js'
+import type { CompleteChat } from './answer/types.js'
 import type { AssessmentDefinition } from './assessment/definition.js'
 import { assessmentRoutes } from './assessment/routes.js'
+import { assessmentEffects } from './assessment/store.js'
+import { anyOf, createDispatcher, firstOutcome } from './chat/dispatch.js'
 import { coreRoutes } from './chat/router.js'
-import type { Route } from './chat/types.js'
+import type { EffectAppliers, Route } from './chat/types.js'
+import { consoleRoutes } from './console/app.js'
+import type { ConsoleEnv } from './console/auth.js'
+import type { ConsoleDeps } from './console/deps.js'
+import type { ConsoleTexts } from './console/texts.js'
 import type { Db } from './db/types.js'
 import { createEligibilityAnswerer } from './eligibility/answer.js'
 import type { ProgrammeRules } from './eligibility/rules.js'
-import type { KnowledgeEmbedder } from './knowledge/embedder.js'
 import { handoffRoutes, withUnansweredOffer } from './handoff/routes.js'
 import type { HandoffSettings } from './handoff/settings.js'
+import type { NotifyDeps } from './handoff/notify.js'
+import { caseEffects } from './handoff/store.js'
+import type { ProcessorDeps } from './inbox/processor.js'
+import type { KnowledgeEmbedder } from './knowledge/embedder.js'
+import type { LineApi } from './line/client.js'
+import { deliverDue } from './line/outbox.js'
+import type { Logger } from './log.js'
+import { createDataFileSource, type DataFileSource } from './pmo/live-data.js'
+import { privacyEffects } from './privacy/delete.js'
+
+/**
+ * The composition root: the bot's capabilities, its route order and its effect writers, built the
+ * same way on Node, on Workers and in tests. The runtime entries (src/server.ts, src/worker.ts) only
+ * choose the adapters — database, LINE client, embedder, model, log, data files — and run the result.
+ */
 
 /** Everything the bot's capabilities need, whichever runtime built it. */
 export interface BotParts {
   db: Db
   embedder: KnowledgeEmbedder
-  llm: { generator?: AnswerGenerator; classifier?: IntentClassifier }
+  llm: { generator?: AnswerGenerator; classifier?: IntentClassifier; complete?: CompleteChat }
   assessment: AssessmentDefinition
   rules: ProgrammeRules
   handoff: HandoffSettings
@@ -29,16 +51,94 @@ export function answerDeps(parts: Omit<BotParts, 'handoff'>): AnswerDeps {
 }
 
 /**
- * The bot's routes in order, shared by Node and Workers: core lifecycle and data deletion, the
- * handoff (which keeps the bot silent while a consultant has the chat, so it goes before the menu
- * and everything else), the rest of core (menu, unsupported messages), an open assessment (which
- * passes what it cannot use to the answer routes), then question answering.
+ * The bot's routes in their one priority order: lifecycle (follow, unfollow…) and data deletion;
+ * the handoff, which keeps the bot silent while a consultant has the chat and so goes before
+ * everything else; the menu and unsupported messages; an open assessment; question answering.
+ * A feature holding the conversation (intake, assessment) passes what it cannot use to the routes
+ * after it.
  */
 export function botRoutes(parts: BotParts): Route[] {
   const handoff = { db: parts.db, settings: parts.handoff, assessment: parts.assessment }
   const answers = withUnansweredOffer(answerRoutes(answerDeps(parts)), handoff)
-  const assess = assessmentRoutes({ db: parts.db, definition: parts.assessment, rules: parts.rules, interleave: answers })
+  const assess = assessmentRoutes({ db: parts.db, definition: parts.assessment, rules: parts.rules, interleave: anyOf(answers) })
   const [lifecycle, dataDeletion, ...restOfCore] = coreRoutes
   const afterHandoff = [...restOfCore, ...assess, ...answers]
-  return [lifecycle!, dataDeletion!, ...handoffRoutes({ ...handoff, interleave: afterHandoff }), ...afterHandoff]
+  return [lifecycle!, dataDeletion!, ...handoffRoutes({ ...handoff, interleave: anyOf(afterHandoff) }), ...afterHandoff]
+}
+
+/** Who writes each feature's effects. */
+export const EFFECT_APPLIERS: EffectAppliers = { ...answerEffects, ...assessmentEffects, ...caseEffects, ...privacyEffects }
+
+/** The routes over the newest data files: rebuilt (cheap: closures over the parts) when a file changed. */
+function liveRoute(parts: BotParts, source: DataFileSource): Route {
+  let built: { key: string; routes: Route[] } | undefined
+  return async (input, ctx) => {
+    const data = await source.current(parts.db)
+    if (built?.key !== data.key) built = { key: data.key, routes: botRoutes({ ...parts, assessment: data.assessment, rules: data.rules }) }
+    return firstOutcome(built.routes, input, ctx)
+  }
+}
+
+/** The answer chain (for the console's try-it box) with the newest programme rules. */
+function liveAnswerDeps(parts: BotParts, source: DataFileSource): AnswerDeps {
+  return {
+    ...answerDeps(parts),
+    eligibility: async (question, now, known) => answerDeps({ ...parts, rules: (await source.current(parts.db)).rules }).eligibility?.(question, now, known),
+  }
+}
+
+/** What a runtime chooses; everything here outlives a database connection (Workers: the isolate). */
+export interface BotAdapters {
+  log: Logger
+  embedder: KnowledgeEmbedder
+  llm: BotParts['llm']
+  /** The data files as shipped (Node reads them at start, Workers has them bundled); the PMO's saved ones win. */
+  files: { assessment: AssessmentDefinition; rules: ProgrammeRules; handoff: HandoffSettings }
+  consoleTexts: ConsoleTexts
+  adminToken: string | undefined
+  convert?: ConsoleDeps['convert']
+}
+
+/** The bot over one database connection and LINE client. */
+export interface ConnectedBot {
+  /** The inbox worker's dependencies: the dispatcher and the effect writers. */
+  processor: ProcessorDeps
+  /** The consultant and PMO consoles (built on demand: a webhook request needs none). */
+  console(): Hono<ConsoleEnv>
+  /** Consultants' notifications of new and overdue cases. */
+  notify: NotifyDeps
+}
+
+export interface Bot {
+  connect(io: { db: Db; line: LineApi; background: (work: Promise<unknown>) => void; instanceId?: string; loadingAfterMs?: number }): ConnectedBot
+}
+
+export function buildBot(adapters: BotAdapters): Bot {
+  const { log, files } = adapters
+  // Programme rules and the assessment as last saved in the PMO console (data_files), else the shipped files.
+  const dataFiles = createDataFileSource({ assessment: files.assessment, rules: files.rules }, { log })
+  return {
+    connect({ db, line, background, instanceId, loadingAfterMs }) {
+      const parts: BotParts = { db, embedder: adapters.embedder, llm: adapters.llm, ...files }
+      return {
+        processor: { db, line, log, router: createDispatcher([liveRoute(parts, dataFiles)]), effects: EFFECT_APPLIERS, loadingAfterMs },
+        console: () =>
+          consoleRoutes({
+          db,
+          log,
+          adminToken: adapters.adminToken,
+          line,
+          deliver: (ids) => deliverDue(db, line, { ids, owner: instanceId }),
+          background,
+          answer: liveAnswerDeps(parts, dataFiles),
+          model: adapters.llm.complete,
+          assessment: files.assessment,
+          handoff: files.handoff,
+          texts: adapters.consoleTexts,
+          convert: adapters.convert,
+        }),
+        notify: { db, settings: files.handoff, log, line },
+      }
+    },
+  }
 }

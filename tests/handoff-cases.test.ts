@@ -378,7 +378,7 @@ describe.each(engines())('cases on $engine', ({ engine, skip }) => {
       it('uses the LLM summary when it is valid, stores it, and sends the facts as data', async () => {
         const { c, ctx } = await caseWithContext()
         fake.reply({ content: '{"summary": "好食在食品行（製造業）想了解雲市集點數，數位程度第 2 級，生產與營運較弱。"}' })
-        const summarizer = createSummarizer(undefined, def, SUMMARY_PROMPT, chat())
+        const summarizer = createSummarizer(chat(), def, SUMMARY_PROMPT)
         expect(await summarizer.summaryFor(db, c, ctx)).toEqual({ text: '好食在食品行（製造業）想了解雲市集點數，數位程度第 2 級，生產與營運較弱。', source: 'llm' })
         expect((await findCase(db, c.id))!.summary).toContain('好食在食品行')
         const prompt = fake.chatRequests.at(-1)!.messages
@@ -388,7 +388,7 @@ describe.each(engines())('cases on $engine', ({ engine, skip }) => {
 
       it('keeps the stored summary while the facts are unchanged, and writes a new one when they change', async () => {
         const { c, ctx } = await caseWithContext()
-        const summarizer = createSummarizer(undefined, def, SUMMARY_PROMPT, chat())
+        const summarizer = createSummarizer(chat(), def, SUMMARY_PROMPT)
         fake.reply({ content: '{"summary": "好食在食品行想了解雲市集點數，小幫手有問題沒答出來。"}' })
         expect((await summarizer.summaryFor(db, c, ctx)).text).toBe('好食在食品行想了解雲市集點數，小幫手有問題沒答出來。')
         const asked = fake.chatRequests.length
@@ -418,7 +418,7 @@ describe.each(engines())('cases on $engine', ({ engine, skip }) => {
         fake.reply({ content: '{"summary": "這家公司可申請 30 萬元補助，數位程度第 2 級。"}' })
         expect(await llmSummary(chat(), 'p', facts)).toBeUndefined()
         fake.reply({ status: 500 })
-        const summarizer = createSummarizer(undefined, def, SUMMARY_PROMPT, chat())
+        const summarizer = createSummarizer(chat(), def, SUMMARY_PROMPT)
         expect(await summarizer.summaryFor(db, c, ctx)).toEqual({ text: templateSummary(facts), source: 'template' })
         expect((await findCase(db, c.id))!.summary).toBeNull()
         fake.reply({ content: '{"summary": "x"}', delayMs: 300 })

@@ -162,7 +162,7 @@ export function createLlmCapabilities(
   config: Config,
   prompts: AnswerPrompts & { intent: string },
   deadlineMs = 12_000,
-): { generator?: AnswerGenerator; classifier?: IntentClassifier } {
+): { generator?: AnswerGenerator; classifier?: IntentClassifier; complete?: CompleteChat } {
   if (!config.openai) return {}
   // Built in the background now, so the first generated answer does not wait for it.
   void traditional()
@@ -170,5 +170,6 @@ export function createLlmCapabilities(
   return {
     generator: createLlmGenerator({ complete, prompts, deadlineMs }),
     classifier: createIntentClassifier({ complete, system: prompts.intent, deadlineMs: Math.min(deadlineMs, 5000) }),
+    complete,
   }
 }

@@ -1,4 +1,5 @@
 import { text } from '../chat/messages.js'
+import { followedBy, QUESTION } from '../chat/dispatch.js'
 import { parsePostback } from '../chat/router.js'
 import type { ChatContext, ChatInput, Outcome, Route } from '../chat/types.js'
 import type { Db } from '../db/types.js'
@@ -18,12 +19,10 @@ export interface AssessmentDeps {
    * The routes that answer anything else said mid-way (the answer capability). Their answer is sent
    * with an offer to continue the assessment.
    */
-  interleave?: Route[]
+  interleave?: Route
   newId?: () => string
 }
 
-/** Messages that ask something rather than answer the current question. */
-const QUESTION = /[?？嗎呢]|什麼|甚麼|多少|怎麼|如何|哪裡|哪些|哪個|為什麼|能不能|可不可以|是否|請問|要不要/
 /** Politeness around a trigger word: "我想做數位健檢", "開始評測吧". */
 const TRIGGER_WRAP = /^(請|我想|我要|想要|想|幫我|來|開始|可以)?(做|進行|測)?(一下|個|一個)?|(一下|吧|好了|看看)?[!！。~～]*$/g
 
@@ -48,14 +47,6 @@ function postbackEvent(params: URLSearchParams, newId: string): FlowEvent {
     default:
       return { type: 'start', newId }
   }
-}
-
-async function firstOutcome(routes: Route[], input: ChatInput, ctx: ChatContext): Promise<Outcome | undefined> {
-  for (const route of routes) {
-    const outcome = await route(input, ctx)
-    if (outcome) return outcome
-  }
-  return undefined
 }
 
 /**
@@ -86,11 +77,8 @@ export function assessmentRoutes(deps: AssessmentDeps): Route[] {
   }
 
   async function interleaved(input: ChatInput, ctx: ChatContext, env: FlowEnv, open: AssessmentState): Promise<Outcome | undefined> {
-    const other = await firstOutcome(deps.interleave ?? [], input, ctx)
-    if (!other) return undefined
-    const last = other.replies.at(-1)
-    const keep = last && 'quickReply' in last && last.quickReply ? last.quickReply.items : []
-    return { ...other, intent: `${other.intent}+assess-continue`, replies: [...other.replies.slice(0, 4), offerToContinue(env, open, keep)] }
+    const other = await deps.interleave?.(input, ctx)
+    return other ? followedBy(other, 'assess-continue', (keep) => offerToContinue(env, open, keep)) : undefined
   }
 
   const route: Route = async (input, ctx) => {

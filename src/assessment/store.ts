@@ -1,9 +1,45 @@
-import { and, desc, eq, inArray } from 'drizzle-orm'
-import type { SavedAssessment } from '../chat/types.js'
+import { and, desc, eq, inArray, sql } from 'drizzle-orm'
+import type { EffectAppliers } from '../chat/types.js'
 import { assessments, kbDocuments } from '../db/schema.js'
 import type { Db } from '../db/types.js'
 import { stateSchema, type AssessmentState } from './state.js'
 import type { DocumentRef } from './result-card.js'
+
+/** An assessment as the save-assessment effect writes it (the assessments table). */
+export interface SavedAssessment {
+  id: string
+  version: string
+  status: 'in_progress' | 'completed' | 'cancelled' | 'expired'
+  position: number
+  answers: Record<string, unknown>
+  result: unknown
+  overallLevel: number | null
+  /** ISO timestamps. */
+  startedAt: string
+  updatedAt: string
+}
+
+declare module '../chat/types.js' {
+  interface FeatureEffects {
+    /** Inserts or updates one assessment of the current user (by id). */
+    assessment: { type: 'save-assessment'; assessment: SavedAssessment }
+  }
+}
+
+export const assessmentEffects: EffectAppliers = {
+  'save-assessment': async (db, { assessment: a }, at) => {
+    // The owner is the user of this event, never a value from the step.
+    if (!at.userId) return
+    const result = a.result === undefined || a.result === null ? null : JSON.stringify(a.result)
+    await db.execute(sql`
+      INSERT INTO assessments (id, user_id, version, status, position, answers, result, overall_level, started_at, updated_at, completed_at)
+      VALUES (${a.id}, ${at.userId}, ${a.version}, ${a.status}, ${a.position}, ${JSON.stringify(a.answers)}::jsonb, ${result}::jsonb,
+        ${a.overallLevel}, ${a.startedAt}::timestamptz, ${a.updatedAt}::timestamptz, ${a.status === 'completed' ? a.updatedAt : null}::timestamptz)
+      ON CONFLICT (id) DO UPDATE SET status = excluded.status, position = excluded.position, answers = excluded.answers, result = excluded.result,
+        overall_level = excluded.overall_level, updated_at = excluded.updated_at, completed_at = excluded.completed_at
+      WHERE assessments.user_id = excluded.user_id`)
+  },
+}
 import type { AssessmentResult, PreviousResult } from './scoring.js'
 
 /** Reads assessments for the route; writes go through the `save-assessment` effect in the event's transaction. */

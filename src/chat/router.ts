@@ -1,8 +1,8 @@
 import { copy } from './copy.js'
 import { menuItems, postbackItem, text } from './messages.js'
-import type { ChatContext, ChatInput, Outcome, Route } from './types.js'
+import { createDispatcher, MENU_WORDS } from './dispatch.js'
+import type { Route } from './types.js'
 
-const MENU_WORDS = /^(選單|menu|功能|help|幫助|開始|hi|hello|你好|您好|哈囉|嗨)$/i
 const DELETE_WORDS = /^(刪除我的資料|刪除資料|刪除個資)$/
 
 export function parsePostback(data: string): URLSearchParams {
@@ -52,19 +52,5 @@ export const coreRoutes: Route[] = [
   },
 ]
 
-/** Last resort: the input was understood by no route. */
-function fallback(input: ChatInput): Outcome {
-  if (input.kind === 'postback') return { intent: 'not-yet', replies: [text(copy.notYet, menuItems())] }
-  return { intent: 'unknown', replies: [text(copy.unknownInput, menuItems())] }
-}
-
-/** Tries the routes in order; feature routes go before the core ones' fallbacks. */
-export function createRouter(routes: Route[]): (input: ChatInput, ctx: ChatContext) => Promise<Outcome> {
-  return async (input, ctx) => {
-    for (const route of routes) {
-      const outcome = await route(input, ctx)
-      if (outcome) return outcome
-    }
-    return fallback(input)
-  }
-}
+/** The dispatcher over the given routes (see dispatch.ts). */
+export const createRouter = createDispatcher

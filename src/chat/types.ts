@@ -1,4 +1,4 @@
-import type { CaseEffect } from '../handoff/state.js'
+import type { Db } from '../db/types.js'
 import type { LineMessage } from '../line/limits.js'
 
 /** What the user did, independent of LINE's event shapes. */
@@ -23,18 +23,34 @@ export interface ChatContext {
   replyToken?: string
 }
 
-/** Side effects a step asks for; the worker applies them in the same transaction as the replies. */
-export type Effect =
+/** Effects every conversation has; the inbox applies them itself. */
+export type CoreEffect =
   | { type: 'set-user-status'; status: 'active' | 'inactive' }
-  | { type: 'delete-user-data' }
   /** Replaces one feature's slice of the conversation state (null removes it). */
   | { type: 'patch-state'; key: string; value: unknown }
-  | { type: 'record-answer'; answer: RecordedAnswer }
-  | { type: 'answer-feedback'; answerId: string; value: 'helpful' | 'unhelpful' }
-  /** Inserts or updates one assessment of the current user (by id). */
-  | { type: 'save-assessment'; assessment: SavedAssessment }
-  /** Handoff to a consultant (see src/handoff/state.ts). */
-  | CaseEffect
+  /** 刪除我的資料: applied by the privacy feature, which knows every table that names the user. */
+  | { type: 'delete-user-data' }
+
+/**
+ * Effects a feature asks for, declared by the feature itself (module augmentation of this
+ * interface: `declare module '../chat/types.js' { interface FeatureEffects { … } }`), so the kernel
+ * knows their shapes without importing any feature. Each entry is one effect type or a union.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by augmentation
+export interface FeatureEffects {}
+
+/** Side effects a step asks for; the worker applies them in the same transaction as the replies. */
+export type Effect = CoreEffect | FeatureEffects[keyof FeatureEffects]
+
+/** Whose event an effect belongs to; an applier never takes the user from the effect itself. */
+export interface EffectTarget {
+  userId: string | undefined
+  conversationId: number | undefined
+  now: Date
+}
+
+/** How each effect type is written, registered by the features at the composition root. */
+export type EffectAppliers = { [T in Effect['type']]?: (db: Db, effect: Extract<Effect, { type: T }>, at: EffectTarget) => Promise<void> }
 
 export interface Outcome {
   replies: LineMessage[]
@@ -45,27 +61,3 @@ export interface Outcome {
 
 /** One capability: returns an outcome when it takes the input, undefined to let the next route try. */
 export type Route = (input: ChatInput, ctx: ChatContext) => Promise<Outcome | undefined> | Outcome | undefined
-
-export interface RecordedAnswer {
-  id: string
-  question: string
-  searchQuery: string
-  answerText: string
-  citations: unknown[]
-  covered: boolean
-  mode: 'extractive' | 'generative'
-  latencyMs: number
-}
-
-export interface SavedAssessment {
-  id: string
-  version: string
-  status: 'in_progress' | 'completed' | 'cancelled' | 'expired'
-  position: number
-  answers: Record<string, unknown>
-  result: unknown
-  overallLevel: number | null
-  /** ISO timestamps. */
-  startedAt: string
-  updatedAt: string
-}

@@ -1,6 +1,6 @@
 import type { AnswerDeps } from '../answer/service.js'
 import type { AssessmentDefinition } from '../assessment/definition.js'
-import type { Config } from '../config.js'
+import type { CompleteChat } from '../answer/types.js'
 import type { Db } from '../db/types.js'
 import type { HandoffSettings } from '../handoff/settings.js'
 import type { LineApi } from '../line/client.js'
@@ -22,7 +22,8 @@ export interface ConsoleDeps {
   background: (work: Promise<unknown>) => void
   /** How the bot answers, for the PMO console's "try it" box. */
   answer: AnswerDeps
-  openai: Config['openai']
+  /** The chat model that writes case summaries, when one is configured (the same client the answers use). */
+  model?: CompleteChat
   /** The case-summary prompt and the bundled data files, as text. */
   texts: ConsoleTexts
   /** Handoff settings (canned replies for the reply box). */

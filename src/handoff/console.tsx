@@ -18,7 +18,7 @@ import { createSummarizer } from './summary.js'
 export function caseConsoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { db } = deps
   const now = () => deps.now?.() ?? new Date()
-  const summarizer = createSummarizer(deps.openai, deps.assessment, deps.texts.caseSummaryPrompt)
+  const summarizer = createSummarizer(deps.model, deps.assessment, deps.texts.caseSummaryPrompt)
   const app = new Hono<ConsoleEnv>()
   app.use('/cases', requireStaff())
   app.use('/cases/*', requireStaff())

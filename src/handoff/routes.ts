@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { AssessmentDefinition } from '../assessment/definition.js'
 import { menuItems, text } from '../chat/messages.js'
+import { followedBy, MENU_WORDS, QUESTION } from '../chat/dispatch.js'
 import { parsePostback } from '../chat/router.js'
 import type { ChatContext, ChatInput, Outcome, Route } from '../chat/types.js'
 import type { Db } from '../db/types.js'
@@ -20,15 +21,12 @@ export interface HandoffDeps {
    * The routes after this one. During intake they answer what is no intake answer (another button,
    * a question, 選單), and the current intake question follows their reply.
    */
-  interleave?: Route[]
+  interleave?: Route
 }
 
 /** Long messages that merely mention a trigger word, or ask what it is ("真人客服是什麼"), are questions, not requests. */
 const REQUEST_MAX_CHARS = 20
 const ABOUT_SOMETHING = /(是什麼|什麼是)/
-/** During intake, texts that ask something are no company name or contact time. */
-const QUESTION = /[?？嗎呢]|什麼|甚麼|多少|怎麼|如何|哪裡|哪些|為什麼|能不能|可不可以|請問/
-const MENU = /^(選單|menu|功能|help)$/i
 const OUR_ACTIONS = new Set(['consultant', 'end-handoff', 'handoff-skip', 'handoff-cancel', 'case-rating'])
 
 const sliceSchema = z.object({
@@ -104,15 +102,12 @@ export function handoffRoutes(deps: HandoffDeps): Route[] {
     const foreign =
       input.kind === 'unsupported' ||
       (input.kind === 'postback' && !OUR_ACTIONS.has(action ?? '')) ||
-      (input.kind === 'text' && !ends && !asks && (MENU.test(input.text.trim()) || (asking !== 'question' && QUESTION.test(input.text))))
+      (input.kind === 'text' && !ends && !asks && (MENU_WORDS.test(input.text.trim()) || (asking !== 'question' && QUESTION.test(input.text))))
     if (foreign) {
-      const other = await interleaved(input, ctx)
-      if (other) {
-        // The question goes last and keeps the other reply's quick replies after its own.
-        const last = other.replies.at(-1)
-        const keep = last && 'quickReply' in last && last.quickReply ? last.quickReply.items : []
-        return { ...other, intent: `${other.intent}+handoff-intake`, replies: [...other.replies.slice(0, 4), questionMessage(asking, c.stillIntakeAfter, keep)] }
-      }
+      // During intake, texts that ask something are no company name or contact time: the other
+      // route answers, and the intake question follows.
+      const other = await deps.interleave?.(input, ctx)
+      if (other) return followedBy(other, 'handoff-intake', (keep) => questionMessage(asking, c.stillIntakeAfter, keep))
     }
     let event: IntakeEvent
     if (ends || action === 'handoff-cancel') event = { type: 'cancel' }
@@ -136,14 +131,6 @@ export function handoffRoutes(deps: HandoffDeps): Route[] {
       replies: opened.replies,
       effects: [{ type: 'case-open', caseId: intake.id, intake: result.intake, dueAt: opened.dueAt.toISOString(), ...(assignee ? { assigneeId: assignee.id } : {}) }],
     }
-  }
-
-  async function interleaved(input: ChatInput, ctx: ChatContext): Promise<Outcome | undefined> {
-    for (const route of deps.interleave ?? []) {
-      const outcome = await route(input, ctx)
-      if (outcome) return outcome
-    }
-    return undefined
   }
 
   /** A satisfaction tap: stored only on the user's own resolved case. */

@@ -67,3 +67,10 @@ export type CaseEffect =
   /** Ended from the chat: by the user (結束真人服務) or cancelled during intake. Removes the slice. */
   | { type: 'case-close'; caseId: number; by: 'user' | 'cancelled' }
   | { type: 'case-rating'; caseId: number; score: number }
+
+declare module '../chat/types.js' {
+  interface FeatureEffects {
+    /** Handoff to a consultant (see CaseEffect above). */
+    case: CaseEffect
+  }
+}

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm'
+import type { EffectAppliers, EffectTarget } from '../chat/types.js'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import { HANDOFF_STATE_KEY, type CaseEffect, type CaseIntake, type CaseReason, type HandoffState } from './state.js'
@@ -84,7 +85,7 @@ async function setSlice(db: Db, conversationId: number, slice: HandoffState | nu
 }
 
 /** Applies one handoff effect; the owner is always this event's user and conversation, never a value from the step. */
-export async function applyCaseEffect(db: Db, effect: CaseEffect, at: { userId: string | undefined; conversationId: number | undefined; now: Date }): Promise<void> {
+export async function applyCaseEffect(db: Db, effect: CaseEffect, at: EffectTarget): Promise<void> {
   const { userId, conversationId } = at
   if (!userId || conversationId === undefined) return
   const now = at.now.toISOString()
@@ -149,4 +150,14 @@ export async function applyCaseEffect(db: Db, effect: CaseEffect, at: { userId: 
       await db.execute(sql`UPDATE cases SET satisfaction = ${effect.score} WHERE id = ${effect.caseId} AND user_id = ${userId} AND status = 'resolved'`)
       return
   }
+}
+
+/** The handoff's effects, each written by applyCaseEffect. */
+export const caseEffects: EffectAppliers = {
+  'case-start': applyCaseEffect,
+  'case-update': applyCaseEffect,
+  'case-open': applyCaseEffect,
+  'case-user-message': applyCaseEffect,
+  'case-close': applyCaseEffect,
+  'case-rating': applyCaseEffect,
 }

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { AssessmentDefinition } from '../assessment/definition.js'
 import type { Db } from '../db/types.js'
-import { openAIChat, unsupportedFigures, type CompleteChat } from '../answer/generative.js'
-import type { Config } from '../config.js'
+import { unsupportedFigures } from '../answer/generative.js'
+import type { CompleteChat } from '../answer/types.js'
 import type { CaseContext, CaseRow } from './cases.js'
 
 /**
@@ -128,8 +126,7 @@ function factsDigest(facts: SummaryFacts): string {
  * (an assessment finished, another unanswered question, new intake details), so a consultant never
  * reads a summary of an older case; the template whenever generation fails.
  */
-export function createSummarizer(openai: Config['openai'], def: AssessmentDefinition | undefined, prompt: string, complete?: CompleteChat): Summarizer {
-  const chat = complete ?? (openai ? openAIChat({ apiKey: openai.apiKey, baseUrl: openai.baseUrl, model: openai.chatModel }) : undefined)
+export function createSummarizer(chat: CompleteChat | undefined, def: AssessmentDefinition | undefined, prompt: string): Summarizer {
   return {
     async summaryFor(db, c, ctx) {
       const facts = summaryFacts(c, ctx, def)

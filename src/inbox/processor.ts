@@ -8,10 +8,9 @@ import type { LineMessage } from '../line/limits.js'
 import { copy } from '../chat/copy.js'
 import { toChatInput } from '../chat/input.js'
 import { plainText, tappedLabel, text } from '../chat/messages.js'
-import type { ChatContext, ChatInput, Effect, Outcome } from '../chat/types.js'
+import type { ChatContext, ChatInput, Effect, EffectAppliers, EffectTarget, Outcome } from '../chat/types.js'
 import type { Logger } from '../log.js'
 import { completeEvent, type InboxRow } from './store.js'
-import { applyCaseEffect } from '../handoff/store.js'
 
 export type Router = (input: ChatInput, ctx: ChatContext) => Promise<Outcome>
 
@@ -19,6 +18,8 @@ export interface ProcessorDeps {
   db: Db
   line: LineApi
   router: Router
+  /** Writers of the features' effects (the kernel writes its own). */
+  effects: EffectAppliers
   log: Logger
   now?: () => Date
   /** Show LINE's loading animation when a step runs longer than this. */
@@ -72,7 +73,7 @@ export async function processEvent(deps: ProcessorDeps, row: InboxRow, worker: s
   const deletes = outcome.effects?.some((e) => e.type === 'delete-user-data') ?? false
   const outboxIds = await db.transaction(async (txn) => {
     const tx = txn as unknown as Db
-    for (const effect of outcome.effects ?? []) await applyEffect(tx, effect, { userId, conversationId: conversation?.id, now })
+    for (const effect of outcome.effects ?? []) await applyEffect(deps, tx, effect, { userId, conversationId: conversation?.id, now })
     let ids: number[] = []
     if (chat && outcome.replies.length > 0) {
       ids = await enqueueOutbox(tx, {
@@ -156,7 +157,7 @@ async function recordOutbound(db: Db, conversationId: number, replies: LineMessa
   }
 }
 
-async function applyEffect(db: Db, effect: Effect, at: { userId: string | undefined; conversationId: number | undefined; now: Date }): Promise<void> {
+async function applyEffect(deps: ProcessorDeps, db: Db, effect: Effect, at: EffectTarget): Promise<void> {
   switch (effect.type) {
     case 'set-user-status':
       if (!at.userId) return
@@ -174,67 +175,11 @@ async function applyEffect(db: Db, effect: Effect, at: { userId: string | undefi
           : sql`UPDATE conversations SET state = state || jsonb_build_object(${effect.key}::text, ${JSON.stringify(effect.value)}::jsonb) WHERE id = ${at.conversationId}`,
       )
       return
-    case 'record-answer': {
-      const a = effect.answer
-      await db.execute(sql`
-        INSERT INTO answers (id, conversation_id, user_id, question, search_query, answer_text, citations, covered, mode, latency_ms)
-        VALUES (${a.id}, ${at.conversationId ?? null}, ${at.userId ?? null}, ${a.question}, ${a.searchQuery}, ${a.answerText},
-          ${JSON.stringify(a.citations)}::jsonb, ${a.covered}, ${a.mode}, ${a.latencyMs})
-        ON CONFLICT (id) DO NOTHING`)
-      return
+    default: {
+      // A feature's effect, written by the applier the feature registered.
+      const apply = deps.effects[effect.type] as ((db: Db, effect: Effect, at: EffectTarget) => Promise<void>) | undefined
+      if (!apply) throw new Error(`no applier registered for effect ${effect.type}`)
+      await apply(db, effect, at)
     }
-    case 'answer-feedback':
-      // Only the user who got the answer can rate it.
-      await db.execute(sql`UPDATE answers SET feedback = ${effect.value}, feedback_at = now() WHERE id = ${effect.answerId} AND user_id IS NOT DISTINCT FROM ${at.userId ?? null}`)
-      return
-    case 'save-assessment': {
-      // The owner is the user of this event, never a value from the step.
-      if (!at.userId) return
-      const a = effect.assessment
-      const result = a.result === undefined || a.result === null ? null : JSON.stringify(a.result)
-      await db.execute(sql`
-        INSERT INTO assessments (id, user_id, version, status, position, answers, result, overall_level, started_at, updated_at, completed_at)
-        VALUES (${a.id}, ${at.userId}, ${a.version}, ${a.status}, ${a.position}, ${JSON.stringify(a.answers)}::jsonb, ${result}::jsonb,
-          ${a.overallLevel}, ${a.startedAt}::timestamptz, ${a.updatedAt}::timestamptz, ${a.status === 'completed' ? a.updatedAt : null}::timestamptz)
-        ON CONFLICT (id) DO UPDATE SET status = excluded.status, position = excluded.position, answers = excluded.answers, result = excluded.result,
-          overall_level = excluded.overall_level, updated_at = excluded.updated_at, completed_at = excluded.completed_at
-        WHERE assessments.user_id = excluded.user_id`)
-      return
-    }
-    case 'delete-user-data':
-      if (at.userId) await deleteUserData(db, at.userId)
-      return
-    case 'case-start':
-    case 'case-update':
-    case 'case-open':
-    case 'case-user-message':
-    case 'case-close':
-    case 'case-rating':
-      await applyCaseEffect(db, effect, at)
-      return
   }
-}
-
-/**
- * "刪除我的資料": nothing that names or quotes the user remains — their messages, assessment answers
- * and profile are deleted; their questions, cases and assessment levels stay only as anonymous rows
- * (no text, no id), so the PMO's counts of questions, coverage, handoffs and levels do not change.
- */
-export async function deleteUserData(db: Db, userId: string): Promise<void> {
-  const conversations = rowsOf<{ id: number | string }>(await db.execute(sql`SELECT id FROM conversations WHERE chat_type = 'user' AND chat_id = ${userId}`)).map((r) => Number(r.id))
-  for (const id of conversations) await db.execute(sql`DELETE FROM messages WHERE conversation_id = ${id}`)
-  await db.execute(sql`DELETE FROM messages WHERE user_id = ${userId}`)
-  await db.execute(sql`UPDATE answers SET user_id = NULL, question = '', search_query = '', answer_text = '' WHERE user_id = ${userId}`)
-  await db.execute(sql`UPDATE cases SET user_id = 'deleted', intake = '{}'::jsonb, summary = NULL, summary_facts = NULL, assessment_id = NULL,
-    status = 'resolved', resolved_at = coalesce(resolved_at, now()), resolved_by = coalesce(resolved_by, 'user-deleted') WHERE user_id = ${userId}`)
-  // Levels stay for the PMO's statistics under a key that names no one; answers and results go.
-  await db.execute(sql`UPDATE assessments SET user_id = ${`deleted:${crypto.randomUUID()}`}, answers = '{}'::jsonb, result = NULL,
-    status = CASE WHEN status = 'in_progress' THEN 'cancelled' ELSE status END WHERE user_id = ${userId}`)
-  // The conversation stays as an anonymous anchor for those rows.
-  await db.execute(sql`UPDATE conversations SET chat_id = 'deleted:' || id, user_id = NULL, state = '{}'::jsonb WHERE chat_type = 'user' AND chat_id = ${userId}`)
-  await db.execute(sql`DELETE FROM users WHERE id = ${userId}`)
-  // Keep inbox ids (they stop redeliveries from being handled again) but drop what the events said and whose they were.
-  await db.execute(sql`UPDATE inbox SET payload = '{}'::jsonb, user_id = NULL, order_key = 'deleted:' || webhook_event_id WHERE user_id = ${userId} AND status <> 'pending'`)
-  // Replies already delivered to the user; the confirmation still queued is scrubbed once sent (markSent).
-  await db.execute(sql`DELETE FROM outbox WHERE "to" = ${userId} AND status IN ('sent', 'failed')`)
 }

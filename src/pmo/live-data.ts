@@ -1,8 +1,5 @@
 import { sql } from 'drizzle-orm'
 import { parseDefinition, type AssessmentDefinition } from '../assessment/definition.js'
-import { answerDeps, botRoutes, type BotParts } from '../bot.js'
-import type { AnswerDeps } from '../answer/service.js'
-import type { Route } from '../chat/types.js'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import { parseProgrammeRules, withPublishedProgrammes, type ProgrammeRules } from '../eligibility/rules.js'
@@ -14,7 +11,8 @@ import type { Logger } from '../log.js'
  * falling back to the bundled YAML files. The bot asks for the current pair on every message; the
  * database is consulted at most every `ttlMs` and a file is parsed again only when its newest row id
  * changed — so a saved change reaches the bot within seconds, with no restart, on every instance.
- * Node and Workers use the same code (no file system here).
+ * Node and Workers use the same code (no file system here); the cache outlives a database connection
+ * (on Workers it lives as long as the isolate, while each request brings its own connection).
  */
 
 export interface LiveDataFiles {
@@ -25,19 +23,20 @@ export interface LiveDataFiles {
 }
 
 export interface DataFileSource {
-  current(): Promise<LiveDataFiles>
+  /** The newest files, read through `db` when the cache is older than its time to live. */
+  current(db: Db): Promise<LiveDataFiles>
 }
 
 export const DATA_FILE_TTL_MS = 3_000
 
-export function createDataFileSource(db: Db, bundled: { assessment: AssessmentDefinition; rules: ProgrammeRules }, options: { ttlMs?: number; log?: Logger } = {}): DataFileSource {
+export function createDataFileSource(bundled: { assessment: AssessmentDefinition; rules: ProgrammeRules }, options: { ttlMs?: number; log?: Logger } = {}): DataFileSource {
   const ttl = options.ttlMs ?? DATA_FILE_TTL_MS
   /** `fileRules`: the rules file alone; `rules`: with the programmes published in documents. */
   let state = { ...bundled, fileRules: bundled.rules, ids: { programmes: 0, assessment: 0 }, published: '0', key: '0:0:0' }
   let checkedAt = -Infinity
   let inFlight: Promise<void> | undefined
 
-  async function refresh(): Promise<void> {
+  async function refresh(db: Db): Promise<void> {
     const newest = rowsOf<{ name: string; id: string | number }>(await db.execute(sql`SELECT name, max(id) AS id FROM data_files GROUP BY name`))
     const idOf = (name: string) => Number(newest.find((r) => r.name === name)?.id ?? 0)
     const next = { ...state, ids: { ...state.ids } }
@@ -76,9 +75,9 @@ export function createDataFileSource(db: Db, bundled: { assessment: AssessmentDe
   }
 
   return {
-    async current() {
+    async current(db) {
       if (performance.now() - checkedAt >= ttl) {
-        inFlight ??= refresh()
+        inFlight ??= refresh(db)
           .catch((error: unknown) => options.log?.error('reading data files failed; keeping the previous ones', { error: String(error) }))
           .finally(() => {
             checkedAt = performance.now()
@@ -87,40 +86,6 @@ export function createDataFileSource(db: Db, bundled: { assessment: AssessmentDe
         await inFlight
       }
       return { assessment: state.assessment, rules: state.rules, key: state.key }
-    },
-  }
-}
-
-/**
- * The bot's routes over the newest data files: one route that rebuilds `botRoutes` when the files
- * changed (cheap: routes are closures over the parts) and tries them in order, as the router would.
- */
-export function liveBotRoutes(parts: BotParts, source: DataFileSource): Route[] {
-  let built: { key: string; routes: Route[] } | undefined
-  const routesFor = async () => {
-    const data = await source.current()
-    if (built?.key !== data.key) built = { key: data.key, routes: botRoutes({ ...parts, assessment: data.assessment, rules: data.rules }) }
-    return built.routes
-  }
-  return [
-    async (input, ctx) => {
-      for (const route of await routesFor()) {
-        const outcome = await route(input, ctx)
-        if (outcome) return outcome
-      }
-      return undefined
-    },
-  ]
-}
-
-/** The answer chain (for the console's try-it box) with the newest programme rules. */
-export function liveAnswerDeps(parts: Parameters<typeof answerDeps>[0], source: DataFileSource): AnswerDeps {
-  const base = answerDeps(parts)
-  return {
-    ...base,
-    eligibility: async (question, now, known) => {
-      const { rules } = await source.current()
-      return answerDeps({ ...parts, rules }).eligibility?.(question, now, known)
     },
   }
 }
