@@ -1,3 +1,5 @@
+import { StructuredOutputParser } from '@langchain/core/output_parsers'
+import { PromptTemplate } from '@langchain/core/prompts'
 import { z } from 'zod'
 import type { SearchHit } from '../knowledge/search.js'
 import { normalize } from '../knowledge/text.js'
@@ -98,17 +100,6 @@ export function ungroundedSentence(answer: string, sources: string[], minSupport
   return undefined
 }
 
-function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m)
-}
-
-function extractJson(text: string): unknown {
-  const start = text.indexOf('{')
-  const end = text.lastIndexOf('}')
-  if (start === -1 || end <= start) throw new Error('no JSON object in the model output')
-  return JSON.parse(text.slice(start, end + 1))
-}
-
 /**
  * The generated-answer chain: passages and question into the prompt files, the model's JSON
  * validated by zod, cited passages resolved, Traditional characters enforced, and every figure
@@ -116,6 +107,10 @@ function extractJson(text: string): unknown {
  * figure) returns a reason, and the caller answers extractively instead.
  */
 export function createLlmGenerator(options: { complete: CompleteChat; prompts: AnswerPrompts; deadlineMs: number }): AnswerGenerator {
+  // LangChain's pieces: the user prompt file is a template ({passages}, {question}, {history}); the
+  // model's JSON (bare or in a ```json fence) is parsed and validated with the zod schema.
+  const userPrompt = PromptTemplate.fromTemplate(options.prompts.user)
+  const parser = StructuredOutputParser.fromZodSchema(llmAnswerSchema)
   return {
     async generate({ question, hits, history }) {
       const labelled = hits.map((h, i) => ({ label: `S${i + 1}`, hit: h }))
@@ -124,7 +119,7 @@ export function createLlmGenerator(options: { complete: CompleteChat; prompts: A
         .join('\n\n')
       const messages = [
         { role: 'system' as const, content: options.prompts.system },
-        { role: 'user' as const, content: fill(options.prompts.user, { passages, question, history: history.slice(-4).join('\n') || '（無）' }) },
+        { role: 'user' as const, content: await userPrompt.format({ passages, question, history: history.slice(-4).join('\n') || '（無）' }) },
       ]
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort(), options.deadlineMs)
@@ -138,7 +133,7 @@ export function createLlmGenerator(options: { complete: CompleteChat; prompts: A
       }
       let parsed: z.infer<typeof llmAnswerSchema>
       try {
-        parsed = llmAnswerSchema.parse(extractJson(raw))
+        parsed = await parser.parse(raw)
       } catch (error) {
         return { ok: false, reason: `malformed-output: ${(error as Error).message.slice(0, 200)}` }
       }

@@ -1,3 +1,4 @@
+import { StructuredOutputParser } from '@langchain/core/output_parsers'
 import { z } from 'zod'
 import type { CompleteChat } from './types.js'
 
@@ -8,6 +9,7 @@ export type Intent = z.infer<typeof intentSchema>['intent']
 export type IntentClassifier = (text: string) => Promise<Intent | undefined>
 
 export function createIntentClassifier(options: { complete: CompleteChat; system: string; deadlineMs: number }): IntentClassifier {
+  const parser = StructuredOutputParser.fromZodSchema(intentSchema)
   return async (text) => {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), options.deadlineMs)
@@ -19,8 +21,7 @@ export function createIntentClassifier(options: { complete: CompleteChat; system
         ],
         controller.signal,
       )
-      const json = raw.slice(raw.indexOf('{'), raw.lastIndexOf('}') + 1)
-      return intentSchema.parse(JSON.parse(json)).intent
+      return (await parser.parse(raw)).intent
     } catch {
       return undefined
     } finally {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import pgvector from 'pgvector'
 import type { AnswerCard } from '../knowledge/frontmatter.js'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
@@ -124,8 +125,8 @@ export const outbox = pgTable(
 /** pgvector column without a fixed dimension: each embedding model has its own size and index. */
 const vectorAny = customType<{ data: number[]; driverData: string }>({
   dataType: () => 'vector',
-  toDriver: (v) => `[${v.join(',')}]`,
-  fromDriver: (v) => JSON.parse(v) as number[],
+  toDriver: (v) => pgvector.toSql(v) as string,
+  fromDriver: (v) => pgvector.fromSql(v) as number[],
 })
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { StructuredOutputParser } from '@langchain/core/output_parsers'
 import { sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { AssessmentDefinition } from '../assessment/definition.js'
@@ -81,7 +82,7 @@ export function templateSummary(f: SummaryFacts): string {
   return lines.join('\n')
 }
 
-const llmSummarySchema = z.object({ summary: z.string().trim().min(10).max(400) })
+const summaryParser = StructuredOutputParser.fromZodSchema(z.object({ summary: z.string().trim().min(10).max(400) }))
 
 /** The model's summary, or undefined on any failure (late, malformed, an invented figure). */
 export async function llmSummary(complete: CompleteChat, prompt: string, facts: SummaryFacts, deadlineMs = 10_000): Promise<string | undefined> {
@@ -96,13 +97,9 @@ export async function llmSummary(complete: CompleteChat, prompt: string, facts: 
       ],
       controller.signal,
     )
-    const start = raw.indexOf('{')
-    const end = raw.lastIndexOf('}')
-    if (start === -1 || end < start) return undefined
-    const parsed = llmSummarySchema.safeParse(JSON.parse(raw.slice(start, end + 1)))
-    if (!parsed.success) return undefined
-    if (unsupportedFigures(parsed.data.summary, [facts_]).length > 0) return undefined
-    return parsed.data.summary
+    const { summary } = await summaryParser.parse(raw)
+    if (unsupportedFigures(summary, [facts_]).length > 0) return undefined
+    return summary
   } catch {
     return undefined
   } finally {

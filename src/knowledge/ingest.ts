@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import pgvector from 'pgvector'
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
@@ -230,7 +231,7 @@ export async function ingestDocuments(db: Db, embedder: KnowledgeEmbedder, allDo
     }
     const embedded = toEmbed.map((c, i) => ({ hash: c.hash, vector: vectors[i]! }))
     for (const part of batches(embedded, 200)) {
-      const rows = part.map((e) => sql`(${e.hash}, ${embedder.model}, ${`[${e.vector.join(',')}]`}::vector)`)
+      const rows = part.map((e) => sql`(${e.hash}, ${embedder.model}, ${pgvector.toSql(e.vector)}::vector)`)
       await tx.execute(sql`
         INSERT INTO kb_embeddings (chunk_hash, model, embedding) VALUES ${sql.join(rows, sql`, `)}
         ON CONFLICT (chunk_hash, model) DO UPDATE SET embedding = EXCLUDED.embedding`)

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
+import pgvector from 'pgvector'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import type { KnowledgeEmbedder } from './embedder.js'
@@ -67,7 +68,7 @@ export async function vectorCandidates(db: Db, embedder: KnowledgeEmbedder, quer
   const dims = Number(await getMeta(db, `dimensions:${embedder.model}`))
   if (!dims) return []
   const q = await embedder.embedQuery(query)
-  const vec = sql.raw(`'[${q.join(',')}]'::vector(${dims})`)
+  const vec = sql`${pgvector.toSql(q)}::vector(${sql.raw(String(dims))})`
   const column = sql.raw(`e.embedding::vector(${dims})`)
   // The model is inlined so the planner can match the per-model partial index.
   const model = sql.raw(literal(embedder.model))
