@@ -27,6 +27,8 @@ import type { LineApi } from './line/client.js'
 import { deliverDue } from './line/outbox.js'
 import type { Logger } from './log.js'
 import { createDataFileSource, type DataFileSource } from './pmo/live-data.js'
+import { outreachRoutes } from './outreach/routes.js'
+import { outreachEffects } from './outreach/store.js'
 import { privacyEffects } from './privacy/delete.js'
 
 /**
@@ -53,7 +55,8 @@ export function answerDeps(parts: Omit<BotParts, 'handoff'>): AnswerDeps {
 /**
  * The bot's routes in their one priority order: lifecycle (follow, unfollow…) and data deletion;
  * the handoff, which keeps the bot silent while a consultant has the chat and so goes before
- * everything else; the menu and unsupported messages; an open assessment; question answering.
+ * everything else; the menu and unsupported messages; subscriptions and 我的資料; an open
+ * assessment; question answering.
  * A feature holding the conversation (intake, assessment) passes what it cannot use to the routes
  * after it.
  */
@@ -62,12 +65,12 @@ export function botRoutes(parts: BotParts): Route[] {
   const answers = withUnansweredOffer(answerRoutes(answerDeps(parts)), handoff)
   const assess = assessmentRoutes({ db: parts.db, definition: parts.assessment, rules: parts.rules, interleave: anyOf(answers) })
   const [lifecycle, dataDeletion, ...restOfCore] = coreRoutes
-  const afterHandoff = [...restOfCore, ...assess, ...answers]
+  const afterHandoff = [...restOfCore, ...outreachRoutes({ db: parts.db, rules: parts.rules }), ...assess, ...answers]
   return [lifecycle!, dataDeletion!, ...handoffRoutes({ ...handoff, interleave: anyOf(afterHandoff) }), ...afterHandoff]
 }
 
 /** Who writes each feature's effects. */
-export const EFFECT_APPLIERS: EffectAppliers = { ...answerEffects, ...assessmentEffects, ...caseEffects, ...privacyEffects }
+export const EFFECT_APPLIERS: EffectAppliers = { ...answerEffects, ...assessmentEffects, ...caseEffects, ...outreachEffects, ...privacyEffects }
 
 /** The routes over the newest data files: rebuilt (cheap: closures over the parts) when a file changed. */
 function liveRoute(parts: BotParts, source: DataFileSource): Route {

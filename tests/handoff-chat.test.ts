@@ -336,7 +336,7 @@ describe('consultant handoff triggers and endings', () => {
     // A sticker gets the usual polite reply; the question follows with its own and the menu's quick replies.
     const sticker = await c.send(stickerEvent({ userId: 'Uh5' }, setup.line.fake.issueReplyToken('Uh5')))
     expect(sticker[0]!.text).toContain('謝謝您的貼圖')
-    expect(sticker.at(-1)!.quickReply!.items.map((i) => i.action.label)).toEqual(['略過', '取消', '問計畫問題', '數位程度評測', '找真人顧問', '刪除我的資料'])
+    expect(sticker.at(-1)!.quickReply!.items.map((i) => i.action.label)).toEqual(['略過', '取消', '問計畫問題', '數位程度評測', '找真人顧問', '訂閱通知', '我的資料'])
     const [cancelled] = await c.tap('取消')
     expect(cancelled!.text).toContain('已取消這次的真人顧問轉介')
     expect((await casesOf(setup.bot, 'Uh5'))[0]).toMatchObject({ status: 'resolved', resolved_by: 'cancelled' })

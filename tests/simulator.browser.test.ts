@@ -66,7 +66,7 @@ describe('simulator page in a browser', () => {
     await bot().filter({ hasText: '自動產生' }).waitFor()
     await bot().filter({ hasText: '隱私說明' }).waitFor()
     await expect(bot().count()).resolves.toBe(2)
-    await expect(chipLabels()).resolves.toEqual(['問計畫問題', '數位程度評測', '找真人顧問', '刪除我的資料'])
+    await expect(chipLabels()).resolves.toEqual(['問計畫問題', '數位程度評測', '找真人顧問', '訂閱通知', '我的資料'])
     // Line breaks survive, and each message says how it arrived.
     const welcome = bot().first()
     await expect(welcome.locator('.text').innerText()).resolves.toContain('我可以：\n1️⃣')

@@ -32,6 +32,8 @@ export const copy = {
     ask: '問計畫問題',
     assess: '數位程度評測',
     consultant: '找真人顧問',
+    subscribe: '訂閱通知',
+    myData: '我的資料',
     menu: '選單',
     deleteData: '刪除我的資料',
     confirmDelete: '確認刪除',

@@ -22,7 +22,8 @@ export function menuItems(): QuickReplyItem[] {
     postbackItem(copy.quick.ask, 'action=ask'),
     postbackItem(copy.quick.assess, 'action=assess'),
     postbackItem(copy.quick.consultant, 'action=consultant'),
-    messageItem(copy.quick.deleteData),
+    postbackItem(copy.quick.subscribe, 'action=subscribe'),
+    postbackItem(copy.quick.myData, 'action=my-data'),
   ]
 }
 

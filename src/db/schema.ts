@@ -438,3 +438,23 @@ export const dataFiles = pgTable(
   },
   (t) => [index('data_files_name_idx').on(t.name, t.id)],
 )
+
+// ---- Outreach ---------------------------------------------------------------------------------
+
+/**
+ * A user's consent to hear about one topic, with when it was given. A consent counts only while the
+ * user follows the account and was given after the latest follow: unfollowing stops everything, and
+ * following again after a block restores nothing until the user subscribes again. Deleting the
+ * user deletes these rows.
+ */
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    topic: text('topic').notNull(),
+    consentedAt: timestamp('consented_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.topic] }), index('subscriptions_topic_idx').on(t.topic)],
+)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { menuItems, postbackItem, text } from '../../src/chat/messages.js'
+import { menuItems, messageItem, postbackItem, text } from '../../src/chat/messages.js'
 import { renderMessage, renderSimulatorPage } from '../../src/simulator/page.js'
 
 const unescape = (s: string) =>
@@ -17,12 +17,14 @@ describe('simulator message rendering', () => {
   })
 
   it('renders quick replies as chips carrying only the fields the page needs', () => {
-    const r = render(text('選單', [...menuItems(), { type: 'action', action: { type: 'camera', label: '相機' } }]))
-    expect(r.quickReplies.match(/data-testid="quick-reply"/g)).toHaveLength(5)
+    const r = render(text('選單', [...menuItems(), messageItem('刪除我的資料'), { type: 'action', action: { type: 'camera', label: '相機' } }]))
+    expect(r.quickReplies.match(/data-testid="quick-reply"/g)).toHaveLength(7)
     expect(actions(r.quickReplies)).toEqual([
       { type: 'postback', label: '問計畫問題', data: 'action=ask', displayText: '問計畫問題' },
       { type: 'postback', label: '數位程度評測', data: 'action=assess', displayText: '數位程度評測' },
       { type: 'postback', label: '找真人顧問', data: 'action=consultant', displayText: '找真人顧問' },
+      { type: 'postback', label: '訂閱通知', data: 'action=subscribe', displayText: '訂閱通知' },
+      { type: 'postback', label: '我的資料', data: 'action=my-data', displayText: '我的資料' },
       { type: 'message', label: '刪除我的資料', text: '刪除我的資料' },
     ])
     expect(r.quickReplies).toMatch(/<button[^>]*disabled[^>]*>相機<\/button>/)
