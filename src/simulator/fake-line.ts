@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { FakeRichMenus } from './fake-line-richmenu.js'
 
 /**
  * A fake of the LINE Messaging API endpoints the bot uses, speaking LINE's protocol (paths, bearer
@@ -44,6 +45,8 @@ export class FakeLineApi {
   quotaLimit: number | null = null
   /** Messages pushed this month (LINE counts each message of a push to each recipient). */
   quotaUsed = 0
+  /** Rich menus created, their images, the default and per-user ones. */
+  readonly richMenus = new FakeRichMenus()
   readonly app = new Hono()
 
   constructor(
@@ -94,6 +97,8 @@ export class FakeLineApi {
       this.record(body.data.to, 'push', body.data.messages, retryKey)
       return c.json({ sentMessages: body.data.messages.map((_, i) => ({ id: String(this.seq * 10 + i), quoteToken: 'q' })) })
     })
+
+    this.richMenus.mount(this.app)
 
     this.app.get('/v2/bot/message/quota', (c) => c.json(this.quotaLimit === null ? { type: 'none' } : { type: 'limited', value: this.quotaLimit }))
     this.app.get('/v2/bot/message/quota/consumption', (c) => c.json({ totalUsage: this.quotaUsed }))
