@@ -73,6 +73,23 @@ describe('simulator page in a browser', () => {
     await expect(welcome.getByTestId('via').innerText()).resolves.toBe('reply')
   })
 
+  it('draws the rich menu under the chat like a phone, and a tapped area talks to the bot', async () => {
+    await page.getByTestId('rich-menu-bar').waitFor()
+    await expect(page.getByTestId('rich-menu-toggle').innerText()).resolves.toContain('選單')
+    await page.getByTestId('rich-menu-toggle').click()
+    await expect(page.getByTestId('rich-menu-area').count()).resolves.toBe(6)
+    const image = page.getByTestId('rich-menu').locator('img')
+    await expect(image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).resolves.toBe(2500)
+    // The fifth area (我的資料) sits where the image draws it: second row, middle column.
+    const area = page.getByTestId('rich-menu-area').nth(4)
+    const [box, img] = await Promise.all([area.boundingBox(), image.boundingBox()])
+    expect(box!.x - img!.x).toBeCloseTo(img!.width / 3, 0)
+    expect(box!.y - img!.y).toBeCloseTo(img!.height / 2, 0)
+    await area.click()
+    await said('我的資料').waitFor()
+    await bot().filter({ hasText: '我們為您保存的資料' }).waitFor()
+  })
+
   it('typing 選單 and pressing Enter shows the user bubble and the menu reply', async () => {
     await page.getByTestId('composer').fill('選單')
     await page.getByTestId('composer').press('Enter')
@@ -98,10 +115,12 @@ describe('simulator page in a browser', () => {
   it('a sticker gets the polite text-only reply', async () => {
     await page.getByTestId('sticker').click()
     await bot().filter({ hasText: '謝謝您的貼圖' }).waitFor()
-    await expect(chipLabels()).resolves.toContain('刪除我的資料')
+    await expect(chipLabels()).resolves.toContain('我的資料')
   })
 
-  it('deleting my data: the message quick reply, the confirmation, then 確認刪除', async () => {
+  it('deleting my data: 我的資料, its 刪除我的資料 quick reply, the confirmation, then 確認刪除', async () => {
+    await chips().filter({ hasText: /^我的資料$/ }).click()
+    await bot().filter({ hasText: '我們為您保存的資料' }).waitFor()
     await chips().filter({ hasText: '刪除我的資料' }).click()
     await said('刪除我的資料').waitFor()
     await bot().filter({ hasText: '確定要刪除' }).waitFor()

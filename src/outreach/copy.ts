@@ -8,7 +8,7 @@ export const TOPICS = [
 export type TopicId = (typeof TOPICS)[number]['id']
 
 export const outreachCopy = {
-  quick: { subscribe: '訂閱通知', unsubscribeAll: '取消訂閱', myData: '我的資料', all: '全部訂閱', done: '完成' },
+  quick: { subscribe: '訂閱通知', unsubscribeAll: '取消訂閱', myData: '我的資料', deleteData: '刪除我的資料', all: '全部訂閱' },
   choose: (subscribed: string[]) =>
     [
       '📬 訂閱通知：點選主題即可訂閱或取消，只會在您選的主題有消息時傳給您，每月不超過幾則。',

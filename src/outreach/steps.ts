@@ -1,4 +1,4 @@
-import { menuItems, postbackItem, text } from '../chat/messages.js'
+import { menuItems, messageItem, postbackItem, text } from '../chat/messages.js'
 import type { ChatInput, Outcome } from '../chat/types.js'
 import { parsePostback } from '../chat/router.js'
 import { outreachCopy as c, TOPICS, type TopicId } from './copy.js'
@@ -88,5 +88,5 @@ export function myDataView(stored: StoredAboutUser, firm: string[], current: Sub
   if (stored.openCase) lines.push(d.openCase(stored.openCase.id, d.caseStatus[stored.openCase.status] ?? stored.openCase.status))
   lines.push(current.length > 0 ? d.subscriptions(current.map((s) => d.consentedOn(label(s.topic), day(s.consentedAt)))) : d.noSubscriptions)
   lines.push('', d.delete)
-  return { intent: 'my-data', replies: [text(lines.join('\n'), [postbackItem(c.quick.subscribe, 'action=subscribe'), ...menuItems()])] }
+  return { intent: 'my-data', replies: [text(lines.join('\n'), [postbackItem(c.quick.subscribe, 'action=subscribe'), messageItem(c.quick.deleteData), ...menuItems().slice(0, 3)])] }
 }

@@ -13,6 +13,8 @@ import type { LineApi } from '../line/client.js'
 import { metricsRoutes, type PrometheusMetrics } from '../metrics/prometheus.js'
 import { startConverter, stopConverter } from '../pmo/convert-isolated.js'
 import { simulatorRoutes } from '../simulator/routes.js'
+import { createRichMenuApi } from '../line/richmenu-client.js'
+import { installRichMenus, readRichMenuFile } from '../outreach/richmenu-install.js'
 import { migrate, type Migration } from '../db/migrator.js'
 import { openPglite } from '../db/pglite.js'
 import { openPostgres } from '../db/postgres.js'
@@ -173,6 +175,13 @@ export async function runNodeBot(run: NodeRun): Promise<RunningServer> {
     },
   })
   if (options.worker !== false) worker.start()
+  // The simulator's phone shows the rich menu, as a real channel would after `npm run line:richmenu`.
+  if (fakeLineServer) {
+    const api = createRichMenuApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: `http://127.0.0.1:${fakeLineServer.port}` })
+    await readRichMenuFile()
+      .then((file) => installRichMenus(api, file))
+      .catch((error: unknown) => log.warn('rich menu not set up in the simulator', { error: String(error) }))
+  }
   // Uploads are converted in processes this launcher starts; it is started now, while nothing waits.
   startConverter()
   const knowledgeReady = indexKnowledge(database, embedder, options.knowledgeDir ?? KNOWLEDGE_DIR, log)

@@ -301,6 +301,12 @@ form.composer button{font:inherit;padding:6px 14px;border:0;border-radius:18px;b
 .flex-button.primary{background:#06c755;color:#fff}
 .flex-button.secondary{background:#eef1f5;color:#111}
 .flex-button:disabled,.flex-button.disabled{color:#999;cursor:not-allowed}
+.menu-bar{display:flex;justify-content:center;background:#fff;border-top:1px solid #ccd}
+.menu-bar button{font:inherit;font-size:14px;padding:6px 18px;border:0;background:transparent;color:#333;cursor:pointer}
+.rich-menu{position:relative;background:#fff;line-height:0}
+.rich-menu img{width:100%;height:auto;display:block}
+.rich-menu button{position:absolute;border:0;background:transparent;cursor:pointer;padding:0}
+.rich-menu button:active{background:rgba(0,0,0,.12)}
 `
 
 // Plain JS (ES2020) run in the browser; kept small: all message rendering happens on the server.
@@ -450,8 +456,41 @@ const SCRIPT = `
     setTimeout(poll, 400)
   }
 
+  // The rich menu, as LINE draws it under the chat: the image with its tap areas, folded by the chat bar.
+  const menuBox = $('rich-menu'), menuBar = $('rich-menu-bar'), menuToggle = $('rich-menu-toggle')
+  let menuId = null
+  async function loadMenu() {
+    try {
+      const res = await fetch(api + '/richmenu?userId=' + encodeURIComponent(userId), { cache: 'no-store' })
+      const { menu } = await res.json()
+      if (!menu) { menuId = null; menuBar.hidden = true; menuBox.hidden = true; return }
+      if (menu.id === menuId) return
+      menuId = menu.id
+      menuToggle.textContent = menu.chatBarText + ' ▾'
+      const img = document.createElement('img')
+      img.src = api + '/richmenu/' + encodeURIComponent(menu.id) + '/image'
+      img.alt = menu.chatBarText
+      const areas = menu.areas.map((a) => {
+        const b = document.createElement('button')
+        b.type = 'button'
+        b.dataset.testid = 'rich-menu-area'
+        b.dataset.action = JSON.stringify(a.action)
+        b.setAttribute('aria-label', a.action.label || a.action.displayText || '')
+        const pct = (v, of) => (100 * v / of) + '%'
+        b.style.left = pct(a.bounds.x, menu.size.width); b.style.top = pct(a.bounds.y, menu.size.height)
+        b.style.width = pct(a.bounds.width, menu.size.width); b.style.height = pct(a.bounds.height, menu.size.height)
+        return b
+      })
+      menuBox.replaceChildren(img, ...areas)
+      menuBar.hidden = false
+    } catch {}
+  }
+  menuToggle.addEventListener('click', () => { menuBox.hidden = !menuBox.hidden })
+
   useId(localStorage.getItem(KEY) || '')
   poll()
+  loadMenu()
+  setInterval(loadMenu, 3000)
 })()
 `
 
@@ -510,6 +549,10 @@ export function SimulatorPage({ apiBase }: { apiBase: string }) {
               送出
             </button>
           </form>
+          <div class="menu-bar" data-testid="rich-menu-bar" hidden>
+            <button type="button" data-testid="rich-menu-toggle" aria-label="圖文選單"></button>
+          </div>
+          <div class="rich-menu" data-testid="rich-menu" hidden></div>
         </div>
         <script>{raw(SCRIPT)}</script>
       </body>

@@ -63,6 +63,19 @@ export function simulatorRoutes(deps: SimulatorDeps): Hono {
     return c.json({ deliveries, loading })
   })
 
+  // The rich menu the phone would show this user (their own, else the default), drawn by the page.
+  app.get('/api/richmenu', (c) => {
+    const menu = deps.fakeLine?.richMenus.menuFor(c.req.query('userId') ?? '')
+    c.header('cache-control', 'no-store')
+    if (!menu?.image) return c.json({ menu: null })
+    const { size, chatBarText, areas } = menu.request
+    return c.json({ menu: { id: menu.richMenuId, size, chatBarText, areas } })
+  })
+  app.get('/api/richmenu/:id/image', (c) => {
+    const image = deps.fakeLine?.richMenus.menus.get(c.req.param('id'))?.image
+    return image ? c.body(image.bytes.slice().buffer, 200, { 'content-type': image.type, 'cache-control': 'max-age=3600' }) : c.json({ error: 'not found' }, 404)
+  })
+
   app.get('/', (c) => c.html(renderSimulatorPage(`${c.req.path.replace(/\/+$/, '')}/api`)))
   return app
 }
