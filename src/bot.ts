@@ -24,6 +24,7 @@ import { caseEffects } from './handoff/store.js'
 import type { ProcessorDeps } from './inbox/processor.js'
 import type { KnowledgeEmbedder } from './knowledge/embedder.js'
 import type { LineApi } from './line/client.js'
+import type { RichMenuApi } from './line/richmenu-client.js'
 import { deliverDue } from './line/outbox.js'
 import type { Logger } from './log.js'
 import { createDataFileSource, type DataFileSource } from './pmo/live-data.js'
@@ -113,7 +114,7 @@ export interface ConnectedBot {
 }
 
 export interface Bot {
-  connect(io: { db: Db; line: LineApi; background: (work: Promise<unknown>) => void; instanceId?: string; loadingAfterMs?: number }): ConnectedBot
+  connect(io: { db: Db; line: LineApi; richMenus?: RichMenuApi; background: (work: Promise<unknown>) => void; instanceId?: string; loadingAfterMs?: number }): ConnectedBot
 }
 
 export function buildBot(adapters: BotAdapters): Bot {
@@ -121,7 +122,7 @@ export function buildBot(adapters: BotAdapters): Bot {
   // Programme rules and the assessment as last saved in the PMO console (data_files), else the shipped files.
   const dataFiles = createDataFileSource({ assessment: files.assessment, rules: files.rules }, { log })
   return {
-    connect({ db, line, background, instanceId, loadingAfterMs }) {
+    connect({ db, line, richMenus, background, instanceId, loadingAfterMs }) {
       const parts: BotParts = { db, embedder: adapters.embedder, llm: adapters.llm, ...files }
       return {
         processor: { db, line, log, router: createDispatcher([liveRoute(parts, dataFiles)]), effects: EFFECT_APPLIERS, loadingAfterMs },
@@ -140,7 +141,7 @@ export function buildBot(adapters: BotAdapters): Bot {
           texts: adapters.consoleTexts,
           convert: adapters.convert,
         }),
-        notify: { db, settings: files.handoff, log, line },
+        notify: { db, settings: files.handoff, log, line, richMenus },
       }
     },
   }

@@ -10,6 +10,7 @@ import { readProgrammeRules } from './eligibility/load.js'
 import { readHandoffSettings } from './handoff/load.js'
 import { createEmbedder } from './knowledge/embedder.js'
 import { createLineApi } from './line/client.js'
+import { createRichMenuApi } from './line/richmenu-client.js'
 import { createLogger } from './log.js'
 import { meteredLineApi } from './metrics/metered-line.js'
 import { createPrometheusMetrics } from './metrics/prometheus.js'
@@ -32,12 +33,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Simulator mode: LINE is a fake on its own loopback port (the SDK keeps only the origin of its base URL).
   const fakeLine = config.simulator && !config.line.apiBaseUrl ? new FakeLineApi(config.line.channelAccessToken) : undefined
   const fakeLineServer = fakeLine ? await listen(fakeLine.app, 0, '127.0.0.1') : undefined
-  const lineApi = createLineApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}`, retry: options.retry })
+  const lineBase = { channelAccessToken: config.line.channelAccessToken, baseUrl: config.line.apiBaseUrl ?? `http://127.0.0.1:${fakeLineServer!.port}` }
+  const lineApi = createLineApi({ ...lineBase, retry: options.retry })
   // Operations' figures at /metrics, only when a scraper has a token to read them with.
   const metrics = config.metricsToken ? createPrometheusMetrics({ db: database.db, line: lineApi }) : undefined
   const line = metrics ? meteredLineApi(lineApi, metrics) : lineApi
   // A port of 0 is a new one each run: no name to recognise the previous run by (the worker picks a random one).
   const instanceId = options.workerId ?? config.instanceId ?? (config.port !== 0 ? `${hostName()}:${config.port}` : undefined)
   const bot = buildBot({ log, embedder, llm, files: { assessment, rules, handoff }, consoleTexts: await readConsoleTexts(), adminToken: config.adminToken, convert: convertInProcess })
-  return runNodeBot({ config, options, log, database, migrations, line, metrics, fakeLine, fakeLineServer, instanceId, embedder, bot })
+  return runNodeBot({ config, options, log, database, migrations, line, richMenus: createRichMenuApi(lineBase), metrics, fakeLine, fakeLineServer, instanceId, embedder, bot })
 }

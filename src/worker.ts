@@ -16,6 +16,7 @@ import { runHandoffSweep } from './handoff/notify.js'
 import { drainInbox } from './inbox/worker.js'
 import { createEmbedder } from './knowledge/embedder.js'
 import { createLineApi } from './line/client.js'
+import { createRichMenuApi } from './line/richmenu-client.js'
 import * as rt from './runtime/workers.js'
 
 export { expectedMigrations } from './runtime/workers.js'
@@ -42,8 +43,8 @@ function connect(env: rt.WorkerEnv, ctx: ExecutionContext) {
   const background: Promise<unknown>[] = []
   /** Background work: kept alive by `waitUntil` (the webhook's own when given), and awaited before the pool closes. */
   const later = (work: Promise<unknown>, waitUntil: (w: Promise<unknown>) => void = ctx.waitUntil.bind(ctx)) => void (background.push(work), waitUntil(work))
-  const line = createLineApi({ channelAccessToken: setup.config.line.channelAccessToken, baseUrl: setup.config.line.apiBaseUrl })
-  const connected = bot.connect({ db: database.db, line, background: (w) => later(w.catch((error: unknown) => setup.log.error('background work failed', { error: String(error) }))) })
+  const lineBase = { channelAccessToken: setup.config.line.channelAccessToken, baseUrl: setup.config.line.apiBaseUrl }
+  const connected = bot.connect({ db: database.db, line: createLineApi(lineBase), richMenus: createRichMenuApi(lineBase), background: (w) => later(w.catch((error: unknown) => setup.log.error('background work failed', { error: String(error) }))) })
   async function drain(budgetMs: number, trigger: string): Promise<void> {
     try {
       const handled = await drainInbox(connected.processor, { id: `workers-${crypto.randomUUID().slice(0, 8)}`, concurrency: rt.DRAIN_CONCURRENCY, deadline: Date.now() + budgetMs })

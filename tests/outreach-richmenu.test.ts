@@ -69,3 +69,42 @@ describe('rich menu', () => {
     await expect(api.linkToUser('U-1', 'richmenu-unknown')).rejects.toMatchObject({ status: 404 })
   })
 })
+
+describe('the menu of a consultant chat', () => {
+  it('switches to the menu with 結束真人服務 while the case is open, and back when it ends', async () => {
+    const { startChatBot } = await import('./helpers/harness.js')
+    const { postbackEvent, textEvent } = await import('../src/simulator/events.js')
+    const setup = await startChatBot(join(import.meta.dirname, 'fixtures', 'knowledge'))
+    try {
+      const fake = setup.line.fake
+      const ids = await installRichMenus(createRichMenuApi({ channelAccessToken: TOKEN, baseUrl: setup.line.url }), await readRichMenuFile())
+      const user = `U${'d4'.repeat(16)}`
+      const send = async (event: { webhookEventId: string }) => {
+        await setup.bot.send([event])
+        await waitForEvent(setup, event.webhookEventId)
+      }
+      await send(postbackEvent({ userId: user }, 'action=consultant', fake.issueReplyToken(user)))
+      for (const answer of ['阿明五金行', '平日下午', '想了解雲端點數']) await send(textEvent({ userId: user }, answer, fake.issueReplyToken(user)))
+      expect(setup.bot.handled.at(-1)!.intent).toBe('handoff-open')
+      await waitUntil(() => fake.richMenus.perUser.get(user) === ids.handoff)
+      expect(fake.richMenus.menuFor(user)!.request.areas[0]!.action).toMatchObject({ label: '結束真人服務' })
+      // Tapping the menu's first area ends the case; the default menu comes back.
+      await send(postbackEvent({ userId: user }, 'action=end-handoff', fake.issueReplyToken(user)))
+      await waitUntil(() => !fake.richMenus.perUser.has(user))
+      expect(fake.richMenus.menuFor(user)!.richMenuId).toBe(ids.default)
+    } finally {
+      await setup.close()
+    }
+  })
+})
+
+async function waitUntil(probe: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!probe()) {
+    if (Date.now() > until) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+async function waitForEvent(setup: { bot: { handled: { event: string }[] } }, id: string): Promise<void> {
+  await waitUntil(() => setup.bot.handled.some((h) => h.event === id))
+}

@@ -352,6 +352,8 @@ export const cases = pgTable(
     lastStaffMessageAt: timestamp('last_staff_message_at', { withTimezone: true }),
     notifiedAt: timestamp('notified_at', { withTimezone: true }),
     overdueNotifiedAt: timestamp('overdue_notified_at', { withTimezone: true }),
+    /** The user's rich menu shows 結束真人服務 for this case (set after LINE accepted the switch). */
+    menuLinked: boolean('menu_linked').notNull().default(false),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     resolvedBy: text('resolved_by'),
     satisfaction: integer('satisfaction'),

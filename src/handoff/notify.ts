@@ -7,6 +7,8 @@ import type { Logger } from '../log.js'
 import { defaultRetryPolicy, HttpStatusError, withRetry, type RetryPolicy } from '../retry.js'
 import { describeTime } from './hours.js'
 import type { HandoffSettings } from './settings.js'
+import type { RichMenuApi } from '../line/richmenu-client.js'
+import { HANDOFF_MENU_NAME } from '../outreach/richmenu.js'
 import type { CaseIntake, CaseReason } from './state.js'
 
 /**
@@ -24,6 +26,8 @@ export interface NotifyDeps {
   log: Logger
   /** Needed for the LINE group push; without it only the webhook is used. */
   line?: LineApi
+  /** Switches a user's rich menu to the one with 結束真人服務 while their case is open (none: no switching). */
+  richMenus?: RichMenuApi
   fetch?: typeof fetch
   now?: () => Date
   /** How a failed webhook POST is tried again (default: 4 tries over about 10 s). */
@@ -145,12 +149,64 @@ export async function sweepOverdueCases(deps: NotifyDeps): Promise<number> {
   return rows.length
 }
 
-/** Both, for the Node timer and the Workers cron; failures are logged, never thrown. */
+/** The channel's menu for consultant chats, by its name, looked up at most every five minutes. */
+const menuIds = new WeakMap<RichMenuApi, { id: string | undefined; at: number }>()
+async function handoffMenuId(api: RichMenuApi): Promise<string | undefined> {
+  const cached = menuIds.get(api)
+  if (cached && Date.now() - cached.at < 300_000) return cached.id
+  const id = (await api.list()).find((m) => m.name === HANDOFF_MENU_NAME)?.richMenuId
+  menuIds.set(api, { id, at: Date.now() })
+  return id
+}
+
+/**
+ * Keeps each user's rich menu in step with their case: the menu with 結束真人服務 while a case is
+ * open, the default again once it is resolved (by the user or a consultant). A row is claimed before
+ * LINE is called and given back if the call fails, so each switch happens once across instances and
+ * is retried on the next sweep. A user with another open case keeps the consultant menu.
+ */
+export async function syncCaseMenus(deps: NotifyDeps): Promise<number> {
+  const api = deps.richMenus
+  if (!api) return 0
+  const menuId = await handoffMenuId(api)
+  if (!menuId) return 0
+  let switched = 0
+  const back = rowsOf<{ id: number | string; user_id: string; other_open: boolean }>(
+    await deps.db.execute(sql`UPDATE cases c SET menu_linked = false WHERE c.status = 'resolved' AND c.menu_linked AND c.user_id <> 'deleted'
+      RETURNING c.id, c.user_id, EXISTS (SELECT 1 FROM cases o WHERE o.user_id = c.user_id AND o.status = 'open') AS other_open`),
+  )
+  for (const r of back) {
+    if (r.other_open) continue
+    try {
+      await api.unlinkFromUser(r.user_id)
+      switched++
+    } catch (error) {
+      await deps.db.execute(sql`UPDATE cases SET menu_linked = true WHERE id = ${Number(r.id)}`)
+      deps.log.warn('rich menu switch back failed; retried on the next sweep', { case: Number(r.id), error: String(error) })
+    }
+  }
+  const open = rowsOf<{ id: number | string; user_id: string }>(
+    await deps.db.execute(sql`UPDATE cases SET menu_linked = true WHERE status = 'open' AND NOT menu_linked AND user_id <> 'deleted' RETURNING id, user_id`),
+  )
+  for (const r of open) {
+    try {
+      await api.linkToUser(r.user_id, menuId)
+      switched++
+    } catch (error) {
+      await deps.db.execute(sql`UPDATE cases SET menu_linked = false WHERE id = ${Number(r.id)}`)
+      deps.log.warn('rich menu switch failed; retried on the next sweep', { case: Number(r.id), error: String(error) })
+    }
+  }
+  return switched
+}
+
+/** All three, for the Node timer and the Workers cron; failures are logged, never thrown. */
 export async function runHandoffSweep(deps: NotifyDeps): Promise<void> {
   try {
     const opened = await notifyNewCases(deps)
     const overdue = await sweepOverdueCases(deps)
-    if (opened + overdue > 0) deps.log.info('handoff notifications', { opened, overdue })
+    const menus = await syncCaseMenus(deps)
+    if (opened + overdue + menus > 0) deps.log.info('handoff notifications', { opened, overdue, menus })
   } catch (error) {
     deps.log.error('handoff sweep failed', { error: String(error) })
   }

@@ -6,6 +6,9 @@ import { parseDataFile } from '../data-file.js'
  * each cell a postback the bot already answers. Turned here into LINE's rich-menu objects.
  */
 
+/** The name of the menu for consultant chats (richmenu.yaml's `handoff` menu), by which the bot finds it on the channel. */
+export const HANDOFF_MENU_NAME = 'sme-dx-handoff'
+
 const cell = z.strictObject({ label: z.string().min(1).max(20), hint: z.string().max(30).default(''), icon: z.string().max(2).default(''), data: z.string().min(1).max(300) })
 export const richMenuFileSchema = z.strictObject({
   size: z.strictObject({ width: z.literal(2500), height: z.union([z.literal(1686), z.literal(843)]) }),

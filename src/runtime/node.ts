@@ -13,7 +13,7 @@ import type { LineApi } from '../line/client.js'
 import { metricsRoutes, type PrometheusMetrics } from '../metrics/prometheus.js'
 import { startConverter, stopConverter } from '../pmo/convert-isolated.js'
 import { simulatorRoutes } from '../simulator/routes.js'
-import { createRichMenuApi } from '../line/richmenu-client.js'
+import type { RichMenuApi } from '../line/richmenu-client.js'
 import { installRichMenus, readRichMenuFile } from '../outreach/richmenu-install.js'
 import { migrate, type Migration } from '../db/migrator.js'
 import { openPglite } from '../db/pglite.js'
@@ -122,8 +122,9 @@ export interface NodeRun {
   log: Logger
   database: Database
   migrations: Migration[]
-  /** The LINE client the bot uses (metered when /metrics is on). */
+  /** The LINE client the bot uses (metered when /metrics is on), and its rich-menu calls. */
   line: LineApi
+  richMenus: RichMenuApi
   metrics: PrometheusMetrics | undefined
   fakeLine: FakeLineApi | undefined
   fakeLineServer: { server: ServerType; port: number } | undefined
@@ -133,9 +134,9 @@ export interface NodeRun {
 }
 
 export async function runNodeBot(run: NodeRun): Promise<RunningServer> {
-  const { config, options, log, database, migrations, line, metrics, fakeLine, fakeLineServer, instanceId, embedder, bot } = run
+  const { config, options, log, database, migrations, line, richMenus, metrics, fakeLine, fakeLineServer, instanceId, embedder, bot } = run
   const background = (work: Promise<unknown>) => void work.catch((error: unknown) => log.error('console background work failed', { error: String(error) }))
-  const connected = bot.connect({ db: database.db, line, background, instanceId, loadingAfterMs: options.loadingAfterMs })
+  const connected = bot.connect({ db: database.db, line, richMenus, background, instanceId, loadingAfterMs: options.loadingAfterMs })
   // Consultants hear of new cases at once (kicked when one opens) and of overdue ones on the timer.
   const sweeper = startHandoffSweeper(connected.notify, options.handoffSweepMs ?? 60_000)
 
@@ -170,16 +171,16 @@ export async function runNodeBot(run: NodeRun): Promise<RunningServer> {
     gate,
     onHandled: (h) => {
       metrics?.eventHandled(h.intent, h.outcome, h.latencyMs)
-      if (h.intent === 'handoff-open') sweeper.kick()
+      // A case opening or ended from the chat: consultants hear of it, and the user's menu switches, now.
+      if (h.intent === 'handoff-open' || h.intent === 'handoff-end') sweeper.kick()
       options.onHandled?.(h)
     },
   })
   if (options.worker !== false) worker.start()
   // The simulator's phone shows the rich menu, as a real channel would after `npm run line:richmenu`.
   if (fakeLineServer) {
-    const api = createRichMenuApi({ channelAccessToken: config.line.channelAccessToken, baseUrl: `http://127.0.0.1:${fakeLineServer.port}` })
     await readRichMenuFile()
-      .then((file) => installRichMenus(api, file))
+      .then((file) => installRichMenus(richMenus, file))
       .catch((error: unknown) => log.warn('rich menu not set up in the simulator', { error: String(error) }))
   }
   // Uploads are converted in processes this launcher starts; it is started now, while nothing waits.

@@ -1,0 +1,1 @@
+ALTER TABLE "cases" ADD COLUMN "menu_linked" boolean DEFAULT false NOT NULL;
