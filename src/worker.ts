@@ -14,6 +14,7 @@ import { bundledConsoleTexts } from './console/texts-bundled.js'
 import { openPostgres } from './db/postgres.js'
 import { runHandoffSweep } from './handoff/notify.js'
 import { drainInbox } from './inbox/worker.js'
+import { runCampaigns } from './outreach/campaigns.js'
 import { createEmbedder } from './knowledge/embedder.js'
 import { createLineApi } from './line/client.js'
 import { createRichMenuApi } from './line/richmenu-client.js'
@@ -51,6 +52,7 @@ function connect(env: rt.WorkerEnv, ctx: ExecutionContext) {
       if (handled > 0) setup.log.debug('inbox drained', { trigger, handled })
       // New cases are announced right after the drain that opened them; overdue ones on the cron.
       await runHandoffSweep(connected.notify)
+      await runCampaigns({ db: database.db, line: connected.processor.line, log: setup.log, owner: 'workers' }, Date.now() + budgetMs)
     } catch (error) {
       setup.log.error('inbox drain failed', { trigger, error: String(error) })
     }

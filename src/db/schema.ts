@@ -460,3 +460,60 @@ export const subscriptions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.topic] }), index('subscriptions_topic_idx').on(t.topic)],
 )
+
+/** A message to a chosen audience of subscribers, sent by multicast (see src/outreach/campaigns.ts). */
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    title: text('title').notNull(),
+    /** The LINE messages, as sent. */
+    messages: jsonb('messages').notNull(),
+    /** The audience filter (topics, regions, industries, levels). */
+    audience: jsonb('audience').notNull(),
+    status: text('status', { enum: ['draft', 'scheduled', 'sending', 'done', 'stopped', 'refused'] }).notNull().default('draft'),
+    scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Why it stopped or was refused (quota…), in words for the console. */
+    stopReason: text('stop_reason'),
+  },
+  (t) => [index('campaigns_due_idx').on(t.status, t.scheduledAt)],
+)
+
+/** The delivery ledger, one row per multicast of at most 500 recipients, with its retry key fixed before the first try. */
+export const campaignBatches = pgTable(
+  'campaign_batches',
+  {
+    campaignId: bigint('campaign_id', { mode: 'number' })
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    batch: integer('batch').notNull(),
+    retryKey: uuid('retry_key').notNull(),
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed', 'unsent'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    lockedBy: text('locked_by'),
+    error: text('error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.batch] }), index('campaign_batches_due_idx').on(t.status, t.nextAttemptAt)],
+)
+
+/** One row per recipient of a campaign: which batch carries them and what became of it. */
+export const campaignRecipients = pgTable(
+  'campaign_recipients',
+  {
+    campaignId: bigint('campaign_id', { mode: 'number' })
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    /** Null for a subscriber who has blocked the account (counted, never sent to). */
+    batch: integer('batch'),
+    status: text('status', { enum: ['queued', 'sent', 'failed', 'blocked', 'unsent'] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.userId] }), index('campaign_recipients_batch_idx').on(t.campaignId, t.batch)],
+)

@@ -4,6 +4,7 @@ import { rowsOf } from '../db/types.js'
 import type { LineApi } from '../line/client.js'
 import { deliverDue, enqueueOutbox } from '../line/outbox.js'
 import type { Logger } from '../log.js'
+import { repeatEvery } from '../repeat.js'
 import { defaultRetryPolicy, HttpStatusError, withRetry, type RetryPolicy } from '../retry.js'
 import { describeTime } from './hours.js'
 import type { HandoffSettings } from './settings.js'
@@ -212,35 +213,7 @@ export async function runHandoffSweep(deps: NotifyDeps): Promise<void> {
   }
 }
 
-/** The Node timer: sweeps every `intervalMs` and on kick (a case just opened); stop() waits for a sweep in progress. */
+/** The Node timer: sweeps every `intervalMs` and on kick (a case just opened or ended); stop() waits for a sweep in progress. */
 export function startHandoffSweeper(deps: NotifyDeps, intervalMs: number): { kick(): void; stop(): Promise<void> } {
-  let current: Promise<void> = Promise.resolve()
-  let running = false
-  let again = false
-  let stopped = false
-  const kick = () => {
-    if (stopped) return
-    if (running) {
-      again = true
-      return
-    }
-    running = true
-    current = (async () => {
-      do {
-        again = false
-        await runHandoffSweep(deps)
-      } while (again && !stopped)
-      running = false
-    })()
-  }
-  const timer = setInterval(kick, intervalMs)
-  timer.unref?.()
-  return {
-    kick,
-    async stop() {
-      stopped = true
-      clearInterval(timer)
-      await current
-    },
-  }
+  return repeatEvery(() => runHandoffSweep(deps), intervalMs)
 }

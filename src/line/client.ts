@@ -8,6 +8,11 @@ export interface LineApi {
   /** `retryKey` (a UUID) makes LINE accept a retried push only once. */
   push(to: string, messages: LineMessage[], retryKey: string): Promise<void>
   showLoading(chatId: string, seconds: number): Promise<void>
+  /**
+   * One multicast (at most 500 users), tried once: the campaign ledger decides what a failure means.
+   * A retry key LINE already accepted (409) counts as sent.
+   */
+  multicast(to: string[], messages: LineMessage[], retryKey: string): Promise<void>
   /** This month's message quota: `limit` null when the plan has none; `used` counts pushes, not replies. */
   quota(): Promise<{ limit: number | null; used: number }>
 }
@@ -53,6 +58,14 @@ export function createLineApi(options: { channelAccessToken: string; baseUrl: st
         await withRetry(() => client.pushMessage({ to, messages }, retryKey), retry)
       } catch (error) {
         // 409: a request with this retry key was already accepted, i.e. the push was delivered.
+        if (error instanceof HTTPFetchError && error.status === 409) return
+        throw describe(error)
+      }
+    },
+    async multicast(to, messages, retryKey) {
+      try {
+        await client.multicast({ to, messages }, retryKey)
+      } catch (error) {
         if (error instanceof HTTPFetchError && error.status === 409) return
         throw describe(error)
       }

@@ -16,6 +16,7 @@ export function meteredLineApi(line: LineApi, metrics: BotMetrics): LineApi {
   return {
     reply: (token, messages) => count('reply', () => line.reply(token, messages)),
     push: (to, messages, retryKey) => count('push', () => line.push(to, messages, retryKey)),
+    multicast: (to, messages, retryKey) => count('multicast', () => line.multicast(to, messages, retryKey)),
     showLoading: (chatId, seconds) => count('loading', () => line.showLoading(chatId, seconds)),
     quota: () => count('quota', () => line.quota()),
   }

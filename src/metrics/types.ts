@@ -8,5 +8,5 @@ export interface BotMetrics {
   /** An event was handled (see HandledEvent): its intent, outcome and milliseconds from claim to delivery. */
   eventHandled(intent: string, outcome: string, ms: number): void
   /** A LINE API call ended: `result` is 'ok', 'token-rejected', 'duplicate' or the HTTP status ('unreachable' without one). */
-  lineCall(call: 'reply' | 'push' | 'loading' | 'quota', result: string): void
+  lineCall(call: 'reply' | 'push' | 'multicast' | 'loading' | 'quota', result: string): void
 }

@@ -20,6 +20,9 @@ export async function deleteUserData(db: Db, userId: string): Promise<void> {
     status = CASE WHEN status = 'in_progress' THEN 'cancelled' ELSE status END WHERE user_id = ${userId}`)
   // The conversation stays as an anonymous anchor for those rows.
   await db.execute(sql`UPDATE conversations SET chat_id = 'deleted:' || id, user_id = NULL, state = '{}'::jsonb WHERE chat_type = 'user' AND chat_id = ${userId}`)
+  // Campaigns: not yet sent is not sent; what was sent stays counted under a key that names no one.
+  await db.execute(sql`DELETE FROM campaign_recipients WHERE user_id = ${userId} AND status = 'queued'`)
+  await db.execute(sql`UPDATE campaign_recipients SET user_id = 'deleted:' || gen_random_uuid()::text WHERE user_id = ${userId}`)
   await db.execute(sql`DELETE FROM users WHERE id = ${userId}`)
   // Keep inbox ids (they stop redeliveries from being handled again) but drop what the events said and whose they were.
   await db.execute(sql`UPDATE inbox SET payload = '{}'::jsonb, user_id = NULL, order_key = 'deleted:' || webhook_event_id WHERE user_id = ${userId} AND status <> 'pending'`)

@@ -13,6 +13,8 @@ import type { LineApi } from '../line/client.js'
 import { metricsRoutes, type PrometheusMetrics } from '../metrics/prometheus.js'
 import { startConverter, stopConverter } from '../pmo/convert-isolated.js'
 import { simulatorRoutes } from '../simulator/routes.js'
+import { runCampaigns } from '../outreach/campaigns.js'
+import { repeatEvery } from '../repeat.js'
 import type { RichMenuApi } from '../line/richmenu-client.js'
 import { installRichMenus, readRichMenuFile } from '../outreach/richmenu-install.js'
 import { migrate, type Migration } from '../db/migrator.js'
@@ -56,6 +58,8 @@ export interface ServerOptions {
   knowledgeDir?: string | false
   /** The handoff settings file (default knowledge/handoff/handoff.yaml). */
   handoffFile?: string
+  /** How often due campaigns are started and sent (default 5 s). */
+  campaignPollMs?: number
   /** How often new and overdue handoff cases are looked for (default a minute; a case opening also triggers it). */
   handoffSweepMs?: number
 }
@@ -183,6 +187,8 @@ export async function runNodeBot(run: NodeRun): Promise<RunningServer> {
       .then((file) => installRichMenus(richMenus, file))
       .catch((error: unknown) => log.warn('rich menu not set up in the simulator', { error: String(error) }))
   }
+  // Campaigns due are started and sent every few seconds (and at once when one is scheduled from the console).
+  const campaigns = repeatEvery(() => runCampaigns({ db: database.db, line, log, owner: instanceId ?? worker!.id }), options.campaignPollMs ?? 5_000)
   // Uploads are converted in processes this launcher starts; it is started now, while nothing waits.
   startConverter()
   const knowledgeReady = indexKnowledge(database, embedder, options.knowledgeDir ?? KNOWLEDGE_DIR, log)
@@ -200,6 +206,7 @@ export async function runNodeBot(run: NodeRun): Promise<RunningServer> {
       await knowledgeReady
       await worker?.stop()
       await sweeper.stop()
+      await campaigns.stop()
       stopConverter()
       await closeServer(server)
       if (fakeLineServer) await closeServer(fakeLineServer.server)

@@ -27,6 +27,7 @@ export interface InjectedFault {
 const messagesSchema = z.array(z.looseObject({ type: z.string() })).min(1).max(5)
 const replySchema = z.object({ replyToken: z.string(), messages: messagesSchema, notificationDisabled: z.boolean().optional() })
 const pushSchema = z.object({ to: z.string(), messages: messagesSchema, notificationDisabled: z.boolean().optional() })
+const multicastSchema = z.object({ to: z.array(z.string().min(1)).min(1).max(500), messages: messagesSchema, notificationDisabled: z.boolean().optional() })
 const loadingSchema = z.object({ chatId: z.string(), loadingSeconds: z.number().int().min(5).max(60).multipleOf(5).optional() })
 
 export class FakeLineApi {
@@ -45,6 +46,8 @@ export class FakeLineApi {
   quotaLimit: number | null = null
   /** Messages pushed this month (LINE counts each message of a push to each recipient). */
   quotaUsed = 0
+  /** Each multicast accepted: its recipients and retry key. */
+  readonly multicasts: { to: string[]; retryKey?: string; at: number }[] = []
   /** Rich menus created, their images, the default and per-user ones. */
   readonly richMenus = new FakeRichMenus()
   readonly app = new Hono()
@@ -99,6 +102,23 @@ export class FakeLineApi {
     })
 
     this.richMenus.mount(this.app)
+
+    // Multicast: up to 500 users, each message to each user counted against the month's quota; the
+    // whole request is refused (429) when it would exceed it. A retry key is honoured as for push.
+    this.app.post('/v2/bot/message/multicast', async (c) => {
+      const retryKey = c.req.header('x-line-retry-key')
+      if (retryKey !== undefined && !z.uuid().safeParse(retryKey).success) return c.json({ message: 'The value for the \'X-Line-Retry-Key\' header is invalid' }, 400)
+      if (retryKey && this.acceptedRetryKeys.has(retryKey)) return c.json({ message: 'The retry key is already accepted' }, 409, { 'x-line-accepted-request-id': retryKey })
+      const body = multicastSchema.safeParse(await c.req.json().catch(() => null))
+      if (!body.success) return c.json({ message: 'The request body has 1 error(s)', details: body.error.issues.map((i) => ({ message: i.message, property: i.path.join('.') })) }, 400)
+      const cost = body.data.to.length * body.data.messages.length
+      if (this.quotaLimit !== null && this.quotaUsed + cost > this.quotaLimit) return c.json({ message: 'You have reached your monthly limit.' }, 429)
+      if (retryKey) this.acceptedRetryKeys.add(retryKey)
+      this.quotaUsed += cost
+      this.multicasts.push({ to: body.data.to, retryKey, at: this.clock() })
+      for (const to of body.data.to) this.record(to, 'push', body.data.messages, retryKey)
+      return c.json({})
+    })
 
     this.app.get('/v2/bot/message/quota', (c) => c.json(this.quotaLimit === null ? { type: 'none' } : { type: 'limited', value: this.quotaLimit }))
     this.app.get('/v2/bot/message/quota/consumption', (c) => c.json({ totalUsage: this.quotaUsed }))

@@ -1,0 +1,286 @@
+import { sql, type SQL } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Db } from '../db/types.js'
+import { rowsOf } from '../db/types.js'
+import { LineApiError, type LineApi } from '../line/client.js'
+import type { LineMessage } from '../line/limits.js'
+import type { Logger } from '../log.js'
+import { TOPICS } from './copy.js'
+
+/**
+ * Campaigns: a message to the subscribers a filter picks, sent by multicast exactly once per
+ * recipient. The ledger is made before anything is sent — one row per recipient, one per batch of
+ * at most 500 with its retry key fixed — so a crash mid-send resumes where it stopped and a batch
+ * LINE accepted before the crash is answered 409 (already accepted) instead of sent twice. The
+ * month's quota is checked before the first batch; a quota 429 stops the campaign cleanly, with
+ * what was sent and what was not.
+ */
+
+export const MULTICAST_MAX = 500
+/** A batch LINE keeps refusing for other reasons (429 rate limits, 5xx, no answer) is given up after this. */
+const MAX_ATTEMPTS = 8
+/** A claimed batch is someone's for this long; a crashed sender's batches are taken up after it. */
+const LOCK_SECONDS = 30
+
+export const audienceSchema = z.strictObject({
+  /** Subscribers of any of these topics (consent is what makes a user reachable at all). */
+  topics: z.array(z.enum(TOPICS.map((t) => t.id) as [string, ...string[]])).min(1),
+  regions: z.array(z.string().min(1).max(20)).max(30).default([]),
+  industries: z.array(z.string().min(1).max(40)).max(30).default([]),
+  /** Overall levels of the latest completed assessment (1–5). */
+  levels: z.array(z.number().int().min(1).max(5)).max(5).default([]),
+})
+export type Audience = z.output<typeof audienceSchema>
+
+const list = (values: readonly (string | number)[]) => sql.join(values.map((v) => sql`${v}`), sql`, `)
+
+/** Users the filter picks among those who consented to one of its topics, with whether they still follow. */
+function audienceQuery(a: Audience): SQL {
+  const firm = (key: string, values: string[]) =>
+    values.length === 0
+      ? sql``
+      : sql`AND EXISTS (SELECT 1 FROM conversations c WHERE c.chat_type = 'user' AND c.chat_id = u.id AND c.state->'firm'->>${key} IN (${list(values)}))`
+  const levels =
+    a.levels.length === 0
+      ? sql``
+      : sql`AND (SELECT x.overall_level FROM assessments x WHERE x.user_id = u.id AND x.status = 'completed' ORDER BY x.completed_at DESC NULLS LAST LIMIT 1) IN (${list(a.levels)})`
+  return sql`
+    SELECT u.id AS user_id, u.status = 'active' AS follows FROM users u
+    WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.topic IN (${list(a.topics)})
+        AND s.consented_at >= coalesce(u.followed_at, '-infinity'::timestamptz))
+      ${firm('region', a.regions)} ${firm('industry', a.industries)} ${levels}`
+}
+
+export interface AudienceCount {
+  /** Followers who will get it. */
+  reachable: number
+  /** Subscribers who blocked the account since: counted, never sent to. */
+  blocked: number
+}
+
+export async function countAudience(db: Db, audience: Audience): Promise<AudienceCount> {
+  const r = rowsOf<{ reachable: number | string; blocked: number | string }>(
+    await db.execute(sql`SELECT count(*) FILTER (WHERE follows) AS reachable, count(*) FILTER (WHERE NOT follows) AS blocked FROM (${audienceQuery(audience)}) a`),
+  )[0]
+  return { reachable: Number(r?.reachable ?? 0), blocked: Number(r?.blocked ?? 0) }
+}
+
+/** What a campaign costs against the month's quota: each message to each recipient. */
+export function campaignCost(recipients: number, messages: number): number {
+  return recipients * messages
+}
+
+/** The month's quota left; null when the plan has no limit. */
+export async function remainingQuota(line: LineApi): Promise<number | null> {
+  const q = await line.quota()
+  return q.limit === null ? null : Math.max(0, q.limit - q.used)
+}
+
+export async function createCampaign(db: Db, c: { title: string; messages: LineMessage[]; audience: Audience; createdBy: string; scheduledAt?: Date }): Promise<number> {
+  const row = rowsOf<{ id: number | string }>(
+    await db.execute(sql`INSERT INTO campaigns (title, messages, audience, status, scheduled_at, created_by)
+      VALUES (${c.title}, ${JSON.stringify(c.messages)}::jsonb, ${JSON.stringify(c.audience)}::jsonb, 'scheduled', ${(c.scheduledAt ?? new Date()).toISOString()}::timestamptz, ${c.createdBy})
+      RETURNING id`),
+  )[0]!
+  return Number(row.id)
+}
+
+interface Deps {
+  db: Db
+  line: LineApi
+  log: Logger
+  /** This sender's name, for the batches it holds. */
+  owner: string
+}
+
+/**
+ * Starts the campaigns that are due: fixes their recipients and batches (once: a restart finds them
+ * made) and refuses one the quota cannot carry, before anything is sent.
+ */
+export async function startDueCampaigns(deps: Deps): Promise<number[]> {
+  const { db } = deps
+  const due = rowsOf<{ id: number | string }>(
+    await db.execute(sql`UPDATE campaigns SET status = 'sending', started_at = coalesce(started_at, now())
+      WHERE id IN (SELECT id FROM campaigns WHERE status = 'scheduled' AND scheduled_at <= now() ORDER BY id FOR UPDATE SKIP LOCKED)
+      RETURNING id`),
+  ).map((r) => Number(r.id))
+  // Also any campaign left 'sending' with no ledger (a crash between the two steps).
+  const orphans = rowsOf<{ id: number | string }>(
+    await db.execute(sql`SELECT c.id FROM campaigns c WHERE c.status = 'sending' AND NOT EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = c.id)`),
+  ).map((r) => Number(r.id))
+  const started: number[] = []
+  for (const id of new Set([...due, ...orphans])) {
+    await prepareLedger(deps, id)
+    started.push(id)
+  }
+  return started
+}
+
+async function prepareLedger(deps: Deps, id: number): Promise<void> {
+  const { db } = deps
+  const c = rowsOf<{ audience: unknown; messages: unknown }>(await db.execute(sql`SELECT audience, messages FROM campaigns WHERE id = ${id}`))[0]
+  if (!c) return
+  const audience = audienceSchema.parse(typeof c.audience === 'string' ? JSON.parse(c.audience) : c.audience)
+  const messages = (typeof c.messages === 'string' ? JSON.parse(c.messages) : c.messages) as unknown[]
+  const recipients = rowsOf<{ user_id: string; follows: boolean }>(await db.execute(sql`${audienceQuery(audience)} ORDER BY u.id`))
+  const reachable = recipients.filter((r) => r.follows)
+  const remaining = await remainingQuota(deps.line).catch(() => undefined)
+  const cost = campaignCost(reachable.length, messages.length)
+  if (remaining === undefined || (remaining !== null && cost > remaining)) {
+    const why = remaining === undefined ? '無法讀取本月訊息額度，未發送' : `本月剩餘額度 ${remaining} 則，不足以發送 ${cost} 則，未發送`
+    await db.execute(sql`UPDATE campaigns SET status = 'refused', stop_reason = ${why}, finished_at = now() WHERE id = ${id} AND status = 'sending'`)
+    deps.log.warn('campaign refused before sending', { campaign: id, cost, remaining: remaining ?? 'unknown' })
+    return
+  }
+  let n = 0
+  const rows = recipients.map((r) => (r.follows ? sql`(${id}, ${r.user_id}, ${Math.floor(n++ / MULTICAST_MAX)}, 'queued')` : sql`(${id}, ${r.user_id}, NULL, 'blocked')`))
+  await db.transaction(async (txn) => {
+    const tx = txn as unknown as Db
+    for (let i = 0; i < rows.length; i += 1000) {
+      await tx.execute(sql`INSERT INTO campaign_recipients (campaign_id, user_id, batch, status) VALUES ${sql.join(rows.slice(i, i + 1000), sql`, `)} ON CONFLICT DO NOTHING`)
+    }
+    const batches = Math.ceil(reachable.length / MULTICAST_MAX)
+    for (let b = 0; b < batches; b++) await tx.execute(sql`INSERT INTO campaign_batches (campaign_id, batch, retry_key) VALUES (${id}, ${b}, ${crypto.randomUUID()}) ON CONFLICT DO NOTHING`)
+  })
+}
+
+type Outcome = 'sent' | 'quota' | 'retry' | 'failed'
+
+function outcomeOf(error: unknown): { outcome: Outcome; error: string } {
+  if (!(error instanceof LineApiError)) return { outcome: 'retry', error: String(error) }
+  if (error.status === 429 && /monthly limit/i.test(error.message)) return { outcome: 'quota', error: error.message }
+  if (error.status === undefined || error.status === 429 || error.status >= 500) return { outcome: 'retry', error: error.message }
+  return { outcome: 'failed', error: error.message }
+}
+
+/** Sends the batches that are due, one multicast each; returns how many batches were tried. */
+export async function sendDueBatches(deps: Deps, limit = 20): Promise<number> {
+  const { db } = deps
+  const claimed = rowsOf<{ campaign_id: number | string; batch: number; retry_key: string; attempts: number; messages: unknown }>(
+    await db.execute(sql`
+      WITH due AS (
+        SELECT b.campaign_id, b.batch FROM campaign_batches b JOIN campaigns c ON c.id = b.campaign_id
+        WHERE c.status = 'sending' AND b.next_attempt_at <= now()
+          AND (b.status = 'pending' OR (b.status = 'sending' AND b.locked_until < now()))
+        ORDER BY b.campaign_id, b.batch LIMIT ${limit}
+        FOR UPDATE OF b SKIP LOCKED)
+      UPDATE campaign_batches b SET status = 'sending', attempts = b.attempts + 1, locked_by = ${deps.owner},
+        locked_until = now() + make_interval(secs => ${LOCK_SECONDS})
+      FROM due, campaigns c WHERE b.campaign_id = due.campaign_id AND b.batch = due.batch AND c.id = b.campaign_id
+      RETURNING b.campaign_id, b.batch, b.retry_key, b.attempts, c.messages`),
+  )
+  for (const b of claimed) {
+    const campaignId = Number(b.campaign_id)
+    // A campaign stopped meanwhile (the quota ran out on an earlier batch, here or elsewhere) sends no more.
+    const still = rowsOf<{ status: string }>(await db.execute(sql`SELECT status FROM campaigns WHERE id = ${campaignId}`))[0]?.status
+    if (still !== 'sending') {
+      await db.execute(sql`UPDATE campaign_batches SET status = 'unsent', locked_until = NULL WHERE campaign_id = ${campaignId} AND batch = ${b.batch} AND status = 'sending'`)
+      continue
+    }
+    const to = rowsOf<{ user_id: string }>(await db.execute(sql`SELECT user_id FROM campaign_recipients WHERE campaign_id = ${campaignId} AND batch = ${b.batch} ORDER BY user_id`)).map((r) => r.user_id)
+    const messages = (typeof b.messages === 'string' ? JSON.parse(b.messages) : b.messages) as LineMessage[]
+    let result: { outcome: Outcome; error?: string }
+    try {
+      // An empty batch (its recipients deleted their data meanwhile) has nothing to send.
+      if (to.length > 0) await deps.line.multicast(to, messages, b.retry_key)
+      result = { outcome: 'sent' }
+    } catch (error) {
+      result = outcomeOf(error)
+    }
+    await settleBatch(deps, campaignId, b.batch, Number(b.attempts), result)
+  }
+  if (claimed.length > 0) await finishCampaigns(db)
+  return claimed.length
+}
+
+async function settleBatch(deps: Deps, campaignId: number, batch: number, attempts: number, r: { outcome: Outcome; error?: string }): Promise<void> {
+  const { db } = deps
+  const mine = sql`campaign_id = ${campaignId} AND batch = ${batch}`
+  if (r.outcome === 'sent') {
+    await db.transaction(async (txn) => {
+      const tx = txn as unknown as Db
+      await tx.execute(sql`UPDATE campaign_batches SET status = 'sent', sent_at = now(), error = NULL, locked_until = NULL WHERE ${mine}`)
+      await tx.execute(sql`UPDATE campaign_recipients SET status = 'sent' WHERE ${mine}`)
+    })
+  } else if (r.outcome === 'quota') {
+    // The month's quota ran out: stop here; what was not sent is marked so, and nothing is retried.
+    await db.transaction(async (txn) => {
+      const tx = txn as unknown as Db
+      await tx.execute(sql`UPDATE campaigns SET status = 'stopped', stop_reason = '本月訊息額度已用完，其餘未發送', finished_at = now() WHERE id = ${campaignId} AND status = 'sending'`)
+      await tx.execute(sql`UPDATE campaign_batches SET status = 'unsent', error = ${r.error ?? null}, locked_until = NULL WHERE campaign_id = ${campaignId} AND status IN ('pending', 'sending')`)
+      await tx.execute(sql`UPDATE campaign_recipients SET status = 'unsent' WHERE campaign_id = ${campaignId} AND status = 'queued'`)
+    })
+    deps.log.warn('campaign stopped: monthly quota reached', { campaign: campaignId, batch })
+  } else if (r.outcome === 'retry' && attempts < MAX_ATTEMPTS) {
+    const wait = Math.min(300, 2 ** attempts)
+    await db.execute(sql`UPDATE campaign_batches SET status = 'pending', error = ${r.error ?? null}, locked_until = NULL,
+      next_attempt_at = now() + make_interval(secs => ${wait}) WHERE ${mine}`)
+  } else {
+    await db.transaction(async (txn) => {
+      const tx = txn as unknown as Db
+      await tx.execute(sql`UPDATE campaign_batches SET status = 'failed', error = ${r.error ?? null}, locked_until = NULL WHERE ${mine}`)
+      await tx.execute(sql`UPDATE campaign_recipients SET status = 'failed' WHERE ${mine}`)
+    })
+    deps.log.error('campaign batch failed', { campaign: campaignId, batch, error: r.error })
+  }
+}
+
+/** A campaign whose batches are all settled is done. */
+async function finishCampaigns(db: Db): Promise<void> {
+  await db.execute(sql`UPDATE campaigns c SET status = 'done', finished_at = now()
+    WHERE c.status = 'sending' AND EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = c.id)
+      AND NOT EXISTS (SELECT 1 FROM campaign_batches b WHERE b.campaign_id = c.id AND b.status IN ('pending', 'sending'))`)
+}
+
+/** One round: start what is due, then send until nothing is due (or the deadline passes). */
+export async function runCampaigns(deps: Deps, deadline = Infinity): Promise<void> {
+  try {
+    await startDueCampaigns(deps)
+    // A campaign with no reachable recipient has no batch: it is done at once.
+    await finishCampaigns(deps.db)
+    while (Date.now() < deadline && (await sendDueBatches(deps)) > 0);
+  } catch (error) {
+    deps.log.error('campaign round failed', { error: String(error) })
+  }
+}
+
+export interface CampaignProgress {
+  id: number
+  title: string
+  status: string
+  stopReason: string | null
+  recipients: number
+  sent: number
+  failed: number
+  blocked: number
+  unsent: number
+  queued: number
+  batches: number
+  batchesSent: number
+}
+
+export async function campaignProgress(db: Db, id: number): Promise<CampaignProgress | undefined> {
+  const c = rowsOf<{ id: number | string; title: string; status: string; stop_reason: string | null }>(await db.execute(sql`SELECT id, title, status, stop_reason FROM campaigns WHERE id = ${id}`))[0]
+  if (!c) return undefined
+  const r = rowsOf<Record<string, number | string>>(
+    await db.execute(sql`SELECT count(*) AS recipients, count(*) FILTER (WHERE status = 'sent') AS sent, count(*) FILTER (WHERE status = 'failed') AS failed,
+      count(*) FILTER (WHERE status = 'blocked') AS blocked, count(*) FILTER (WHERE status = 'unsent') AS unsent, count(*) FILTER (WHERE status = 'queued') AS queued
+      FROM campaign_recipients WHERE campaign_id = ${id}`),
+  )[0]!
+  const b = rowsOf<Record<string, number | string>>(await db.execute(sql`SELECT count(*) AS batches, count(*) FILTER (WHERE status = 'sent') AS sent FROM campaign_batches WHERE campaign_id = ${id}`))[0]!
+  const n = (k: string, from: Record<string, number | string>) => Number(from[k] ?? 0)
+  return {
+    id: Number(c.id),
+    title: c.title,
+    status: c.status,
+    stopReason: c.stop_reason,
+    recipients: n('recipients', r),
+    sent: n('sent', r),
+    failed: n('failed', r),
+    blocked: n('blocked', r),
+    unsent: n('unsent', r),
+    queued: n('queued', r),
+    batches: n('batches', b),
+    batchesSent: n('sent', b),
+  }
+}
