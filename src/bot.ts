@@ -137,6 +137,7 @@ export function buildBot(adapters: BotAdapters): Bot {
           answer: liveAnswerDeps(parts, dataFiles),
           model: adapters.llm.complete,
           assessment: files.assessment,
+          rules: files.rules,
           handoff: files.handoff,
           texts: adapters.consoleTexts,
           convert: adapters.convert,

@@ -231,6 +231,45 @@ describe('PMO console in a browser', () => {
     await expect(page.getByTestId('try-hits').locator('tbody tr').count()).resolves.toBeGreaterThan(1)
   })
 
+  it('builds a campaign audience, sees its count and cost against the quota, sends a test, sends, and watches it go out', async () => {
+    const db = setup.bot.database.db
+    const users = Array.from({ length: 700 }, (_, i) => `Ucamp${String(i).padStart(28, '0')}`)
+    for (let i = 0; i < users.length; i += 350) {
+      const part = users.slice(i, i + 350)
+      await db.execute(sql`INSERT INTO users (id, status, followed_at) VALUES ${sql.join(part.map((u) => sql`(${u}, 'active', now() - interval '1 day')`), sql`, `)}`)
+      await db.execute(sql`INSERT INTO subscriptions (user_id, topic) VALUES ${sql.join(part.map((u) => sql`(${u}, 'windows')`), sql`, `)}`)
+      await db.execute(sql`INSERT INTO conversations (chat_type, chat_id, user_id, state) VALUES ${sql.join(part.map((u) => sql`('user', ${u}, ${u}, '{"firm":{"region":"新竹市"}}'::jsonb)`), sql`, `)}`)
+    }
+    const fake = setup.line.fake
+    fake.quotaLimit = fake.quotaUsed + 5000
+    await page.goto(url('/console/campaigns'))
+    await page.getByTestId('new-campaign').click()
+    await page.locator('#title').fill('新竹開放通知')
+    await page.locator('#text').fill('晨光鎮智慧零售補助開放申請了，輸入「問問題」了解資格。')
+    await page.locator('#regions').fill('新竹市')
+    await page.getByTestId('campaign-preview').click()
+    await expect(page.getByTestId('audience-count').innerText()).resolves.toBe('700')
+    await expect(page.getByTestId('campaign-cost').innerText()).resolves.toBe('700')
+    await expect(page.getByTestId('quota-remaining').innerText()).resolves.toBe('5000')
+    // A test to a staff member's own LINE account first.
+    const staffLine = `U${'5'.repeat(32)}`
+    await page.locator('#testUser').fill(staffLine)
+    await page.getByTestId('campaign-test').click()
+    await page.getByText('已送出測試訊息').waitFor()
+    expect(fake.messagesFor(staffLine).at(-1)).toMatchObject({ text: '晨光鎮智慧零售補助開放申請了，輸入「問問題」了解資格。' })
+    const before = fake.multicasts.length
+    await page.getByTestId('campaign-send').click()
+    await page.waitForURL(/\/console\/campaigns\/\d+$/)
+    // The page refreshes itself while sending.
+    await page.getByTestId('campaign-status').filter({ hasText: '已完成' }).waitFor({ timeout: 30_000 })
+    await expect(page.getByTestId('campaign-sent').innerText()).resolves.toBe('700')
+    expect(fake.multicasts.length - before).toBe(2)
+    expect(users.every((u) => fake.deliveriesFor(u).length === 1)).toBe(true)
+    const audits = rowsOf<{ action: string }>(await db.execute(sql`SELECT action FROM audit_log WHERE action LIKE 'campaign.%' ORDER BY id`))
+    expect(audits.map((a) => a.action)).toEqual(['campaign.test', 'campaign.send'])
+    fake.quotaLimit = null
+  })
+
   it('re-indexes everything with a progress bar', async () => {
     await page.goto(url('/console/kb'))
     await page.getByTestId('reindex').click()

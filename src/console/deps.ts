@@ -2,6 +2,7 @@ import type { AnswerDeps } from '../answer/service.js'
 import type { AssessmentDefinition } from '../assessment/definition.js'
 import type { CompleteChat } from '../answer/types.js'
 import type { Db } from '../db/types.js'
+import type { ProgrammeRules } from '../eligibility/rules.js'
 import type { HandoffSettings } from '../handoff/settings.js'
 import type { LineApi } from '../line/client.js'
 import type { Logger } from '../log.js'
@@ -28,6 +29,8 @@ export interface ConsoleDeps {
   texts: ConsoleTexts
   /** Handoff settings (canned replies for the reply box). */
   handoff?: HandoffSettings
+  /** The programme rules as shipped, for the names of industries (campaign audiences). */
+  rules?: ProgrammeRules
   /** The quick assessment, to name functions and levels on the case page. */
   assessment?: AssessmentDefinition
   /**

@@ -11,7 +11,7 @@ export function RenderedMarkdown({ source }: { source: string }) {
   return <div class="md">{raw(md.render(source))}</div>
 }
 
-type Section = 'kb' | 'try' | 'learn' | 'data'
+type Section = 'kb' | 'try' | 'learn' | 'data' | 'campaigns'
 
 /** The PMO pages share one sub-navigation under the console's top bar. */
 export function PmoPage(props: { title: string; session: Session; section: Section; children: Child; flash?: string | undefined; error?: string | undefined }) {
@@ -27,6 +27,7 @@ export function PmoPage(props: { title: string; session: Session; section: Secti
         {tab('try', '/console/kb/try', '試問')}
         {tab('learn', '/console/learn', '洞察與統計')}
         {tab('data', '/console/data', '計畫規則與健檢題目')}
+        {tab('campaigns', '/console/campaigns', '推播活動')}
       </nav>
       <style>{raw(PMO_CSS)}</style>
       {props.children}

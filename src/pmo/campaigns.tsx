@@ -1,0 +1,327 @@
+import { sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { audit, requireStaff, type ConsoleEnv, type Session } from '../console/auth.js'
+import type { ConsoleDeps } from '../console/deps.js'
+import { CsrfField, formatTime } from '../console/layout.js'
+import { rowsOf } from '../db/types.js'
+import type { LineMessage } from '../line/limits.js'
+import { audienceSchema, campaignCost, campaignProgress, countAudience, createCampaign, remainingQuota, type Audience, type AudienceCount, type CampaignProgress } from '../outreach/campaigns.js'
+import { TOPICS } from '../outreach/copy.js'
+import { PmoPage } from './pages/common.js'
+
+/**
+ * 推播活動: a PMO user composes a text, picks the audience from what the bot knows (subscribed
+ * topics, region, industry, latest level), sees the count and the cost against the month's
+ * remaining quota, sends a test to a staff LINE account, then sends now or at a time; the progress
+ * page follows the delivery. Every send is audit-logged.
+ */
+
+const STATUS: Record<string, string> = { draft: '草稿', scheduled: '已排程', sending: '發送中', done: '已完成', stopped: '已停止', refused: '未發送（額度不足）' }
+const csv = (s: unknown) =>
+  String(s ?? '')
+    .split(/[,，、\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean)
+const all = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)])
+
+const formSchema = z.object({
+  title: z.string().trim().min(1, '請填寫標題').max(60),
+  text: z.string().trim().min(1, '請填寫訊息內容').max(1000, '訊息請在 1000 字以內'),
+})
+
+interface Draft {
+  title: string
+  text: string
+  audience: Audience
+  testUser: string
+  when: string
+}
+
+function draftOf(body: Record<string, unknown>): { draft: Draft; error?: string } {
+  const audience = audienceSchema.safeParse({
+    topics: all(body.topics),
+    regions: csv(body.regions),
+    industries: all(body.industries),
+    levels: all(body.levels).map(Number),
+  })
+  const form = formSchema.safeParse({ title: body.title ?? '', text: body.text ?? '' })
+  const draft: Draft = {
+    title: String(body.title ?? ''),
+    text: String(body.text ?? ''),
+    audience: audience.success ? audience.data : { topics: all(body.topics) as Audience['topics'], regions: csv(body.regions), industries: all(body.industries), levels: all(body.levels).map(Number) },
+    testUser: String(body.testUser ?? '').trim(),
+    when: String(body.when ?? ''),
+  }
+  const error = !form.success ? form.error.issues[0]!.message : !audience.success ? '請至少選一個訂閱主題（只會發給同意接收該主題的使用者）' : undefined
+  return { draft, error }
+}
+
+const messagesOf = (d: Draft): LineMessage[] => [{ type: 'text', text: d.text }]
+
+export function campaignRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const { db } = deps
+  const app = new Hono<ConsoleEnv>()
+  app.use('/campaigns', requireStaff('pmo'))
+  app.use('/campaigns/*', requireStaff('pmo'))
+  const industries = deps.rules?.industries.map((i) => ({ id: i.id, name: i.name })) ?? []
+  const empty: Draft = { title: '', text: '', audience: { topics: ['windows'], regions: [], industries: [], levels: [] }, testUser: '', when: '' }
+
+  async function estimate(d: Draft): Promise<Estimate> {
+    const count = await countAudience(db, d.audience)
+    const remaining = await remainingQuota(deps.line).catch(() => undefined)
+    return { count, cost: campaignCost(count.reachable, messagesOf(d).length), remaining }
+  }
+  const page = (s: Session, d: Draft, extra: Partial<FormProps> = {}) => <CampaignForm session={s} draft={d} industries={industries} {...extra} />
+
+  app.get('/campaigns', async (c) => {
+    const rows = rowsOf<ListRow>(
+      await db.execute(sql`SELECT c.id, c.title, c.status, c.created_at, c.scheduled_at,
+        (SELECT count(*) FROM campaign_recipients r WHERE r.campaign_id = c.id) AS recipients,
+        (SELECT count(*) FROM campaign_recipients r WHERE r.campaign_id = c.id AND r.status = 'sent') AS sent
+        FROM campaigns c ORDER BY c.id DESC LIMIT 100`),
+    )
+    return c.html(<CampaignList session={c.get('session')!} rows={rows} flash={c.req.query('ok')} />)
+  })
+
+  app.get('/campaigns/new', (c) => c.html(page(c.get('session')!, empty)))
+
+  // One form, three buttons: see the count and cost, send a test, or send (now or at a time).
+  app.post('/campaigns/new', async (c) => {
+    const s = c.get('session')!
+    const body = await c.req.parseBody({ all: true })
+    const { draft, error } = draftOf(body)
+    if (error) return c.html(page(s, draft, { error }), 400)
+    const est = await estimate(draft)
+    const intent = String(body.intent ?? 'preview')
+    if (intent === 'test') {
+      if (!/^U[0-9a-f]{32}$/.test(draft.testUser)) return c.html(page(s, draft, { estimate: est, error: '測試對象請填 LINE 使用者 ID（U 開頭、33 碼）' }), 400)
+      try {
+        await deps.line.push(draft.testUser, messagesOf(draft), crypto.randomUUID())
+      } catch (e) {
+        return c.html(page(s, draft, { estimate: est, error: `測試訊息沒有送出：${(e as Error).message.slice(0, 120)}` }), 502)
+      }
+      await audit(db, s.staff.id, 'campaign.test', `line:${draft.testUser.slice(0, 6)}…`, { title: draft.title })
+      return c.html(page(s, draft, { estimate: est, flash: '已送出測試訊息，請在手機上確認' }))
+    }
+    if (intent === 'send') {
+      if (est.remaining === undefined) return c.html(page(s, draft, { estimate: est, error: '無法讀取本月訊息額度，請稍後再試' }), 502)
+      if (est.remaining !== null && est.cost > est.remaining) return c.html(page(s, draft, { estimate: est, error: `本月剩餘額度 ${est.remaining} 則，不足以發送 ${est.cost} 則` }), 400)
+      if (est.count.reachable === 0) return c.html(page(s, draft, { estimate: est, error: '沒有符合條件、且同意接收的對象' }), 400)
+      const when = draft.when ? new Date(`${draft.when}:00+08:00`) : new Date()
+      if (Number.isNaN(when.getTime())) return c.html(page(s, draft, { estimate: est, error: '排程時間格式不正確' }), 400)
+      const id = await createCampaign(db, { title: draft.title, messages: messagesOf(draft), audience: draft.audience, createdBy: s.staff.id, scheduledAt: when })
+      await audit(db, s.staff.id, 'campaign.send', `campaign:${id}`, { recipients: est.count.reachable, cost: est.cost, scheduledAt: when.toISOString(), audience: draft.audience })
+      return c.redirect(`/console/campaigns/${id}`, 303)
+    }
+    return c.html(page(s, draft, { estimate: est }))
+  })
+
+  app.get('/campaigns/:id', async (c) => {
+    const id = z.coerce.number().int().positive().safeParse(c.req.param('id')).data
+    const progress = id ? await campaignProgress(db, id) : undefined
+    if (!progress) return c.text('找不到推播活動', 404)
+    return c.html(<CampaignPage session={c.get('session')!} progress={progress} />)
+  })
+  app.get('/campaigns/:id/progress.json', async (c) => {
+    const id = z.coerce.number().int().positive().safeParse(c.req.param('id')).data
+    const progress = id ? await campaignProgress(db, id) : undefined
+    return progress ? c.json(progress) : c.json({ error: 'not found' }, 404)
+  })
+  return app
+}
+
+interface Estimate {
+  count: AudienceCount
+  cost: number
+  /** null: no monthly limit; undefined: could not be read. */
+  remaining: number | null | undefined
+}
+
+interface ListRow {
+  id: number
+  title: string
+  status: string
+  created_at: string | Date
+  scheduled_at: string | Date | null
+  recipients: number | string
+  sent: number | string
+}
+
+function CampaignList(props: { session: Session; rows: ListRow[]; flash?: string | undefined }) {
+  return (
+    <PmoPage title="推播活動" session={props.session} section="campaigns" flash={props.flash}>
+      <h1>推播活動</h1>
+      <p>
+        <a href="/console/campaigns/new" class="button" data-testid="new-campaign">
+          新增推播
+        </a>
+      </p>
+      <table class="responsive" data-testid="campaigns">
+        <thead>
+          <tr>
+            <th>標題</th>
+            <th>狀態</th>
+            <th>發送時間</th>
+            <th>已送達／對象</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((r) => (
+            <tr>
+              <td>
+                <a href={`/console/campaigns/${r.id}`}>{r.title}</a>
+              </td>
+              <td>{STATUS[r.status] ?? r.status}</td>
+              <td>{formatTime(r.scheduled_at ?? r.created_at)}</td>
+              <td>
+                {Number(r.sent)}／{Number(r.recipients)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </PmoPage>
+  )
+}
+
+interface FormProps {
+  session: Session
+  draft: Draft
+  industries: { id: string; name: string }[]
+  estimate?: Estimate
+  error?: string
+  flash?: string
+}
+
+function CampaignForm(props: FormProps) {
+  const { draft: d, estimate: e } = props
+  const checked = (on: boolean) => (on ? { checked: true } : {})
+  return (
+    <PmoPage title="新增推播" session={props.session} section="campaigns" error={props.error} flash={props.flash}>
+      <h1>新增推播</h1>
+      <form method="post" action="/console/campaigns/new" data-testid="campaign-form">
+        <CsrfField session={props.session} />
+        <label for="title">標題（只在後台顯示）</label>
+        <input id="title" name="title" value={d.title} maxlength={60} required />
+        <label for="text">訊息內容</label>
+        <textarea id="text" name="text" maxlength={1000} required>
+          {d.text}
+        </textarea>
+        <fieldset class="card">
+          <legend>對象（只會發給同意接收所選主題、且仍是好友的使用者）</legend>
+          <div class="checks">
+            {TOPICS.map((t) => (
+              <label class="check">
+                <input type="checkbox" name="topics" value={t.id} {...checked(d.audience.topics.includes(t.id))} /> {t.label}
+              </label>
+            ))}
+          </div>
+          <label for="regions">縣市（空白＝不限，多個用逗號分隔）</label>
+          <input id="regions" name="regions" value={d.audience.regions.join('，')} />
+          <p>產業（不選＝不限）</p>
+          <div class="checks">
+            {props.industries.map((i) => (
+              <label class="check">
+                <input type="checkbox" name="industries" value={i.id} {...checked(d.audience.industries.includes(i.id))} /> {i.name}
+              </label>
+            ))}
+          </div>
+          <p>最近一次數位健檢等級（不選＝不限）</p>
+          <div class="checks">
+            {[1, 2, 3, 4, 5].map((l) => (
+              <label class="check">
+                <input type="checkbox" name="levels" value={String(l)} {...checked(d.audience.levels.includes(l))} /> 第 {l} 級
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        {e ? (
+          <div class="card" data-testid="campaign-estimate">
+            <p>
+              對象 <strong data-testid="audience-count">{e.count.reachable}</strong> 人
+              {e.count.blocked > 0 ? `（另有 ${e.count.blocked} 位訂閱者已封鎖，不會發送）` : ''}，將用掉 <strong data-testid="campaign-cost">{e.cost}</strong> 則訊息額度；
+              本月剩餘 <strong data-testid="quota-remaining">{e.remaining === null ? '不限' : e.remaining === undefined ? '無法讀取' : e.remaining}</strong>
+              {e.remaining !== null && e.remaining !== undefined && e.cost > e.remaining ? '：額度不足，無法發送。' : '。'}
+            </p>
+          </div>
+        ) : null}
+        <p>
+          <button type="submit" name="intent" value="preview" data-testid="campaign-preview">
+            計算人數與費用
+          </button>
+        </p>
+        <label for="testUser">測試對象（同仁的 LINE 使用者 ID）</label>
+        <input id="testUser" name="testUser" value={d.testUser} placeholder="U…" />
+        <p>
+          <button type="submit" name="intent" value="test" data-testid="campaign-test">
+            發送測試
+          </button>
+        </p>
+        <label for="when">排程時間（台灣時間；空白＝立即發送）</label>
+        <input id="when" name="when" type="datetime-local" value={d.when} />
+        <p>
+          <button type="submit" name="intent" value="send" class="primary" data-testid="campaign-send">
+            發送
+          </button>
+        </p>
+      </form>
+    </PmoPage>
+  )
+}
+
+function CampaignPage(props: { session: Session; progress: CampaignProgress }) {
+  const p = props.progress
+  const running = p.status === 'sending' || p.status === 'scheduled'
+  const pct = p.recipients - p.blocked > 0 ? Math.round((100 * p.sent) / (p.recipients - p.blocked)) : 0
+  return (
+    <PmoPage title={p.title} session={props.session} section="campaigns">
+      {running ? <meta http-equiv="refresh" content="3" /> : null}
+      <h1>{p.title}</h1>
+      <p data-testid="campaign-status">
+        狀態：{STATUS[p.status] ?? p.status}
+        {p.stopReason ? `（${p.stopReason}）` : ''}
+      </p>
+      <progress max={100} value={pct} data-testid="campaign-progress">
+        {pct}%
+      </progress>
+      <table class="responsive" data-testid="campaign-counts">
+        <tbody>
+          <tr>
+            <th>對象</th>
+            <td>{p.recipients}</td>
+          </tr>
+          <tr>
+            <th>已送達</th>
+            <td data-testid="campaign-sent">{p.sent}</td>
+          </tr>
+          <tr>
+            <th>等待發送</th>
+            <td>{p.queued}</td>
+          </tr>
+          <tr>
+            <th>失敗</th>
+            <td>{p.failed}</td>
+          </tr>
+          <tr>
+            <th>已封鎖（未發送）</th>
+            <td>{p.blocked}</td>
+          </tr>
+          <tr>
+            <th>因額度未發送</th>
+            <td>{p.unsent}</td>
+          </tr>
+          <tr>
+            <th>批次（每批最多 500 人）</th>
+            <td>
+              {p.batchesSent}／{p.batches}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <p>
+        <a href="/console/campaigns">回推播活動列表</a>
+      </p>
+    </PmoPage>
+  )
+}
