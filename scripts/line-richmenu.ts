@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { createRichMenuApi } from '../src/line/richmenu-client.js'
-import { installRichMenus, readRichMenuFile, RICH_MENU_DIR } from '../src/outreach/richmenu-install.js'
+import { installRichMenus, readRichMenuFile, RICH_MENU_DIR } from '../src/outreach/files.js'
 import { richMenuHtml } from '../src/outreach/richmenu.js'
 
 const file = await readRichMenuFile()

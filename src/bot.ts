@@ -30,6 +30,8 @@ import type { Logger } from './log.js'
 import { createDataFileSource, type DataFileSource } from './pmo/live-data.js'
 import { outreachRoutes } from './outreach/routes.js'
 import { outreachEffects } from './outreach/store.js'
+import { runCampaigns } from './outreach/campaigns.js'
+import { scheduleDeadlineReminders, type ReminderSettings } from './outreach/reminders.js'
 import { privacyEffects } from './privacy/delete.js'
 
 /**
@@ -97,7 +99,7 @@ export interface BotAdapters {
   embedder: KnowledgeEmbedder
   llm: BotParts['llm']
   /** The data files as shipped (Node reads them at start, Workers has them bundled); the PMO's saved ones win. */
-  files: { assessment: AssessmentDefinition; rules: ProgrammeRules; handoff: HandoffSettings }
+  files: { assessment: AssessmentDefinition; rules: ProgrammeRules; handoff: HandoffSettings; reminders: ReminderSettings }
   consoleTexts: ConsoleTexts
   adminToken: string | undefined
   convert?: ConsoleDeps['convert']
@@ -111,6 +113,8 @@ export interface ConnectedBot {
   console(): Hono<ConsoleEnv>
   /** Consultants' notifications of new and overdue cases. */
   notify: NotifyDeps
+  /** One round of outreach: deadline reminders that are due, then the campaigns' batches (until `deadline`). */
+  outreach(deadline?: number): Promise<void>
 }
 
 export interface Bot {
@@ -121,6 +125,7 @@ export function buildBot(adapters: BotAdapters): Bot {
   const { log, files } = adapters
   // Programme rules and the assessment as last saved in the PMO console (data_files), else the shipped files.
   const dataFiles = createDataFileSource({ assessment: files.assessment, rules: files.rules }, { log })
+  let remindersCheckedAt = -Infinity
   return {
     connect({ db, line, richMenus, background, instanceId, loadingAfterMs }) {
       const parts: BotParts = { db, embedder: adapters.embedder, llm: adapters.llm, ...files }
@@ -143,6 +148,14 @@ export function buildBot(adapters: BotAdapters): Bot {
           convert: adapters.convert,
         }),
         notify: { db, settings: files.handoff, log, line, richMenus },
+        async outreach(deadline) {
+          // Reminders are looked for every ten minutes; their unique key makes them once in any case.
+          if (Date.now() - remindersCheckedAt > 600_000) {
+            remindersCheckedAt = Date.now()
+            await scheduleDeadlineReminders({ db, rules: files.rules, settings: files.reminders, log }).catch((error: unknown) => log.error('deadline reminders failed', { error: String(error) }))
+          }
+          await runCampaigns({ db, line, log, owner: instanceId ?? 'bot', rules: files.rules }, deadline)
+        },
       }
     },
   }

@@ -8,6 +8,7 @@ import { readConsoleTexts } from './console/texts-fs.js'
 import { readMigrations } from './db/migrations-fs.js'
 import { readProgrammeRules } from './eligibility/load.js'
 import { readHandoffSettings } from './handoff/load.js'
+import { readReminderSettings } from './outreach/files.js'
 import { createEmbedder } from './knowledge/embedder.js'
 import { createLineApi } from './line/client.js'
 import { createRichMenuApi } from './line/richmenu-client.js'
@@ -27,7 +28,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Generated answers when an OpenAI-compatible model is configured; the extractive answer otherwise and as fallback.
   const llm = config.openai ? createLlmCapabilities(config, { ...(await readAnswerPrompts()), intent: await readIntentPrompt() }, options.llmDeadlineMs) : {}
   // The data files: a broken one stops the start, naming the field.
-  const [assessment, rules, handoff] = await Promise.all([readDefinition(), readProgrammeRules(), readHandoffSettings(options.handoffFile)])
+  const [assessment, rules, handoff, reminders] = await Promise.all([readDefinition(), readProgrammeRules(), readHandoffSettings(options.handoffFile), readReminderSettings()])
   const migrations = await readMigrations()
   const database = await openMigratedDatabase(config, migrations, log)
   // Simulator mode: LINE is a fake on its own loopback port (the SDK keeps only the origin of its base URL).
@@ -40,6 +41,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const line = metrics ? meteredLineApi(lineApi, metrics) : lineApi
   // A port of 0 is a new one each run: no name to recognise the previous run by (the worker picks a random one).
   const instanceId = options.workerId ?? config.instanceId ?? (config.port !== 0 ? `${hostName()}:${config.port}` : undefined)
-  const bot = buildBot({ log, embedder, llm, files: { assessment, rules, handoff }, consoleTexts: await readConsoleTexts(), adminToken: config.adminToken, convert: convertInProcess })
+  const bot = buildBot({ log, embedder, llm, files: { assessment, rules, handoff, reminders }, consoleTexts: await readConsoleTexts(), adminToken: config.adminToken, convert: convertInProcess })
   return runNodeBot({ config, options, log, database, migrations, line, richMenus: createRichMenuApi(lineBase), metrics, fakeLine, fakeLineServer, instanceId, embedder, bot })
 }

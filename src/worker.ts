@@ -9,12 +9,11 @@ import { createApp } from './app.js'
 import { buildBot, type Bot } from './bot.js'
 import { bundledAnswerPrompts, bundledIntentPrompt } from './answer/prompts-bundled.js'
 import { createLlmCapabilities } from './answer/generative.js'
-import { bundledAssessment, bundledHandoff, bundledRules } from './bundled-data.js'
+import { bundledAssessment, bundledHandoff, bundledReminders, bundledRules } from './bundled-data.js'
 import { bundledConsoleTexts } from './console/texts-bundled.js'
 import { openPostgres } from './db/postgres.js'
 import { runHandoffSweep } from './handoff/notify.js'
 import { drainInbox } from './inbox/worker.js'
-import { runCampaigns } from './outreach/campaigns.js'
 import { createEmbedder } from './knowledge/embedder.js'
 import { createLineApi } from './line/client.js'
 import { createRichMenuApi } from './line/richmenu-client.js'
@@ -30,7 +29,7 @@ function botFor(env: rt.WorkerEnv) {
     const setup = rt.workerConfig(env)
     const { config, log } = setup
     const llm = createLlmCapabilities(config, { ...bundledAnswerPrompts, intent: bundledIntentPrompt })
-    const files = { assessment: bundledAssessment, rules: bundledRules, handoff: bundledHandoff }
+    const files = { assessment: bundledAssessment, rules: bundledRules, handoff: bundledHandoff, reminders: bundledReminders }
     entry = { setup, bot: buildBot({ log, embedder: createEmbedder(config), llm, files, consoleTexts: bundledConsoleTexts, adminToken: config.adminToken }) }
     bots.set(env, entry)
   }
@@ -52,7 +51,7 @@ function connect(env: rt.WorkerEnv, ctx: ExecutionContext) {
       if (handled > 0) setup.log.debug('inbox drained', { trigger, handled })
       // New cases are announced right after the drain that opened them; overdue ones on the cron.
       await runHandoffSweep(connected.notify)
-      await runCampaigns({ db: database.db, line: connected.processor.line, log: setup.log, owner: 'workers' }, Date.now() + budgetMs)
+      await connected.outreach(Date.now() + budgetMs)
     } catch (error) {
       setup.log.error('inbox drain failed', { trigger, error: String(error) })
     }

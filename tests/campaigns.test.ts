@@ -62,7 +62,7 @@ for (const { engine, skip } of engines()) {
 
     it('sends 1,200 subscribers their message once each in ⌈n/500⌉ multicasts, even when a sender dies after LINE accepted a batch', async () => {
       const ids = await seedSubscribers(database.db, 'bulk', 1200, 'deadlines')
-      const id = await createCampaign(database.db, { title: '截止提醒', messages: message, audience: { ...everyone, topics: ['deadlines'] }, createdBy: 'pmo' })
+      const id = (await createCampaign(database.db, { title: '截止提醒', messages: message, audience: { ...everyone, topics: ['deadlines'] }, createdBy: 'pmo' }))!
       // The first sender: LINE accepts its first multicast, then the process dies before writing that down.
       const dying: LineApi = {
         ...api,
@@ -87,7 +87,7 @@ for (const { engine, skip } of engines()) {
     it('refuses a campaign the month’s quota cannot carry, before sending anything', async () => {
       await seedSubscribers(database.db, 'quota', 30, 'windows', '嘉義市')
       line.fake.quotaLimit = line.fake.quotaUsed + 10
-      const id = await createCampaign(database.db, { title: '太多', messages: message, audience: { ...everyone, regions: ['嘉義市'] }, createdBy: 'pmo' })
+      const id = (await createCampaign(database.db, { title: '太多', messages: message, audience: { ...everyone, regions: ['嘉義市'] }, createdBy: 'pmo' }))!
       const before = line.fake.multicasts.length
       await runCampaigns(deps())
       expect(line.fake.multicasts.length).toBe(before)
@@ -98,7 +98,7 @@ for (const { engine, skip } of engines()) {
 
     it('stops cleanly on a quota 429 mid-send, with what was sent and what was not', async () => {
       const ids = await seedSubscribers(database.db, 'mid', 1100, 'windows', '宜蘭縣')
-      const id = await createCampaign(database.db, { title: '半途', messages: message, audience: { ...everyone, regions: ['宜蘭縣'] }, createdBy: 'pmo' })
+      const id = (await createCampaign(database.db, { title: '半途', messages: message, audience: { ...everyone, regions: ['宜蘭縣'] }, createdBy: 'pmo' }))!
       // Enough at the check; another sender spends the rest before the second batch goes out.
       line.fake.quotaLimit = line.fake.quotaUsed + 1100
       const spender: LineApi = {
@@ -122,7 +122,7 @@ for (const { engine, skip } of engines()) {
       const ids = await seedSubscribers(database.db, 'skip', 4, 'windows', '澎湖縣')
       await database.db.execute(sql`DELETE FROM subscriptions WHERE user_id = ${ids[0]!}`)
       await database.db.execute(sql`UPDATE users SET status = 'inactive', unfollowed_at = now() WHERE id = ${ids[1]!}`)
-      const id = await createCampaign(database.db, { title: '澎湖', messages: message, audience: { ...everyone, regions: ['澎湖縣'] }, createdBy: 'pmo' })
+      const id = (await createCampaign(database.db, { title: '澎湖', messages: message, audience: { ...everyone, regions: ['澎湖縣'] }, createdBy: 'pmo' }))!
       await runCampaigns(deps())
       expect(deliveredTo(ids)).toEqual([0, 0, 1, 1])
       expect(await campaignProgress(database.db, id)).toMatchObject({ status: 'done', sent: 2, blocked: 1, recipients: 3 })
@@ -131,3 +131,50 @@ for (const { engine, skip } of engines()) {
     })
   })
 }
+
+describe('deadline reminders', () => {
+  for (const { engine, skip } of engines()) {
+    it.skipIf(skip)(`go once to subscribers who may apply, even with two instances making them at once (${engine})`, async () => {
+      const { readProgrammeRules } = await import('../src/eligibility/load.js')
+      const { scheduleDeadlineReminders } = await import('../src/outreach/reminders.js')
+      const rules = await readProgrammeRules()
+      const line = await startFakeLine()
+      const url = engine === 'postgres' ? await freshServerDatabase() : undefined
+      const one = url ? openPostgres(url) : await openPglite('memory://')
+      // The second instance: its own connections to the same database (PGlite is one process, so the same handle).
+      const two = url ? openPostgres(url) : one
+      try {
+        await migrate(one.db, await readMigrations())
+        const [maker, cook, blank, quiet] = await seedSubscribers(one.db, 'rem', 4, 'deadlines', '臺南市')
+        const firm = (id: string, facts: object) => one.db.execute(sql`UPDATE conversations SET state = ${JSON.stringify({ firm: facts })}::jsonb WHERE chat_id = ${id}`)
+        await firm(maker!, { industry: 'manufacturing', region: '臺南市', revenue: { min: 500_000_000, max: 500_000_000 } })
+        await firm(cook!, { industry: 'food-lodging', region: '臺南市' })
+        await one.db.execute(sql`UPDATE conversations SET state = '{}'::jsonb WHERE chat_id = ${blank!}`)
+        await one.db.execute(sql`DELETE FROM subscriptions WHERE user_id = ${quiet!}`)
+        const api = createLineApi({ channelAccessToken: TOKEN, baseUrl: line.url })
+        // Five days before the supply-chain AI programme's window closed (2024-06-17).
+        const now = new Date('2024-06-12T09:00:00+08:00')
+        const run = (db: Database['db'], owner: string) =>
+          scheduleDeadlineReminders({ db, rules, settings: { days_before: 7 }, log, now }).then(() => runCampaigns({ db, line: api, log, owner, rules }))
+        await Promise.all([run(one.db, 'a'), run(two.db, 'b')])
+        await Promise.all([run(one.db, 'a'), run(two.db, 'b')])
+        const got = (id: string) => line.fake.messagesFor(id) as { text?: string }[]
+        expect(got(maker!)).toHaveLength(1)
+        expect(got(maker!)[0]!.text).toContain('產業聚落供應鏈數位串流暨AI應用計畫')
+        expect(got(maker!)[0]!.text).toContain('113年6月17日')
+        expect(got(maker!)[0]!.text).toContain('還有 5 天')
+        // No facts: it may apply (needs checking), so it is reminded too.
+        expect(got(blank!)).toHaveLength(1)
+        // A restaurant is ruled out; an unsubscribed user hears nothing.
+        expect(got(cook!)).toHaveLength(0)
+        expect(got(quiet!)).toHaveLength(0)
+        const made = rowsOf<{ n: number | string }>(await one.db.execute(sql`SELECT count(*) AS n FROM campaigns WHERE reminder_key LIKE 'deadline:supply-chain-ai:%'`))
+        expect(Number(made[0]!.n)).toBe(1)
+      } finally {
+        if (two !== one) await two.close()
+        await one.close()
+        await line.close()
+      }
+    })
+  }
+})

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRichMenuApi } from '../src/line/richmenu-client.js'
 import { parseRichMenuFile, richMenuRequest } from '../src/outreach/richmenu.js'
-import { installRichMenus, readRichMenuFile, RICH_MENU_DIR } from '../src/outreach/richmenu-install.js'
+import { installRichMenus, readRichMenuFile, RICH_MENU_DIR } from '../src/outreach/files.js'
 import { startFakeLine, TOKEN, type FakeLineServer } from './helpers/harness.js'
 
 /** The rich menu from its file to the channel, against the fake LINE API on a real socket. */

@@ -479,8 +479,10 @@ export const campaigns = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** Why it stopped or was refused (quota…), in words for the console. */
     stopReason: text('stop_reason'),
+    /** A deadline reminder's key (programme and closing date): at most one campaign per key, whoever creates it. */
+    reminderKey: text('reminder_key'),
   },
-  (t) => [index('campaigns_due_idx').on(t.status, t.scheduledAt)],
+  (t) => [index('campaigns_due_idx').on(t.status, t.scheduledAt), uniqueIndex('campaigns_reminder_key_idx').on(t.reminderKey)],
 )
 
 /** The delivery ledger, one row per multicast of at most 500 recipients, with its retry key fixed before the first try. */

@@ -5,6 +5,8 @@ import { rowsOf } from '../db/types.js'
 import { LineApiError, type LineApi } from '../line/client.js'
 import type { LineMessage } from '../line/limits.js'
 import type { Logger } from '../log.js'
+import { evaluate, factsSchema } from '../eligibility/engine.js'
+import type { ProgrammeRules } from '../eligibility/rules.js'
 import { TOPICS } from './copy.js'
 
 /**
@@ -29,6 +31,8 @@ export const audienceSchema = z.strictObject({
   industries: z.array(z.string().min(1).max(40)).max(30).default([]),
   /** Overall levels of the latest completed assessment (1–5). */
   levels: z.array(z.number().int().min(1).max(5)).max(5).default([]),
+  /** Only firms the programme's rules do not rule out (eligible or needs checking): deadline reminders. */
+  eligibleFor: z.string().min(1).optional(),
 })
 export type Audience = z.output<typeof audienceSchema>
 
@@ -45,7 +49,9 @@ function audienceQuery(a: Audience): SQL {
       ? sql``
       : sql`AND (SELECT x.overall_level FROM assessments x WHERE x.user_id = u.id AND x.status = 'completed' ORDER BY x.completed_at DESC NULLS LAST LIMIT 1) IN (${list(a.levels)})`
   return sql`
-    SELECT u.id AS user_id, u.status = 'active' AS follows FROM users u
+    SELECT u.id AS user_id, u.status = 'active' AS follows,
+      (SELECT c.state->'firm' FROM conversations c WHERE c.chat_type = 'user' AND c.chat_id = u.id LIMIT 1) AS firm
+    FROM users u
     WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.topic IN (${list(a.topics)})
         AND s.consented_at >= coalesce(u.followed_at, '-infinity'::timestamptz))
       ${firm('region', a.regions)} ${firm('industry', a.industries)} ${levels}`
@@ -76,13 +82,15 @@ export async function remainingQuota(line: LineApi): Promise<number | null> {
   return q.limit === null ? null : Math.max(0, q.limit - q.used)
 }
 
-export async function createCampaign(db: Db, c: { title: string; messages: LineMessage[]; audience: Audience; createdBy: string; scheduledAt?: Date }): Promise<number> {
+/** A scheduled campaign; with a `reminderKey` already taken (another instance made it), none, and undefined is returned. */
+export async function createCampaign(db: Db, c: { title: string; messages: LineMessage[]; audience: Audience; createdBy: string; scheduledAt?: Date; reminderKey?: string }): Promise<number | undefined> {
   const row = rowsOf<{ id: number | string }>(
-    await db.execute(sql`INSERT INTO campaigns (title, messages, audience, status, scheduled_at, created_by)
-      VALUES (${c.title}, ${JSON.stringify(c.messages)}::jsonb, ${JSON.stringify(c.audience)}::jsonb, 'scheduled', ${(c.scheduledAt ?? new Date()).toISOString()}::timestamptz, ${c.createdBy})
+    await db.execute(sql`INSERT INTO campaigns (title, messages, audience, status, scheduled_at, created_by, reminder_key)
+      VALUES (${c.title}, ${JSON.stringify(c.messages)}::jsonb, ${JSON.stringify(c.audience)}::jsonb, 'scheduled', ${(c.scheduledAt ?? new Date()).toISOString()}::timestamptz, ${c.createdBy}, ${c.reminderKey ?? null})
+      ON CONFLICT (reminder_key) DO NOTHING
       RETURNING id`),
-  )[0]!
-  return Number(row.id)
+  )[0]
+  return row ? Number(row.id) : undefined
 }
 
 interface Deps {
@@ -91,6 +99,15 @@ interface Deps {
   log: Logger
   /** This sender's name, for the batches it holds. */
   owner: string
+  /** The programme rules, for audiences limited to firms that may apply (deadline reminders). */
+  rules?: ProgrammeRules
+}
+
+/** Whether the firm (its facts as the chat state keeps them) is not ruled out by any track of the programme. */
+export function mayApply(rules: ProgrammeRules | undefined, programmeId: string, firm: unknown): boolean {
+  if (!rules) throw new Error('programme rules are needed for an eligibility audience')
+  const facts = factsSchema.safeParse(typeof firm === 'string' ? JSON.parse(firm) : (firm ?? {})).data ?? {}
+  return evaluate(rules, facts, new Date(), { programmes: [programmeId] }).some((t) => t.verdict !== 'not-eligible')
 }
 
 /**
@@ -122,7 +139,8 @@ async function prepareLedger(deps: Deps, id: number): Promise<void> {
   if (!c) return
   const audience = audienceSchema.parse(typeof c.audience === 'string' ? JSON.parse(c.audience) : c.audience)
   const messages = (typeof c.messages === 'string' ? JSON.parse(c.messages) : c.messages) as unknown[]
-  const recipients = rowsOf<{ user_id: string; follows: boolean }>(await db.execute(sql`${audienceQuery(audience)} ORDER BY u.id`))
+  const picked = rowsOf<{ user_id: string; follows: boolean; firm: unknown }>(await db.execute(sql`${audienceQuery(audience)} ORDER BY u.id`))
+  const recipients = audience.eligibleFor ? picked.filter((r) => mayApply(deps.rules, audience.eligibleFor!, r.firm)) : picked
   const reachable = recipients.filter((r) => r.follows)
   const remaining = await remainingQuota(deps.line).catch(() => undefined)
   const cost = campaignCost(reachable.length, messages.length)

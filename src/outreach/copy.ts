@@ -8,7 +8,9 @@ export const TOPICS = [
 export type TopicId = (typeof TOPICS)[number]['id']
 
 export const outreachCopy = {
-  quick: { subscribe: '訂閱通知', unsubscribeAll: '取消訂閱', myData: '我的資料', deleteData: '刪除我的資料', all: '全部訂閱' },
+  quick: { subscribe: '訂閱通知', unsubscribeAll: '取消訂閱', myData: '我的資料', deleteData: '刪除我的資料', all: '全部訂閱', ask: '問計畫問題', consultant: '找真人顧問' },
+  reminder: (programme: string, closes: string, daysLeft: number) =>
+    `⏰ 截止提醒：「${programme}」將於${closes}截止收件（${daysLeft === 0 ? '今天截止' : `還有 ${daysLeft} 天`}）。依您提供的資料，貴公司可能符合申請資格，實際以計畫公告與審查為準。\n想了解細節點「問計畫問題」，也可以找真人顧問協助；不想再收到，輸入「取消訂閱」。`,
   choose: (subscribed: string[]) =>
     [
       '📬 訂閱通知：點選主題即可訂閱或取消，只會在您選的主題有消息時傳給您，每月不超過幾則。',

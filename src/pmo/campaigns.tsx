@@ -110,7 +110,7 @@ export function campaignRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       if (est.count.reachable === 0) return c.html(page(s, draft, { estimate: est, error: '沒有符合條件、且同意接收的對象' }), 400)
       const when = draft.when ? new Date(`${draft.when}:00+08:00`) : new Date()
       if (Number.isNaN(when.getTime())) return c.html(page(s, draft, { estimate: est, error: '排程時間格式不正確' }), 400)
-      const id = await createCampaign(db, { title: draft.title, messages: messagesOf(draft), audience: draft.audience, createdBy: s.staff.id, scheduledAt: when })
+      const id = (await createCampaign(db, { title: draft.title, messages: messagesOf(draft), audience: draft.audience, createdBy: s.staff.id, scheduledAt: when }))!
       await audit(db, s.staff.id, 'campaign.send', `campaign:${id}`, { recipients: est.count.reachable, cost: est.cost, scheduledAt: when.toISOString(), audience: draft.audience })
       return c.redirect(`/console/campaigns/${id}`, 303)
     }

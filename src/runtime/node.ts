@@ -13,10 +13,9 @@ import type { LineApi } from '../line/client.js'
 import { metricsRoutes, type PrometheusMetrics } from '../metrics/prometheus.js'
 import { startConverter, stopConverter } from '../pmo/convert-isolated.js'
 import { simulatorRoutes } from '../simulator/routes.js'
-import { runCampaigns } from '../outreach/campaigns.js'
 import { repeatEvery } from '../repeat.js'
 import type { RichMenuApi } from '../line/richmenu-client.js'
-import { installRichMenus, readRichMenuFile } from '../outreach/richmenu-install.js'
+import { installRichMenus, readRichMenuFile } from '../outreach/files.js'
 import { migrate, type Migration } from '../db/migrator.js'
 import { openPglite } from '../db/pglite.js'
 import { openPostgres } from '../db/postgres.js'
@@ -187,8 +186,8 @@ export async function runNodeBot(run: NodeRun): Promise<RunningServer> {
       .then((file) => installRichMenus(richMenus, file))
       .catch((error: unknown) => log.warn('rich menu not set up in the simulator', { error: String(error) }))
   }
-  // Campaigns due are started and sent every few seconds (and at once when one is scheduled from the console).
-  const campaigns = repeatEvery(() => runCampaigns({ db: database.db, line, log, owner: instanceId ?? worker!.id }), options.campaignPollMs ?? 5_000)
+  // Deadline reminders and campaigns: started and sent every few seconds.
+  const campaigns = repeatEvery(() => connected.outreach(), options.campaignPollMs ?? 5_000)
   // Uploads are converted in processes this launcher starts; it is started now, while nothing waits.
   startConverter()
   const knowledgeReady = indexKnowledge(database, embedder, options.knowledgeDir ?? KNOWLEDGE_DIR, log)

@@ -1,10 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RichMenuApi } from '../line/richmenu-client.js'
+import { parseReminderSettings, type ReminderSettings } from './reminders.js'
 import { parseRichMenuFile, richMenuRequest, type RichMenuFile } from './richmenu.js'
 
-/** The folder with richmenu.yaml and its images (richmenu-<id>.png). */
+/** The outreach data folder: richmenu.yaml and its images (richmenu-<id>.png), reminders.yaml. */
 export const RICH_MENU_DIR = join(import.meta.dirname, '..', '..', 'knowledge', 'outreach')
+
+export async function readReminderSettings(dir = RICH_MENU_DIR): Promise<ReminderSettings> {
+  return parseReminderSettings(await readFile(join(dir, 'reminders.yaml'), 'utf8'), join(dir, 'reminders.yaml'))
+}
 
 export async function readRichMenuFile(dir = RICH_MENU_DIR): Promise<RichMenuFile> {
   return parseRichMenuFile(await readFile(join(dir, 'richmenu.yaml'), 'utf8'), join(dir, 'richmenu.yaml'))
