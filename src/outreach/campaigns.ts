@@ -250,6 +250,19 @@ async function finishCampaigns(db: Db): Promise<void> {
       AND NOT EXISTS (SELECT 1 FROM campaign_batches b WHERE b.campaign_id = c.id AND b.status IN ('pending', 'sending'))`)
 }
 
+/**
+ * Batches a previous run of this sender left claimed (it died mid-send) are due again now rather than
+ * when their lock lapses; LINE answers 409 for the ones it had accepted. `owner` undefined: all of
+ * them (the embedded database has one process).
+ */
+export async function reclaimCampaignBatches(db: Db, owner: string | undefined): Promise<number> {
+  const rows = rowsOf<{ batch: number }>(
+    await db.execute(sql`UPDATE campaign_batches SET locked_until = now() - interval '1 second', next_attempt_at = now()
+      WHERE status = 'sending' ${owner === undefined ? sql`` : sql`AND locked_by = ${owner}`} RETURNING batch`),
+  )
+  return rows.length
+}
+
 /** One round: start what is due, then send until nothing is due (or the deadline passes). */
 export async function runCampaigns(deps: Deps, deadline = Infinity): Promise<void> {
   try {

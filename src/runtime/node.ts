@@ -14,6 +14,7 @@ import { metricsRoutes, type PrometheusMetrics } from '../metrics/prometheus.js'
 import { startConverter, stopConverter } from '../pmo/convert-isolated.js'
 import { simulatorRoutes } from '../simulator/routes.js'
 import { repeatEvery } from '../repeat.js'
+import { reclaimCampaignBatches } from '../outreach/campaigns.js'
 import type { RichMenuApi } from '../line/richmenu-client.js'
 import { installRichMenus, readRichMenuFile } from '../outreach/files.js'
 import { migrate, type Migration } from '../db/migrator.js'
@@ -85,8 +86,9 @@ export async function openMigratedDatabase(config: Config, migrations: Migration
 export async function takeUpPreviousRun(database: Database, instanceId: string | undefined, log: Logger): Promise<void> {
   if (database.engine !== 'pglite' && instanceId === undefined) return
   try {
-    const reclaimed = await reclaimLeases(database.db, database.engine === 'pglite' ? undefined : instanceId)
-    if (reclaimed.events + reclaimed.deliveries > 0) log.info('work of the previous run taken up', { ...reclaimed, instance: instanceId })
+    const owner = database.engine === 'pglite' ? undefined : instanceId
+    const reclaimed = { ...(await reclaimLeases(database.db, owner)), campaignBatches: await reclaimCampaignBatches(database.db, owner) }
+    if (reclaimed.events + reclaimed.deliveries + reclaimed.campaignBatches > 0) log.info('work of the previous run taken up', { ...reclaimed, instance: instanceId })
   } catch (error) {
     log.error('taking up the previous run failed', { error: String(error) })
   }
@@ -188,6 +190,7 @@ export async function runNodeBot(run: NodeRun): Promise<RunningServer> {
   }
   // Deadline reminders and campaigns: started and sent every few seconds.
   const campaigns = repeatEvery(() => connected.outreach(), options.campaignPollMs ?? 5_000)
+  campaigns.kick()
   // Uploads are converted in processes this launcher starts; it is started now, while nothing waits.
   startConverter()
   const knowledgeReady = indexKnowledge(database, embedder, options.knowledgeDir ?? KNOWLEDGE_DIR, log)

@@ -46,6 +46,8 @@ export class FakeLineApi {
   quotaLimit: number | null = null
   /** Messages pushed this month (LINE counts each message of a push to each recipient). */
   quotaUsed = 0
+  /** How long the fake takes to accept a multicast (benches: a send can be cut off mid-call). */
+  multicastDelayMs = 0
   /** Each multicast accepted: its recipients and retry key. */
   readonly multicasts: { to: string[]; retryKey?: string; at: number }[] = []
   /** Rich menus created, their images, the default and per-user ones. */
@@ -111,6 +113,9 @@ export class FakeLineApi {
       if (retryKey && this.acceptedRetryKeys.has(retryKey)) return c.json({ message: 'The retry key is already accepted' }, 409, { 'x-line-accepted-request-id': retryKey })
       const body = multicastSchema.safeParse(await c.req.json().catch(() => null))
       if (!body.success) return c.json({ message: 'The request body has 1 error(s)', details: body.error.issues.map((i) => ({ message: i.message, property: i.path.join('.') })) }, 400)
+      if (this.multicastDelayMs > 0) await new Promise((r) => setTimeout(r, this.multicastDelayMs))
+      // Checked again after the wait: a retry may have arrived meanwhile.
+      if (retryKey && this.acceptedRetryKeys.has(retryKey)) return c.json({ message: 'The retry key is already accepted' }, 409, { 'x-line-accepted-request-id': retryKey })
       const cost = body.data.to.length * body.data.messages.length
       if (this.quotaLimit !== null && this.quotaUsed + cost > this.quotaLimit) return c.json({ message: 'You have reached your monthly limit.' }, 429)
       if (retryKey) this.acceptedRetryKeys.add(retryKey)
