@@ -6,7 +6,7 @@ import { Document, HeadingLevel, Packer, Paragraph } from 'docx'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rowsOf } from '../src/db/types.js'
-import { textEvent } from '../src/simulator/events.js'
+import { postbackEvent, textEvent } from '../src/simulator/events.js'
 import { launchBrowser, pageErrors } from './helpers/browser.js'
 import { startChatBot, waitFor, type ChatSetup } from './helpers/harness.js'
 import { loadConfig } from '../src/config.js'
@@ -265,6 +265,17 @@ describe('PMO console in a browser', () => {
     await expect(page.getByTestId('campaign-sent').innerText()).resolves.toBe('700')
     expect(fake.multicasts.length - before).toBe(2)
     expect(users.every((u) => fake.deliveriesFor(u).length === 1)).toBe(true)
+    // A recipient taps the message's 問計畫問題 and asks: the campaign's results count both.
+    const tapData = (fake.messagesFor(users[7]!).at(-1) as { quickReply: { items: { action: { data: string } }[] } }).quickReply.items[0]!.action.data
+    expect(tapData).toMatch(/^action=ask&campaign=\d+$/)
+    await setup.bot.send([postbackEvent({ userId: users[7]! }, tapData, fake.issueReplyToken(users[7]!))])
+    await setup.bot.send([textEvent({ userId: users[7]! }, QUESTION, fake.issueReplyToken(users[7]!))])
+    await waitFor(() => fake.deliveriesFor(users[7]!).length >= 3, 'the replies to the tap and the question')
+    await page.reload()
+    await expect(page.getByTestId('campaign-tapped').innerText()).resolves.toBe('1')
+    await expect(page.getByTestId('campaign-asked').innerText()).resolves.toBe('1')
+    await page.goto(url('/console/learn'))
+    await page.getByTestId('chart-campaigns').waitFor()
     const audits = rowsOf<{ action: string }>(await db.execute(sql`SELECT action FROM audit_log WHERE action LIKE 'campaign.%' ORDER BY id`))
     expect(audits.map((a) => a.action)).toEqual(['campaign.test', 'campaign.send'])
     fake.quotaLimit = null

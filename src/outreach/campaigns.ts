@@ -171,6 +171,21 @@ function outcomeOf(error: unknown): { outcome: Outcome; error: string } {
   return { outcome: 'failed', error: error.message }
 }
 
+/**
+ * The campaign's messages with its id on every postback (quick replies, buttons), so the PMO sees
+ * which taps it brought. The data stays a query string the bot's routes read as before.
+ */
+export function withCampaignId(messages: LineMessage[], campaignId: number): LineMessage[] {
+  const tag = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(tag)
+    if (v === null || typeof v !== 'object') return v
+    const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tag(x)]))
+    if (o.type === 'postback' && typeof o.data === 'string' && !/(^|&)campaign=/.test(o.data)) o.data = `${o.data}${o.data ? '&' : ''}campaign=${campaignId}`
+    return o
+  }
+  return tag(messages) as LineMessage[]
+}
+
 /** Sends the batches that are due, one multicast each; returns how many batches were tried. */
 export async function sendDueBatches(deps: Deps, limit = 20): Promise<number> {
   const { db } = deps
@@ -196,7 +211,7 @@ export async function sendDueBatches(deps: Deps, limit = 20): Promise<number> {
       continue
     }
     const to = rowsOf<{ user_id: string }>(await db.execute(sql`SELECT user_id FROM campaign_recipients WHERE campaign_id = ${campaignId} AND batch = ${b.batch} ORDER BY user_id`)).map((r) => r.user_id)
-    const messages = (typeof b.messages === 'string' ? JSON.parse(b.messages) : b.messages) as LineMessage[]
+    const messages = withCampaignId((typeof b.messages === 'string' ? JSON.parse(b.messages) : b.messages) as LineMessage[], campaignId)
     let result: { outcome: Outcome; error?: string }
     try {
       // An empty batch (its recipients deleted their data meanwhile) has nothing to send.
@@ -314,4 +329,53 @@ export async function campaignProgress(db: Db, id: number): Promise<CampaignProg
     batches: n('batches', b),
     batchesSent: n('sent', b),
   }
+}
+
+/** What followed a campaign: taps on its buttons, and what its recipients did within 7 days of it. */
+export interface CampaignResults {
+  /** Recipients who tapped one of its buttons. */
+  tapped: number
+  /** Recipients who asked a question, finished an assessment or asked for a consultant within 7 days. */
+  asked: number
+  assessed: number
+  handedOff: number
+}
+
+export async function campaignResults(db: Db, id: number): Promise<CampaignResults> {
+  const r = rowsOf<Record<string, number | string>>(
+    await db.execute(sql`
+      WITH c AS (SELECT id, coalesce(started_at, created_at) AS at FROM campaigns WHERE id = ${id}),
+      sent AS (SELECT r.user_id FROM campaign_recipients r WHERE r.campaign_id = ${id} AND r.status = 'sent')
+      SELECT
+        (SELECT count(DISTINCT m.user_id) FROM messages m, c WHERE m.direction = 'in' AND m.kind = 'postback' AND m.created_at >= c.at
+          AND m.payload->>'data' ~ ${`(^|&)campaign=${id}(&|$)`}) AS tapped,
+        (SELECT count(DISTINCT a.user_id) FROM answers a, c WHERE a.user_id IN (SELECT user_id FROM sent) AND a.created_at BETWEEN c.at AND c.at + interval '7 days') AS asked,
+        (SELECT count(DISTINCT x.user_id) FROM assessments x, c WHERE x.user_id IN (SELECT user_id FROM sent) AND x.status = 'completed' AND x.completed_at BETWEEN c.at AND c.at + interval '7 days') AS assessed,
+        (SELECT count(DISTINCT k.user_id) FROM cases k, c WHERE k.user_id IN (SELECT user_id FROM sent) AND k.created_at BETWEEN c.at AND c.at + interval '7 days') AS handed_off`),
+  )[0]!
+  return { tapped: Number(r.tapped ?? 0), asked: Number(r.asked ?? 0), assessed: Number(r.assessed ?? 0), handedOff: Number(r.handed_off ?? 0) }
+}
+
+export interface CampaignSummary extends CampaignResults {
+  id: number
+  title: string
+  status: string
+  at: Date
+  recipients: number
+  sent: number
+  blocked: number
+}
+
+/** The latest campaigns with their delivery and what followed, newest first (洞察 and its CSV). */
+export async function recentCampaigns(db: Db, limit = 20): Promise<CampaignSummary[]> {
+  const rows = rowsOf<{ id: number | string; title: string; status: string; at: string | Date }>(
+    await db.execute(sql`SELECT id, title, status, coalesce(started_at, scheduled_at, created_at) AS at FROM campaigns ORDER BY id DESC LIMIT ${limit}`),
+  )
+  return Promise.all(
+    rows.map(async (r) => {
+      const id = Number(r.id)
+      const [p, results] = await Promise.all([campaignProgress(db, id), campaignResults(db, id)])
+      return { id, title: r.title, status: r.status, at: new Date(r.at), recipients: p?.recipients ?? 0, sent: p?.sent ?? 0, blocked: p?.blocked ?? 0, ...results }
+    }),
+  )
 }

@@ -5,8 +5,9 @@ import { audit, requireStaff, type ConsoleEnv, type Session } from '../console/a
 import type { ConsoleDeps } from '../console/deps.js'
 import { CsrfField, formatTime } from '../console/layout.js'
 import { rowsOf } from '../db/types.js'
+import { postbackItem, text } from '../chat/messages.js'
 import type { LineMessage } from '../line/limits.js'
-import { audienceSchema, campaignCost, campaignProgress, countAudience, createCampaign, remainingQuota, type Audience, type AudienceCount, type CampaignProgress } from '../outreach/campaigns.js'
+import { audienceSchema, campaignCost, campaignProgress, campaignResults, countAudience, createCampaign, remainingQuota, type Audience, type AudienceCount, type CampaignProgress, type CampaignResults } from '../outreach/campaigns.js'
 import { TOPICS } from '../outreach/copy.js'
 import { PmoPage } from './pages/common.js'
 
@@ -57,7 +58,8 @@ function draftOf(body: Record<string, unknown>): { draft: Draft; error?: string 
   return { draft, error }
 }
 
-const messagesOf = (d: Draft): LineMessage[] => [{ type: 'text', text: d.text }]
+/** The text with the bot's own next steps as quick replies; their taps are counted as the campaign's (postbacks carry its id). */
+const messagesOf = (d: Draft): LineMessage[] => [text(d.text, [postbackItem('問計畫問題', 'action=ask'), postbackItem('數位健檢', 'action=assess'), postbackItem('找真人顧問', 'action=consultant')])]
 
 export function campaignRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { db } = deps
@@ -121,7 +123,7 @@ export function campaignRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const id = z.coerce.number().int().positive().safeParse(c.req.param('id')).data
     const progress = id ? await campaignProgress(db, id) : undefined
     if (!progress) return c.text('找不到推播活動', 404)
-    return c.html(<CampaignPage session={c.get('session')!} progress={progress} />)
+    return c.html(<CampaignPage session={c.get('session')!} progress={progress} results={await campaignResults(db, progress.id)} />)
   })
   app.get('/campaigns/:id/progress.json', async (c) => {
     const id = z.coerce.number().int().positive().safeParse(c.req.param('id')).data
@@ -270,7 +272,8 @@ function CampaignForm(props: FormProps) {
   )
 }
 
-function CampaignPage(props: { session: Session; progress: CampaignProgress }) {
+function CampaignPage(props: { session: Session; progress: CampaignProgress; results: CampaignResults }) {
+  const r = props.results
   const p = props.progress
   const running = p.status === 'sending' || p.status === 'scheduled'
   const pct = p.recipients - p.blocked > 0 ? Math.round((100 * p.sent) / (p.recipients - p.blocked)) : 0
@@ -319,8 +322,29 @@ function CampaignPage(props: { session: Session; progress: CampaignProgress }) {
           </tr>
         </tbody>
       </table>
+      <h2>成效（送達後 7 天內）</h2>
+      <table class="responsive" data-testid="campaign-results">
+        <tbody>
+          <tr>
+            <th>點按訊息中的按鈕</th>
+            <td data-testid="campaign-tapped">{r.tapped}</td>
+          </tr>
+          <tr>
+            <th>問了計畫問題</th>
+            <td data-testid="campaign-asked">{r.asked}</td>
+          </tr>
+          <tr>
+            <th>完成數位健檢</th>
+            <td>{r.assessed}</td>
+          </tr>
+          <tr>
+            <th>找真人顧問</th>
+            <td>{r.handedOff}</td>
+          </tr>
+        </tbody>
+      </table>
       <p>
-        <a href="/console/campaigns">回推播活動列表</a>
+        <a href="/console/campaigns">回推播活動列表</a>　<a href="/console/learn/export.csv?kind=campaigns">匯出所有推播成效 CSV</a>
       </p>
     </PmoPage>
   )

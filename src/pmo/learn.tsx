@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import { requireStaff, type ConsoleEnv } from '../console/auth.js'
 import type { ConsoleDeps } from '../console/deps.js'
 import { rowsOf } from '../db/types.js'
+import { recentCampaigns } from '../outreach/campaigns.js'
 import { toCsv } from './csv.js'
 import { groupQuestions } from './grouping.js'
 import { LearnPage, type AnswerSummaryView } from './pages/learn.js'
@@ -17,7 +18,7 @@ const daysOf = (q: string | undefined) => {
   return DAY_CHOICES.includes(n) ? n : 30
 }
 
-export const CSV_KINDS = ['daily', 'topics', 'gaps', 'cases', 'levels', 'changes'] as const
+export const CSV_KINDS = ['daily', 'topics', 'gaps', 'cases', 'levels', 'changes', 'campaigns'] as const
 
 /** Learn: unanswered questions grouped by similarity, statistics with charts, CSV export. */
 export function learnRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
@@ -33,17 +34,18 @@ export function learnRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get('/learn', async (c) => {
     const days = daysOf(c.req.query('days'))
     const { now, since } = window(days)
-    const [summary, daily, topics, cases, levels, gaps] = await Promise.all([
+    const [summary, daily, topics, cases, levels, gaps, campaigns] = await Promise.all([
       answerSummary(db, since),
       dailyActivity(db, days, now),
       topTopics(db, since),
       caseStats(db, since),
       levelStats(db),
       gapQuestions(db, since),
+      recentCampaigns(db, 10),
     ])
     const groups = groupQuestions(gaps)
     const titles = new Map(rowsOf<{ id: string; title: string }>(await db.execute(sql`SELECT id, title FROM kb_documents`)).map((r) => [r.id, r.title]))
-    return c.html(<LearnPage session={c.get('session')!} days={days} groups={groups} view={{ summary, daily, topics, cases, levels }} titles={titles} />)
+    return c.html(<LearnPage session={c.get('session')!} days={days} groups={groups} view={{ summary, daily, topics, cases, levels, campaigns }} titles={titles} />)
   })
 
   app.get('/learn/export.csv', async (c) => {
@@ -94,6 +96,11 @@ export function learnRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
           ],
         )
       }
+      case 'campaigns':
+        return toCsv(
+          ['活動', '標題', '狀態', '發送時間', '對象', '送達', '已封鎖', '點按按鈕', '7 天內提問', '7 天內完成健檢', '7 天內找顧問'],
+          (await recentCampaigns(db, 500)).map((x) => [x.id, x.title, x.status, x.at.toISOString(), x.recipients, x.sent, x.blocked, x.tapped, x.asked, x.assessed, x.handedOff]),
+        )
       case 'levels':
         return toCsv(['等級', '企業數'], (await levelStats(db)).distribution.map((l) => [l.level, l.users]))
       case 'changes': {

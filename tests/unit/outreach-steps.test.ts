@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { withCampaignId } from '../../src/outreach/campaigns.js'
 import { myDataView, readRequest, subscriptionStep } from '../../src/outreach/steps.js'
 
 // Subscriptions and 我的資料 as pure steps: input and what was loaded in, replies and effects out.
@@ -36,5 +37,17 @@ describe('outreach steps', () => {
     expect(view).toContain('真人顧問案件 #4（處理中）')
     expect(view).toContain('截止前提醒（2026/12/01 同意）')
     expect(view).toContain('刪除我的資料')
+  })
+})
+
+describe('campaign messages', () => {
+  it('carry the campaign id on every postback, quick replies and buttons alike, and nothing else changes', () => {
+    const messages = [
+      { type: 'text' as const, text: 'x', quickReply: { items: [{ type: 'action' as const, action: { type: 'postback' as const, label: '問', data: 'action=ask', displayText: '問' } }, { type: 'action' as const, action: { type: 'message' as const, label: '選單', text: '選單' } }] } },
+    ]
+    const tagged = withCampaignId(messages, 42) as typeof messages
+    expect(tagged[0]!.quickReply.items[0]!.action).toEqual({ type: 'postback', label: '問', data: 'action=ask&campaign=42', displayText: '問' })
+    expect(tagged[0]!.quickReply.items[1]!.action).toEqual({ type: 'message', label: '選單', text: '選單' })
+    expect(withCampaignId(tagged, 42)).toEqual(tagged)
   })
 })

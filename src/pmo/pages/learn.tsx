@@ -1,6 +1,7 @@
 import type { Session } from '../../console/auth.js'
 import { formatTime } from '../../console/layout.js'
 import type { QuestionGroup } from '../grouping.js'
+import type { CampaignSummary } from '../../outreach/campaigns.js'
 import type { CaseStats, DailyRow, LevelStats, Summary, TopicRow } from '../stats.js'
 import { BarChart, LineChart } from './charts.js'
 
@@ -10,6 +11,8 @@ export interface AnswerSummaryView {
   topics: TopicRow[]
   cases: CaseStats
   levels: LevelStats
+  /** The latest campaigns, newest first. */
+  campaigns: CampaignSummary[]
 }
 import { PmoPage } from './common.js'
 
@@ -173,6 +176,28 @@ export function LearnPage(props: { session: Session; days: number; groups: Quest
           </p>
           <BarChart title="首次回覆時間分布" bars={view.cases.buckets.map((b) => ({ label: b.label, value: b.cases }))} unit=" 件" testId="chart-response" />
           <p>{exportLink('cases', '匯出 CSV')}</p>
+        </div>
+        <div class="card">
+          <h2>推播成效（最近的推播活動）</h2>
+          {view.campaigns.length === 0 ? (
+            <p class="muted">還沒有推播活動。</p>
+          ) : (
+            <>
+              <BarChart
+                title="推播後 7 天內的回應"
+                bars={view.campaigns.flatMap((c) => [
+                  { label: `${c.title}：送達`, value: c.sent },
+                  { label: `${c.title}：點按`, value: c.tapped },
+                  { label: `${c.title}：提問／健檢／找顧問`, value: c.asked + c.assessed + c.handedOff },
+                ])}
+                unit=" 人"
+                testId="chart-campaigns"
+              />
+              <p>
+                <a href="/console/campaigns">推播活動</a>　{exportLink('campaigns', '匯出 CSV')}
+              </p>
+            </>
+          )}
         </div>
         <div class="card">
           <h2>數位程度分布（各企業最近一次評測）</h2>
