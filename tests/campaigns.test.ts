@@ -58,6 +58,13 @@ for (const { engine, skip } of engines()) {
       await database.db.execute(sql`UPDATE users SET followed_at = now() + interval '1 minute' WHERE id = ${ids[1]!}`)
       expect(await countAudience(database.db, { ...everyone, topics: ['cases'] })).toEqual({ reachable: 3, blocked: 1 })
       expect(await countAudience(database.db, { ...everyone, topics: ['cases'], regions: ['花蓮縣'] })).toEqual({ reachable: 1, blocked: 1 })
+      // Firms the eligibility engine does not rule out for a programme: a factory may apply, a restaurant may not.
+      const { readProgrammeRules } = await import('../src/eligibility/load.js')
+      const [factory, restaurant] = await seedSubscribers(database.db, 'elig', 2, 'cases', '金門縣')
+      await database.db.execute(sql`UPDATE conversations SET state = '{"firm":{"region":"金門縣","industry":"manufacturing"}}'::jsonb WHERE chat_id = ${factory!}`)
+      await database.db.execute(sql`UPDATE conversations SET state = '{"firm":{"region":"金門縣","industry":"food-lodging"}}'::jsonb WHERE chat_id = ${restaurant!}`)
+      const audience = { ...everyone, topics: ['cases'], regions: ['金門縣'], eligibleFor: 'supply-chain-ai' }
+      expect(await countAudience(database.db, audience, await readProgrammeRules())).toEqual({ reachable: 1, blocked: 0 })
     })
 
     it('sends 1,200 subscribers their message once each in ⌈n/500⌉ multicasts, even when a sender dies after LINE accepted a batch', async () => {

@@ -257,6 +257,17 @@ describe('PMO console in a browser', () => {
     await page.getByTestId('campaign-test').click()
     await page.getByText('已送出測試訊息').waitFor()
     expect(fake.messagesFor(staffLine).at(-1)).toMatchObject({ text: '晨光鎮智慧零售補助開放申請了，輸入「問問題」了解資格。' })
+    // With a knowledge document's card: the text, then the card (its title, lead and source) with a button.
+    await page.locator('#documentId').selectOption({ index: 1 })
+    const docTitle = (await page.locator('#documentId option').nth(1).innerText()).trim()
+    await page.getByTestId('campaign-preview').click()
+    await expect(page.getByTestId('campaign-cost').innerText()).resolves.toBe('1400')
+    await page.getByTestId('campaign-test').click()
+    await page.getByText('已送出測試訊息').waitFor()
+    const card = fake.messagesFor(staffLine).at(-1) as { type: string; altText: string; contents: { footer: { contents: { action: { data: string } }[] } } }
+    expect(card).toMatchObject({ type: 'flex', altText: docTitle })
+    expect(card.contents.footer.contents[0]!.action.data).toBe('action=ask')
+    await page.locator('#documentId').selectOption('')
     const before = fake.multicasts.length
     await page.getByTestId('campaign-send').click()
     await page.waitForURL(/\/console\/campaigns\/\d+$/)
@@ -277,7 +288,7 @@ describe('PMO console in a browser', () => {
     await page.goto(url('/console/learn'))
     await page.getByTestId('chart-campaigns').waitFor()
     const audits = rowsOf<{ action: string }>(await db.execute(sql`SELECT action FROM audit_log WHERE action LIKE 'campaign.%' ORDER BY id`))
-    expect(audits.map((a) => a.action)).toEqual(['campaign.test', 'campaign.send'])
+    expect(audits.map((a) => a.action)).toEqual(['campaign.test', 'campaign.test', 'campaign.send'])
     fake.quotaLimit = null
   })
 

@@ -64,7 +64,12 @@ export interface AudienceCount {
   blocked: number
 }
 
-export async function countAudience(db: Db, audience: Audience): Promise<AudienceCount> {
+export async function countAudience(db: Db, audience: Audience, rules?: ProgrammeRules): Promise<AudienceCount> {
+  if (audience.eligibleFor) {
+    // The eligibility engine runs here, not in SQL: each firm's facts through the programme's rules.
+    const rows = rowsOf<{ follows: boolean; firm: unknown }>(await db.execute(audienceQuery(audience))).filter((r) => mayApply(rules, audience.eligibleFor!, r.firm))
+    return { reachable: rows.filter((r) => r.follows).length, blocked: rows.filter((r) => !r.follows).length }
+  }
   const r = rowsOf<{ reachable: number | string; blocked: number | string }>(
     await db.execute(sql`SELECT count(*) FILTER (WHERE follows) AS reachable, count(*) FILTER (WHERE NOT follows) AS blocked FROM (${audienceQuery(audience)}) a`),
   )[0]

@@ -34,6 +34,8 @@ const formSchema = z.object({
 interface Draft {
   title: string
   text: string
+  /** A knowledge document whose card goes with the text. */
+  documentId: string
   audience: Audience
   testUser: string
   when: string
@@ -45,11 +47,13 @@ function draftOf(body: Record<string, unknown>): { draft: Draft; error?: string 
     regions: csv(body.regions),
     industries: all(body.industries),
     levels: all(body.levels).map(Number),
+    eligibleFor: String(body.eligibleFor ?? '') || undefined,
   })
   const form = formSchema.safeParse({ title: body.title ?? '', text: body.text ?? '' })
   const draft: Draft = {
     title: String(body.title ?? ''),
     text: String(body.text ?? ''),
+    documentId: String(body.documentId ?? ''),
     audience: audience.success ? audience.data : { topics: all(body.topics) as Audience['topics'], regions: csv(body.regions), industries: all(body.industries), levels: all(body.levels).map(Number) },
     testUser: String(body.testUser ?? '').trim(),
     when: String(body.when ?? ''),
@@ -58,8 +62,53 @@ function draftOf(body: Record<string, unknown>): { draft: Draft; error?: string 
   return { draft, error }
 }
 
-/** The text with the bot's own next steps as quick replies; their taps are counted as the campaign's (postbacks carry its id). */
-const messagesOf = (d: Draft): LineMessage[] => [text(d.text, [postbackItem('問計畫問題', 'action=ask'), postbackItem('數位健檢', 'action=assess'), postbackItem('找真人顧問', 'action=consultant')])]
+/** A knowledge document as a card: its title, the lead of its first section, the source and its date. */
+export interface DocumentCard {
+  id: string
+  title: string
+  lead: string
+  source: string
+  sourceDate: string | null
+}
+
+async function documentCard(db: ConsoleDeps['db'], id: string): Promise<DocumentCard | undefined> {
+  const row = rowsOf<{ id: string; title: string; source: string; source_date: string | null; card: unknown }>(
+    await db.execute(sql`SELECT d.id, d.title, d.source, d.source_date, (SELECT c.card FROM kb_chunks c WHERE c.document_id = d.id AND c.card IS NOT NULL ORDER BY c.ord LIMIT 1) AS card
+      FROM kb_documents d WHERE d.id = ${id}`),
+  )[0]
+  if (!row) return undefined
+  const card = (typeof row.card === 'string' ? JSON.parse(row.card) : row.card) as { lead?: string } | null
+  return { id: row.id, title: row.title, lead: card?.lead ?? '', source: row.source, sourceDate: row.source_date }
+}
+
+/** The card as a LINE Flex bubble; its button asks the bot about the document (a postback, so the tap is counted). */
+export function cardMessage(card: DocumentCard): LineMessage {
+  const bubble = {
+    type: 'bubble',
+    body: {
+      type: 'box',
+      layout: 'vertical',
+      spacing: 'md',
+      contents: [
+        { type: 'text', text: card.title, weight: 'bold', size: 'md', wrap: true },
+        ...(card.lead ? [{ type: 'text', text: card.lead, size: 'sm', wrap: true }] : []),
+        { type: 'text', text: `資料來源：${card.source}${card.sourceDate ? `（${card.sourceDate}）` : ''}`, size: 'xs', color: '#888888', wrap: true },
+      ],
+    },
+    footer: {
+      type: 'box',
+      layout: 'vertical',
+      contents: [{ type: 'button', style: 'primary', action: { type: 'postback', label: '問計畫問題', data: 'action=ask', displayText: '我想問這個計畫' } }],
+    },
+  }
+  return { type: 'flex', altText: card.title.slice(0, 400), contents: bubble } as unknown as LineMessage
+}
+
+/** The text (and the card, if any) with the bot's next steps as quick replies; every tap is counted as the campaign's. */
+const messagesOf = (d: Draft, card?: DocumentCard): LineMessage[] => {
+  const next = [postbackItem('問計畫問題', 'action=ask'), postbackItem('數位健檢', 'action=assess'), postbackItem('找真人顧問', 'action=consultant')]
+  return card ? [text(d.text), { ...cardMessage(card), quickReply: { items: next } } as LineMessage] : [text(d.text, next)]
+}
 
 export function campaignRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { db } = deps
@@ -67,14 +116,17 @@ export function campaignRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.use('/campaigns', requireStaff('pmo'))
   app.use('/campaigns/*', requireStaff('pmo'))
   const industries = deps.rules?.industries.map((i) => ({ id: i.id, name: i.name })) ?? []
-  const empty: Draft = { title: '', text: '', audience: { topics: ['windows'], regions: [], industries: [], levels: [] }, testUser: '', when: '' }
+  const programmes = deps.rules?.programmes.map((p) => ({ id: p.id, name: p.name })) ?? []
+  const empty: Draft = { title: '', text: '', documentId: '', audience: { topics: ['windows'], regions: [], industries: [], levels: [] }, testUser: '', when: '' }
 
   async function estimate(d: Draft): Promise<Estimate> {
-    const count = await countAudience(db, d.audience)
+    const count = await countAudience(db, d.audience, deps.rules)
     const remaining = await remainingQuota(deps.line).catch(() => undefined)
-    return { count, cost: campaignCost(count.reachable, messagesOf(d).length), remaining }
+    return { count, cost: campaignCost(count.reachable, (await messagesFor(d)).length), remaining }
   }
-  const page = (s: Session, d: Draft, extra: Partial<FormProps> = {}) => <CampaignForm session={s} draft={d} industries={industries} {...extra} />
+  const messagesFor = async (d: Draft) => messagesOf(d, d.documentId ? await documentCard(db, d.documentId) : undefined)
+  const documents = async () => rowsOf<{ id: string; title: string }>(await db.execute(sql`SELECT id, title FROM kb_documents ORDER BY title LIMIT 500`))
+  const page = async (s: Session, d: Draft, extra: Partial<FormProps> = {}) => <CampaignForm session={s} draft={d} industries={industries} programmes={programmes} documents={await documents()} {...extra} />
 
   app.get('/campaigns', async (c) => {
     const rows = rowsOf<ListRow>(
@@ -86,37 +138,37 @@ export function campaignRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     return c.html(<CampaignList session={c.get('session')!} rows={rows} flash={c.req.query('ok')} />)
   })
 
-  app.get('/campaigns/new', (c) => c.html(page(c.get('session')!, empty)))
+  app.get('/campaigns/new', async (c) => c.html(await page(c.get('session')!, empty)))
 
   // One form, three buttons: see the count and cost, send a test, or send (now or at a time).
   app.post('/campaigns/new', async (c) => {
     const s = c.get('session')!
     const body = await c.req.parseBody({ all: true })
     const { draft, error } = draftOf(body)
-    if (error) return c.html(page(s, draft, { error }), 400)
+    if (error) return c.html(await page(s, draft, { error }), 400)
     const est = await estimate(draft)
     const intent = String(body.intent ?? 'preview')
     if (intent === 'test') {
-      if (!/^U[0-9a-f]{32}$/.test(draft.testUser)) return c.html(page(s, draft, { estimate: est, error: '測試對象請填 LINE 使用者 ID（U 開頭、33 碼）' }), 400)
+      if (!/^U[0-9a-f]{32}$/.test(draft.testUser)) return c.html(await page(s, draft, { estimate: est, error: '測試對象請填 LINE 使用者 ID（U 開頭、33 碼）' }), 400)
       try {
-        await deps.line.push(draft.testUser, messagesOf(draft), crypto.randomUUID())
+        await deps.line.push(draft.testUser, await messagesFor(draft), crypto.randomUUID())
       } catch (e) {
-        return c.html(page(s, draft, { estimate: est, error: `測試訊息沒有送出：${(e as Error).message.slice(0, 120)}` }), 502)
+        return c.html(await page(s, draft, { estimate: est, error: `測試訊息沒有送出：${(e as Error).message.slice(0, 120)}` }), 502)
       }
       await audit(db, s.staff.id, 'campaign.test', `line:${draft.testUser.slice(0, 6)}…`, { title: draft.title })
-      return c.html(page(s, draft, { estimate: est, flash: '已送出測試訊息，請在手機上確認' }))
+      return c.html(await page(s, draft, { estimate: est, flash: '已送出測試訊息，請在手機上確認' }))
     }
     if (intent === 'send') {
-      if (est.remaining === undefined) return c.html(page(s, draft, { estimate: est, error: '無法讀取本月訊息額度，請稍後再試' }), 502)
-      if (est.remaining !== null && est.cost > est.remaining) return c.html(page(s, draft, { estimate: est, error: `本月剩餘額度 ${est.remaining} 則，不足以發送 ${est.cost} 則` }), 400)
-      if (est.count.reachable === 0) return c.html(page(s, draft, { estimate: est, error: '沒有符合條件、且同意接收的對象' }), 400)
+      if (est.remaining === undefined) return c.html(await page(s, draft, { estimate: est, error: '無法讀取本月訊息額度，請稍後再試' }), 502)
+      if (est.remaining !== null && est.cost > est.remaining) return c.html(await page(s, draft, { estimate: est, error: `本月剩餘額度 ${est.remaining} 則，不足以發送 ${est.cost} 則` }), 400)
+      if (est.count.reachable === 0) return c.html(await page(s, draft, { estimate: est, error: '沒有符合條件、且同意接收的對象' }), 400)
       const when = draft.when ? new Date(`${draft.when}:00+08:00`) : new Date()
-      if (Number.isNaN(when.getTime())) return c.html(page(s, draft, { estimate: est, error: '排程時間格式不正確' }), 400)
-      const id = (await createCampaign(db, { title: draft.title, messages: messagesOf(draft), audience: draft.audience, createdBy: s.staff.id, scheduledAt: when }))!
+      if (Number.isNaN(when.getTime())) return c.html(await page(s, draft, { estimate: est, error: '排程時間格式不正確' }), 400)
+      const id = (await createCampaign(db, { title: draft.title, messages: await messagesFor(draft), audience: draft.audience, createdBy: s.staff.id, scheduledAt: when }))!
       await audit(db, s.staff.id, 'campaign.send', `campaign:${id}`, { recipients: est.count.reachable, cost: est.cost, scheduledAt: when.toISOString(), audience: draft.audience })
       return c.redirect(`/console/campaigns/${id}`, 303)
     }
-    return c.html(page(s, draft, { estimate: est }))
+    return c.html(await page(s, draft, { estimate: est }))
   })
 
   app.get('/campaigns/:id', async (c) => {
@@ -191,6 +243,8 @@ interface FormProps {
   session: Session
   draft: Draft
   industries: { id: string; name: string }[]
+  programmes: { id: string; name: string }[]
+  documents: { id: string; title: string }[]
   estimate?: Estimate
   error?: string
   flash?: string
@@ -210,6 +264,15 @@ function CampaignForm(props: FormProps) {
         <textarea id="text" name="text" maxlength={1000} required>
           {d.text}
         </textarea>
+        <label for="documentId">附上知識文件的卡片（可不選）</label>
+        <select id="documentId" name="documentId">
+          <option value="">不附卡片</option>
+          {props.documents.map((doc) => (
+            <option value={doc.id} {...(d.documentId === doc.id ? { selected: true } : {})}>
+              {doc.title}
+            </option>
+          ))}
+        </select>
         <fieldset class="card">
           <legend>對象（只會發給同意接收所選主題、且仍是好友的使用者）</legend>
           <div class="checks">
@@ -237,6 +300,15 @@ function CampaignForm(props: FormProps) {
               </label>
             ))}
           </div>
+          <label for="eligibleFor">可能符合的計畫（依規則判斷為符合或需確認的企業；不選＝不限）</label>
+          <select id="eligibleFor" name="eligibleFor">
+            <option value="">不限</option>
+            {props.programmes.map((p) => (
+              <option value={p.id} {...(d.audience.eligibleFor === p.id ? { selected: true } : {})}>
+                {p.name}
+              </option>
+            ))}
+          </select>
         </fieldset>
         {e ? (
           <div class="card" data-testid="campaign-estimate">
