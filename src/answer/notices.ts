@@ -1,3 +1,4 @@
+import { answerCopy } from './copy.js'
 import type { Citation } from './types.js'
 
 /** Information older than this is flagged as possibly outdated. */
@@ -23,23 +24,15 @@ export function noticesFor(citations: Citation[], now: Date): string[] {
 }
 
 function noticeOf(c: Citation, now: Date): string | undefined {
-  {
-    const label = ''
-    const closedWindow = c.windowCloses !== null && parsePartialDate(c.windowCloses) < now
-    if (c.kind === 'programme' && (c.status === 'closed' || closedWindow)) {
-      const when = c.windowCloses ? `（收件至 ${c.windowCloses}）` : ''
-      return `${label}此梯次已截止${when}，最新公告請洽計畫主管機關或計畫辦公室，或輸入「找顧問」。`
-    }
-    if (c.status === 'planned') return `${label}此計畫尚未公告受理，內容以正式公告為準。`
-    if (c.sourceDate && now.getTime() - parsePartialDate(c.sourceDate).getTime() > STALE_YEARS * 365 * 86_400_000) {
-      return `${label}資料日期為 ${c.sourceDate}，內容可能已有更新。`
-    }
-    return undefined
-  }
+  const closedWindow = c.windowCloses !== null && parsePartialDate(c.windowCloses) < now
+  if (c.kind === 'programme' && (c.status === 'closed' || closedWindow)) return answerCopy.notice.closed(c.windowCloses)
+  if (c.status === 'planned') return answerCopy.notice.planned
+  if (c.sourceDate && now.getTime() - parsePartialDate(c.sourceDate).getTime() > STALE_YEARS * 365 * 86_400_000) return answerCopy.notice.stale(c.sourceDate)
+  return undefined
 }
 
 export function sourceLine(c: Citation): string {
   const section = c.headingPath.filter((h) => h !== c.title).at(-1)
-  const date = c.sourceDate ? `（資料日期 ${c.sourceDate}）` : ''
+  const date = c.sourceDate ? answerCopy.notice.sourceDate(c.sourceDate) : ''
   return `〔${c.n}〕${c.title}${section ? `｜${section}` : ''}${date}`
 }

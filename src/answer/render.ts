@@ -1,12 +1,14 @@
 import type { messagingApi } from '@line/bot-sdk'
 import type { LineMessage } from '../line/limits.js'
 import { messageItem, postbackItem } from '../chat/messages.js'
+import { answerCopy } from './copy.js'
 import { sourceLine } from './notices.js'
 import type { AnswerResult } from './types.js'
 
 type FlexComponent = messagingApi.FlexComponent
 
 const ALT_TEXT_MAX = 400
+const q = answerCopy.quick
 
 function small(text: string, color = '#666666'): FlexComponent {
   return { type: 'text', text, size: 'xs', color, wrap: true }
@@ -16,15 +18,15 @@ function small(text: string, color = '#666666'): FlexComponent {
 export function answerQuickReplies(answerId: string, hasMore: boolean, followUps: { label: string; text: string }[] = []): messagingApi.QuickReplyItem[] {
   return [
     ...followUps.slice(0, 8).map((f) => messageItem(f.label, f.text)),
-    ...(hasMore ? [postbackItem('看更多', `action=more&answer=${answerId}`, '看更多')] : []),
-    postbackItem('👍 有幫助', `action=feedback&answer=${answerId}&value=helpful`, '有幫助'),
-    postbackItem('👎 沒幫助', `action=feedback&answer=${answerId}&value=unhelpful`, '沒幫助'),
-    postbackItem('找真人顧問', 'action=consultant', '找真人顧問'),
+    ...(hasMore ? [postbackItem(q.more, `action=more&answer=${answerId}`, q.more)] : []),
+    postbackItem(q.helpful, `action=feedback&answer=${answerId}&value=helpful`, q.helpfulShown),
+    postbackItem(q.unhelpful, `action=feedback&answer=${answerId}&value=unhelpful`, q.unhelpfulShown),
+    postbackItem(q.consultant, 'action=consultant', q.consultant),
   ]
 }
 
 export function declineQuickReplies(): messagingApi.QuickReplyItem[] {
-  return [postbackItem('找真人顧問', 'action=consultant', '找真人顧問'), messageItem('選單')]
+  return [postbackItem(q.consultant, 'action=consultant', q.consultant), messageItem(q.menu)]
 }
 
 /**
@@ -41,7 +43,7 @@ export function renderAnswer(answer: AnswerResult, answerId: string): LineMessag
     for (const n of answer.notices) contents.push({ ...small(`⚠️ ${n}`, '#B45309'), margin: 'sm' } as FlexComponent)
   }
   contents.push({ type: 'separator', margin: 'md' })
-  contents.push({ ...small('📄 資料來源', '#333333'), weight: 'bold', margin: 'md' } as FlexComponent)
+  contents.push({ ...small(answerCopy.sourcesTitle.zh, '#333333'), weight: 'bold', margin: 'md' } as FlexComponent)
   for (const c of answer.citations) contents.push(small(sourceLine(c)))
   const altText = Array.from(answer.text).length > ALT_TEXT_MAX ? `${Array.from(answer.text).slice(0, ALT_TEXT_MAX - 1).join('')}…` : answer.text
   return [
@@ -51,7 +53,7 @@ export function renderAnswer(answer: AnswerResult, answerId: string): LineMessag
       contents: {
         type: 'bubble',
         size: 'giga',
-        header: { type: 'box', layout: 'vertical', contents: [small('🤖 自動整理的回答，僅供參考', '#888888')] },
+        header: { type: 'box', layout: 'vertical', contents: [small(answerCopy.bubbleHeader, '#888888')] },
         body: { type: 'box', layout: 'vertical', spacing: 'sm', contents },
       },
       quickReply: { items: answerQuickReplies(answerId, answer.more !== undefined, answer.followUps) },

@@ -11,6 +11,7 @@ import { ASKS_WINDOW, windowLine } from './windows.js'
 import { premiseCorrection } from './premise.js'
 import { noticesFor, sourceLine } from './notices.js'
 import type { AnswerResult, Citation } from './types.js'
+import { answerCopy } from './copy.js'
 import type { IntentClassifier } from './intent.js'
 
 /** Generates an answer from passages; implemented by the LLM chain when OPENAI_API_KEY is set. */
@@ -53,7 +54,8 @@ export function resolveQuery(question: string, previous: string | undefined): st
 
 export function formatAnswer(body: string, citations: Citation[], notices: string[], english = false): string {
   const sources = citations.map(sourceLine)
-  const [header, sourcesTitle] = english ? ['🤖 Automated answer from the programme documents, for reference only:', '📄 Sources (in Chinese)'] : ['🤖 以下由系統自動整理，僅供參考：', '📄 資料來源']
+  const lang = english ? 'en' : 'zh'
+  const [header, sourcesTitle] = [answerCopy.header[lang], answerCopy.sourcesTitle[lang]]
   return [header, body, notices.length > 0 ? `⚠️ ${notices.join('\n⚠️ ')}` : '', `${sourcesTitle}\n${sources.join('\n')}`]
     .filter(Boolean)
     .join('\n\n')
@@ -61,18 +63,12 @@ export function formatAnswer(body: string, citations: Citation[], notices: strin
 
 /** The user's words are not repeated back: that would echo insults and injected text. */
 export function declineText(outOfScope: boolean, english = false): string {
-  if (english)
-    return outOfScope
-      ? 'Sorry, this is outside what I can answer: I only answer questions about SME digital transformation and the related government programmes. A human consultant (真人顧問) can help if you need.'
-      : 'Sorry, the documents I have do not answer this reliably, so I will not guess. A human consultant (真人顧問) can check it for you, or try asking another way.'
-  return outOfScope
-    ? '抱歉，這個問題超出我能回答的範圍。我只回答中小企業數位轉型與相關政府計畫的問題。需要的話，也可以請真人顧問協助。'
-    : '抱歉，我的資料庫裡找不到能回答這個問題的可靠資料，為了不提供錯誤資訊，我先不猜測。建議請真人顧問協助確認，或換個方式再問一次。'
+  return (outOfScope ? answerCopy.outOfScope : answerCopy.notCovered)[english ? 'en' : 'zh']
 }
 
 /** When the knowledge base holds nothing on the programme named, another programme's facts must not stand in. */
-export const UNKNOWN_PROGRAMME_TEXT = '抱歉，資料庫沒有這個計畫的資料，我不會拿其他計畫的內容來回答。建議請真人顧問協助確認最新的計畫資訊。'
-const UNKNOWN_PROGRAMME_TEXT_EN = 'Sorry, my documents hold nothing on that programme, and I will not answer with another programme\'s facts. A human consultant (真人顧問) can check the latest information for you.'
+export const UNKNOWN_PROGRAMME_TEXT = answerCopy.unknownProgramme.zh
+const UNKNOWN_PROGRAMME_TEXT_EN = answerCopy.unknownProgramme.en
 
 /**
  * The programmes a question is about: those it names, or — for a follow-up that names none — those
@@ -165,6 +161,6 @@ export async function answerQuestion(
   const shown = composed.citations.filter((c) => composed.body.includes(`〔${c.n}〕`))
   const inMore = composed.citations.filter((c) => !shown.includes(c))
   const notices = noticesFor(shown, input.now)
-  const more = composed.more ? `${composed.more}\n\n📄 資料來源\n${[...shown, ...inMore].filter((c) => composed.more!.includes(`〔${c.n}〕`)).map(sourceLine).join('\n')}` : undefined
+  const more = composed.more ? `${composed.more}\n\n${answerCopy.sourcesTitle.zh}\n${[...shown, ...inMore].filter((c) => composed.more!.includes(`〔${c.n}〕`)).map(sourceLine).join('\n')}` : undefined
   return { ...base, status: 'answered', text: formatAnswer(body, shown, notices, english), body, notices, citations: shown, more, mode: 'extractive', fallbackReason }
 }

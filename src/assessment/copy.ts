@@ -52,6 +52,13 @@ export const assessmentCopy = {
   levelsUnit: (level: number) => `第 ${level} 級`,
   result: {
     header: '📊 數位健檢結果',
+    overallTitle: '整體數位程度',
+    averageShort: (avg: string) => `（平均 ${avg}）`,
+    sourcesTitle: '📄 資料來源',
+    sourceDate: (date: string) => `（資料日期 ${date}）`,
+    eligibilityOf: (programme: string) => `${programme}：申請資格`,
+    consultantShown: '找顧問談健檢結果',
+    laterShown: '之後再測',
     overall: (level: number, name: string) => `整體數位程度：第 ${level} 級｜${name}`,
     overallNone: (min: number) => `回答的業務少於 ${min} 項，先不計算整體等級。`,
     average: (avg: string, answered: number, total: number) => `平均 ${avg} 級（${total} 項業務回答了 ${answered} 項）`,

@@ -91,7 +91,7 @@ function ranked(rules: ProgrammeRules, result: AssessmentResult) {
 
 function citeOf(p: Programme, documents: Record<string, DocumentRef>, n: number): string {
   const doc = documents[p.document]
-  return `〔${n}〕${doc ? `${doc.title}${doc.sourceDate ? `（資料日期 ${doc.sourceDate}）` : ''}` : `${p.name}：申請資格`}`
+  return `〔${n}〕${doc ? `${doc.title}${doc.sourceDate ? c.result.sourceDate(doc.sourceDate) : ''}` : c.result.eligibilityOf(p.name)}`
 }
 
 function programmeView(rules: ProgrammeRules, result: AssessmentResult, documents: Record<string, DocumentRef>): ProgrammeView {
@@ -131,7 +131,7 @@ const SHOWN = 3
 export function resultText(def: AssessmentDefinition, rules: ProgrammeRules, result: AssessmentResult, documents: Record<string, DocumentRef> = {}): string {
   const o = result.overall
   const lines = [c.result.altTitle(date(result.completedAt))]
-  lines.push(o.level !== null ? `${c.result.overall(o.level, def.levels[o.level - 1]!.name)}（平均 ${o.average!.toFixed(1)}）` : c.result.overallNone(def.min_answered_for_overall))
+  lines.push(o.level !== null ? `${c.result.overall(o.level, def.levels[o.level - 1]!.name)}${c.result.averageShort(o.average!.toFixed(1))}` : c.result.overallNone(def.min_answered_for_overall))
   lines.push(...changeLines(result))
   lines.push(`${c.result.bars}：${result.functions.map((f) => `${functionName(def, f.id)} ${f.level ?? c.result.skippedBar}`).join('、')}`)
   if (result.weakest.length > 0) lines.push(`${c.result.weakest}：${result.weakest.map((id) => functionName(def, id)).join('、')}`)
@@ -149,7 +149,7 @@ function sourcesLine(def: AssessmentDefinition, documents: Record<string, Docume
 
 function levelBubble(def: AssessmentDefinition, result: AssessmentResult, documents: Record<string, DocumentRef>): FlexBubble {
   const o = result.overall
-  const body: FlexComponent[] = [small('整體數位程度')]
+  const body: FlexComponent[] = [small(c.result.overallTitle)]
   if (o.level !== null) {
     body.push({ type: 'box', layout: 'baseline', spacing: 'sm', contents: [t(c.levelsUnit(o.level), { size: 'xxl', weight: 'bold', color: BRAND, flex: 0 }), t(def.levels[o.level - 1]!.name, { size: 'md', flex: 0 })] })
     body.push(small(c.result.average(o.average!.toFixed(1), o.answered, o.total)))
@@ -185,7 +185,7 @@ function levelBubble(def: AssessmentDefinition, result: AssessmentResult, docume
 function programmeBubble(rules: ProgrammeRules, result: AssessmentResult, documents: Record<string, DocumentRef>): FlexBubble {
   const view = programmeView(rules, result, documents)
   const body: FlexComponent[] = view.lines.map((l) => (l.bold ? t(l.text, { weight: 'bold', margin: 'md' }) : small(l.text, '#333333')))
-  body.push(sep(), small(c.result.programmesNote, '#999999'), t('📄 資料來源', { size: 'xs', weight: 'bold', margin: 'md' }), ...view.cites.map((cite) => small(cite, '#999999')))
+  body.push(sep(), small(c.result.programmesNote, '#999999'), t(c.result.sourcesTitle, { size: 'xs', weight: 'bold', margin: 'md' }), ...view.cites.map((cite) => small(cite, '#999999')))
   return {
     type: 'bubble',
     size: 'giga',
@@ -204,10 +204,10 @@ export function resultQuickReplies(def: AssessmentDefinition, assessmentId: stri
   // The whole list (and why others do not fit) as the eligibility answer, from the facts the owner gave here.
   const facts = describeFacts(result.facts, rules)
   return [
-    postbackItem(c.quick.consultant, `action=consultant&assessment=${assessmentId}`, '找顧問談健檢結果'),
+    postbackItem(c.quick.consultant, `action=consultant&assessment=${assessmentId}`, c.result.consultantShown),
     ...(facts ? [messageItem(c.result.allProgrammesLabel, c.result.allProgrammesSays)] : []),
     messageItem(c.quick.similarCase, wordingFor(def, { section: 'function', q: focus }, industryAnswers(result)).caseQuery ?? focus.case_query),
-    postbackItem(c.quick.later, assessData('assess-later'), '之後再測'),
+    postbackItem(c.quick.later, assessData('assess-later'), c.result.laterShown),
     postbackItem(copy.quick.menu, 'action=menu', copy.quick.menu),
   ]
 }

@@ -6,7 +6,8 @@ import { plainText, text } from '../chat/messages.js'
 import type { LineMessage } from '../line/limits.js'
 import { enqueueOutbox, REPLY_TOKEN_TTL_MS } from '../line/outbox.js'
 import { canAssign, canView, type AssignTarget, type CaseStatus } from './cases.js'
-import { caseClosedMessages, HANDOFF_STATE_KEY } from './state.js'
+import { caseClosedMessages } from './flow.js'
+import { HANDOFF_STATE_KEY } from './state.js'
 
 /**
  * What consultants do to a case. Each action is one transaction that also writes the audit log; the

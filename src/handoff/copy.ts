@@ -4,6 +4,17 @@ import type { CaseReason, IntakeField } from './state.js'
 
 /** The handoff's zh-TW copy, in one place so wording can be reviewed without reading code. */
 export const handoffCopy = {
+  closed: {
+    byConsultant: (id: number) => `顧問已結束這次的真人服務（案件編號 #${id}）。`,
+    byUser: (id: number) => `已結束真人服務（案件編號 #${id}）。`,
+    back: '接下來由小幫手繼續為您服務，有問題直接輸入即可；需要時也可以再點「找真人顧問」。\n\n請問這次顧問的協助您滿意嗎？',
+    ratings: [
+      { score: 5, label: '😀 很滿意', shown: '很滿意' },
+      { score: 4, label: '🙂 滿意', shown: '滿意' },
+      { score: 3, label: '😐 普通', shown: '普通' },
+      { score: 2, label: '🙁 不滿意', shown: '不滿意' },
+    ],
+  },
   start: '好的，我來幫您轉介真人顧問 🙋 為了讓顧問先了解狀況，想請教幾個小問題（不方便回答可以點「略過」）：',
   startFromAssessment: '好的，我來幫您轉介真人顧問，顧問會看到您剛剛的數位健檢結果 🙋 先請教幾個小問題（不方便回答可以點「略過」）：',
   ask: {

@@ -4,7 +4,7 @@ import type { LineMessage } from '../line/limits.js'
 import { handoffCopy as c } from './copy.js'
 import { describeOfficeHours, describeTime, dueAt, isOfficeTime, nextOpening } from './hours.js'
 import type { HandoffSettings } from './settings.js'
-import { INTAKE_FIELDS, type CaseIntake, type IntakeField } from './state.js'
+import { INTAKE_FIELDS, ratingData, type CaseIntake, type IntakeField } from './state.js'
 
 type QuickReplyItem = messagingApi.QuickReplyItem
 
@@ -96,4 +96,10 @@ export function openedMessages(caseId: number, intake: CaseIntake, now: Date, se
   const details = INTAKE_FIELDS.map((f) => `・${c.fieldName[f]}：${intake[f] ?? c.skipped}`)
   const body = [c.opened(caseId), c.whatNext, when, c.summary(details), c.howToEnd].join('\n\n')
   return { replies: [text(body, [postbackItem(c.quick.end, 'action=end-handoff', c.quick.end)])], dueAt: due }
+}
+
+/** What the user gets when a case ends: back to the bot, and a satisfaction question. */
+export function caseClosedMessages(caseId: number, by: 'user' | 'consultant'): LineMessage[] {
+  const lead = by === 'consultant' ? c.closed.byConsultant(caseId) : c.closed.byUser(caseId)
+  return [text(`${lead}${c.closed.back}`, c.closed.ratings.map((r) => postbackItem(r.label, ratingData(caseId, r.score), r.shown)))]
 }

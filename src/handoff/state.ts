@@ -1,5 +1,3 @@
-import type { LineMessage } from '../line/limits.js'
-import { postbackItem, text } from '../chat/messages.js'
 
 /**
  * The contract between the chat side of a handoff (src/handoff/routes.ts) and the consultant
@@ -9,7 +7,7 @@ import { postbackItem, text } from '../chat/messages.js'
  *   active case so the router can tell, without a query, that the bot must stay silent.
  * - Whoever ends a case (the user with "結束真人服務", or a consultant resolving it) does, in ONE
  *   transaction: cases.status = 'resolved' (+ resolved_at, resolved_by), remove the conversation's
- *   `handoff` state slice, and queue `caseClosedMessages` to the user.
+ *   `handoff` state slice, and queue `caseClosedMessages` (flow.ts) to the user.
  */
 export const HANDOFF_STATE_KEY = 'handoff'
 
@@ -24,22 +22,6 @@ export interface HandoffState {
 /** Postback data of the satisfaction quick reply: `action=case-rating&case=<id>&score=<1-5>`. */
 export function ratingData(caseId: number, score: number): string {
   return `action=case-rating&case=${caseId}&score=${score}`
-}
-
-/** What the user gets when a case ends: back to the bot, and a satisfaction question. */
-export function caseClosedMessages(caseId: number, by: 'user' | 'consultant'): LineMessage[] {
-  const lead = by === 'consultant' ? `顧問已結束這次的真人服務（案件編號 #${caseId}）。` : `已結束真人服務（案件編號 #${caseId}）。`
-  return [
-    text(
-      `${lead}接下來由小幫手繼續為您服務，有問題直接輸入即可；需要時也可以再點「找真人顧問」。\n\n請問這次顧問的協助您滿意嗎？`,
-      [
-        postbackItem('😀 很滿意', ratingData(caseId, 5), '很滿意'),
-        postbackItem('🙂 滿意', ratingData(caseId, 4), '滿意'),
-        postbackItem('😐 普通', ratingData(caseId, 3), '普通'),
-        postbackItem('🙁 不滿意', ratingData(caseId, 2), '不滿意'),
-      ],
-    ),
-  ]
 }
 
 /** What started a case (cases.reason). */

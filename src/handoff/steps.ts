@@ -5,9 +5,9 @@ import { parsePostback } from '../chat/router.js'
 import type { ChatInput, Outcome } from '../chat/types.js'
 import type { Consultant } from './assign.js'
 import { handoffCopy as c } from './copy.js'
-import { intakeStep, nextField, openedMessages, questionMessage, startIntake, textEvent, type IntakeEvent } from './flow.js'
+import { caseClosedMessages, intakeStep, nextField, openedMessages, questionMessage, startIntake, textEvent, type IntakeEvent } from './flow.js'
 import type { HandoffSettings } from './settings.js'
-import { HANDOFF_STATE_KEY, INTAKE_FIELDS, caseClosedMessages, type CaseIntake, type CaseReason, type HandoffState, type IntakeField } from './state.js'
+import { HANDOFF_STATE_KEY, INTAKE_FIELDS, type CaseIntake, type CaseReason, type HandoffState, type IntakeField } from './state.js'
 import type { CaseRow } from './store.js'
 
 /**
