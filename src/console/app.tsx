@@ -228,15 +228,14 @@ interface StaffListRow {
   username: string
   display_name: string
   role: string
-  regions: string[] | string
-  industries: string[] | string
+  regions: string[]
+  industries: string[]
   active: boolean
   last_login_at: string | Date | null
 }
 async function listStaff(db: Db): Promise<StaffListRow[]> {
   return rowsOf<StaffListRow>(await db.execute(sql`SELECT id, username, display_name, role, regions, industries, active, last_login_at FROM staff ORDER BY role DESC, username`))
 }
-const arr = (v: string[] | string) => (typeof v === 'string' ? (JSON.parse(v) as string[]) : v)
 
 interface AuditRow {
   id: number
@@ -322,7 +321,7 @@ function StaffPage(props: { rows: StaffListRow[]; session: NonNullable<ConsoleEn
               <td>{r.display_name}</td>
               <td>{r.role === 'pmo' ? 'PMO' : '顧問'}</td>
               <td>
-                {arr(r.regions).join('、') || '不限'}／{arr(r.industries).join('、') || '不限'}
+                {r.regions.join('、') || '不限'}／{r.industries.join('、') || '不限'}
               </td>
               <td>{formatTime(r.last_login_at)}</td>
               <td>

@@ -40,15 +40,14 @@ interface StaffRow {
   username: string
   display_name: string
   role: StaffRole
-  regions: string[] | string
-  industries: string[] | string
+  regions: string[]
+  industries: string[]
   password_hash: string
   active: boolean
 }
 
-const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v)
 export function toStaff(r: StaffRow): Staff {
-  return { id: r.id, username: r.username, displayName: r.display_name, role: r.role, regions: json(r.regions), industries: json(r.industries) }
+  return { id: r.id, username: r.username, displayName: r.display_name, role: r.role, regions: r.regions, industries: r.industries }
 }
 
 export const normalizeUsername = (u: string) => u.trim().toLowerCase()

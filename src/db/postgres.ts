@@ -3,6 +3,12 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import * as schema from './schema.js'
 import { SESSION_SETTINGS, type Database, type Db } from './types.js'
 
+/**
+ * Raw rows come back as PGlite gives them: bigint (ids, counts) as a number, not node-postgres's
+ * string, so callers never parse them. Our bigints are ids and counts, far below 2^53.
+ */
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
+
 /** A Postgres server through a connection pool (Node and Workers). */
 export function openPostgres(url: string, options: { max?: number } = {}): Database {
   const pool = new pg.Pool({

@@ -61,7 +61,7 @@ export async function loadConsultants(db: Db): Promise<Consultant[]> {
       FROM staff s WHERE s.role = 'consultant' AND s.active`),
   )
   const list = (v: unknown): string[] => {
-    const parsed = typeof v === 'string' ? (JSON.parse(v) as unknown) : v
+    const parsed: unknown = v
     return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : []
   }
   return rows.map((r) => ({ id: r.id, username: r.username, regions: list(r.regions), industries: list(r.industries), openCases: Number(r.open_cases) }))

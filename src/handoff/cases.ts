@@ -104,7 +104,7 @@ function toCase(r: RawCase): CaseRow {
     status: r.status,
     reason: r.reason,
     assessmentId: r.assessment_id,
-    intake: typeof r.intake === 'string' ? (JSON.parse(r.intake) as Record<string, string | null>) : (r.intake ?? {}),
+    intake: (r.intake ?? {}) as Record<string, string | null>,
     summary: r.summary,
     summaryFacts: r.summary_facts,
     assigneeId: r.assignee_id,
@@ -208,7 +208,7 @@ export async function loadContext(db: Db, c: CaseRow): Promise<CaseContext> {
       ? {
           id: assessment.id,
           completedAt: date(assessment.completed_at),
-          result: typeof assessment.result === 'string' ? (JSON.parse(assessment.result) as AssessmentResult) : assessment.result,
+          result: assessment.result as AssessmentResult,
         }
       : undefined,
     unanswered: unanswered.map((u) => ({ question: u.question, reason: u.covered ? 'unhelpful' : 'uncovered', at: date(u.created_at)! })),

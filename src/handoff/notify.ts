@@ -55,7 +55,7 @@ function iso(v: Date | string | null): string | null {
 }
 
 export function noticeOf(kind: NoticeKind, row: ClaimedRow, settings: HandoffSettings, now: Date): CaseNotice {
-  const intake = (typeof row.intake === 'string' ? JSON.parse(row.intake) : (row.intake ?? {})) as CaseIntake
+  const intake = (row.intake ?? {}) as CaseIntake
   const id = Number(row.id)
   const due = row.due_at ? describeTime(new Date(row.due_at), now, settings.office_hours.timezone) : '—'
   const text = [

@@ -19,7 +19,7 @@ export interface CaseRow {
 type RawCase = { id: number | string; conversation_id: number | string; user_id: string; status: CaseRow['status']; reason: CaseReason; assessment_id: string | null; intake: unknown }
 
 function toCase(r: RawCase): CaseRow {
-  const intake = typeof r.intake === 'string' ? (JSON.parse(r.intake) as CaseIntake) : ((r.intake ?? {}) as CaseIntake)
+  const intake = (r.intake ?? {}) as CaseIntake
   return { id: Number(r.id), conversationId: Number(r.conversation_id), userId: r.user_id, status: r.status, reason: r.reason, assessmentId: r.assessment_id, intake }
 }
 

@@ -116,7 +116,7 @@ async function upsertConversation(db: Db, chatType: string, chatId: string, user
     ON CONFLICT (chat_type, chat_id) DO UPDATE SET last_message_at = now()
     RETURNING id, state`)
   const row = rowsOf<{ id: number | string; state: Record<string, unknown> | string }>(result)[0]!
-  return { id: Number(row.id), state: typeof row.state === 'string' ? (JSON.parse(row.state) as Record<string, unknown>) : row.state }
+  return { id: Number(row.id), state: row.state as Record<string, unknown> }
 }
 
 function describeInbound(event: WebhookEvent): { kind: string; text: string | null; payload: unknown } {
@@ -140,7 +140,7 @@ async function recordInbound(db: Db, conversationId: number, userId: string | un
     // Stored (and shown to consultants) as what the user tapped, not the button's internal data.
     const shown = rowsOf<{ payload: unknown }>(
       await db.execute(sql`SELECT payload FROM messages WHERE conversation_id = ${conversationId} AND direction = 'out' ORDER BY id DESC LIMIT ${TAPPED_LOOKBACK}`),
-    ).map((r) => (typeof r.payload === 'string' ? (JSON.parse(r.payload) as unknown) : r.payload))
+    ).map((r) => r.payload)
     d.text = tappedLabel(shown, d.text) ?? copy.tappedUnknownButton
   }
   await db.execute(sql`

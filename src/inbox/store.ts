@@ -70,7 +70,7 @@ export async function claimEvents(db: Db, worker: string, limit: number, leaseSe
     webhookEventId: r.webhook_event_id,
     orderKey: r.order_key,
     eventType: r.event_type,
-    payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as WebhookEvent) : r.payload,
+    payload: r.payload as WebhookEvent,
     attempts: r.attempts,
   }))
 }

@@ -110,7 +110,7 @@ async function deliverOne(db: Db, line: LineApi, row: OutboxRow, now: number, ma
 }
 
 async function attemptDelivery(db: Db, line: LineApi, row: OutboxRow, id: number, now: number, maxAttempts: number): Promise<DeliveryResult> {
-  const messages = typeof row.messages === 'string' ? (JSON.parse(row.messages) as LineMessage[]) : row.messages
+  const messages = row.messages as LineMessage[]
   const fresh = row.reply_token !== null && now - new Date(row.created_at).getTime() < REPLY_TOKEN_TTL_MS
   try {
     if (fresh && row.reply_token) {

@@ -111,7 +111,7 @@ interface Deps {
 /** Whether the firm (its facts as the chat state keeps them) is not ruled out by any track of the programme. */
 export function mayApply(rules: ProgrammeRules | undefined, programmeId: string, firm: unknown): boolean {
   if (!rules) throw new Error('programme rules are needed for an eligibility audience')
-  const facts = factsSchema.safeParse(typeof firm === 'string' ? JSON.parse(firm) : (firm ?? {})).data ?? {}
+  const facts = factsSchema.safeParse(firm ?? {}).data ?? {}
   return evaluate(rules, facts, new Date(), { programmes: [programmeId] }).some((t) => t.verdict !== 'not-eligible')
 }
 
@@ -142,8 +142,8 @@ async function prepareLedger(deps: Deps, id: number): Promise<void> {
   const { db } = deps
   const c = rowsOf<{ audience: unknown; messages: unknown }>(await db.execute(sql`SELECT audience, messages FROM campaigns WHERE id = ${id}`))[0]
   if (!c) return
-  const audience = audienceSchema.parse(typeof c.audience === 'string' ? JSON.parse(c.audience) : c.audience)
-  const messages = (typeof c.messages === 'string' ? JSON.parse(c.messages) : c.messages) as unknown[]
+  const audience = audienceSchema.parse(c.audience)
+  const messages = c.messages as unknown[]
   const picked = rowsOf<{ user_id: string; follows: boolean; firm: unknown }>(await db.execute(sql`${audienceQuery(audience)} ORDER BY u.id`))
   const recipients = audience.eligibleFor ? picked.filter((r) => mayApply(deps.rules, audience.eligibleFor!, r.firm)) : picked
   const reachable = recipients.filter((r) => r.follows)
@@ -216,7 +216,7 @@ export async function sendDueBatches(deps: Deps, limit = 20): Promise<number> {
       continue
     }
     const to = rowsOf<{ user_id: string }>(await db.execute(sql`SELECT user_id FROM campaign_recipients WHERE campaign_id = ${campaignId} AND batch = ${b.batch} ORDER BY user_id`)).map((r) => r.user_id)
-    const messages = withCampaignId((typeof b.messages === 'string' ? JSON.parse(b.messages) : b.messages) as LineMessage[], campaignId)
+    const messages = withCampaignId(b.messages as LineMessage[], campaignId)
     let result: { outcome: Outcome; error?: string }
     try {
       // An empty batch (its recipients deleted their data meanwhile) has nothing to send.

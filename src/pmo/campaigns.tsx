@@ -77,7 +77,7 @@ async function documentCard(db: ConsoleDeps['db'], id: string): Promise<Document
       FROM kb_documents d WHERE d.id = ${id}`),
   )[0]
   if (!row) return undefined
-  const card = (typeof row.card === 'string' ? JSON.parse(row.card) : row.card) as { lead?: string } | null
+  const card = row.card as { lead?: string } | null
   return { id: row.id, title: row.title, lead: card?.lead ?? '', source: row.source, sourceDate: row.source_date }
 }
 

@@ -45,14 +45,13 @@ export interface LiveRow {
   status: string
   window_opens: string | null
   window_closes: string | null
-  tags: string[] | string
-  cards: AnswerCard[] | string
+  tags: string[]
+  cards: AnswerCard[]
   path: string
   body: string
   updated_at: string | Date
 }
 
-const tagsOf = (t: string[] | string) => (typeof t === 'string' ? (JSON.parse(t) as string[]) : t)
 
 /** The Markdown file (front-matter + body) of a document, in knowledge/README.md's field order. */
 export function toMarkdown(meta: FrontMatter, body: string): string {
@@ -82,8 +81,8 @@ export function liveToMeta(r: LiveRow): FrontMatter {
     ...(r.window_opens || r.window_closes
       ? { application_window: { ...(r.window_opens ? { opens: r.window_opens } : {}), ...(r.window_closes ? { closes: r.window_closes } : {}) } }
       : {}),
-    tags: tagsOf(r.tags),
-    cards: typeof r.cards === 'string' ? (JSON.parse(r.cards) as AnswerCard[]) : r.cards,
+    tags: r.tags,
+    cards: r.cards,
   }
 }
 
@@ -133,7 +132,7 @@ export async function listDocuments(db: Db, query?: string): Promise<DocumentSum
   const out = new Map<string, DocumentSummary>()
   for (const r of live) {
     out.set(r.id, {
-      id: r.id, title: r.title, kind: r.kind, programme: r.programme, status: r.status, sourceDate: r.source_date, tags: tagsOf(r.tags),
+      id: r.id, title: r.title, kind: r.kind, programme: r.programme, status: r.status, sourceDate: r.source_date, tags: r.tags,
       state: 'file', pendingDraft: false, live: true, updatedAt: r.updated_at, updatedBy: null, text: r.body,
     })
   }

@@ -137,7 +137,7 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     // Live: the chunks in the index. Not live: how the stored version would be split.
     const chunks = live
       ? rowsOf<{ heading_path: string[] | string; text: string }>(await db.execute(sql`SELECT heading_path, text FROM kb_chunks WHERE document_id = ${id} ORDER BY ord`)).map((r) => ({
-          headingPath: typeof r.heading_path === 'string' ? (JSON.parse(r.heading_path) as string[]) : r.heading_path,
+          headingPath: r.heading_path as string[],
           text: r.text,
         }))
       : await chunkMarkdown(body)

@@ -200,7 +200,7 @@ export async function gapQuestions(db: Db, since: Date, limit = 2000): Promise<G
       WHERE (covered = false OR feedback = 'unhelpful') AND created_at >= ${since.toISOString()}::timestamptz AND question <> ''
       ORDER BY created_at DESC LIMIT ${limit}`),
   ).map((r) => {
-    const citations = (typeof r.citations === 'string' ? JSON.parse(r.citations) : r.citations) as { documentId?: string }[]
+    const citations = r.citations as { documentId?: string }[]
     return {
       id: r.id,
       question: r.question,
