@@ -80,7 +80,7 @@ async function run(label: string, env: Record<string, string>, instances: number
   const once = counts.size === N && [...counts.values()].every((n) => n === 1)
   console.log(
     `${label.padEnd(34)} ${N} recipients in ${seconds.toFixed(1)} s · multicasts accepted ${fake.multicasts.length} (⌈n/500⌉ = ${expected}) · ` +
-      `LINE calls ${calls.length} (${calls.filter((c) => c.status === 409).length} answered 409, already accepted) · killed with a multicast in flight after ${killedAt} were accepted · ` +
+      `LINE calls ${calls.length} (${calls.filter((c) => c.status === 409).length} answered 409, already accepted) · killed (SIGKILL) after ${killedAt} were accepted · ` +
       `peak RSS ${(peak / 2 ** 20).toFixed(0)} MB · every recipient exactly once: ${once ? 'YES' : 'NO'}`,
   )
   for (const b of bots) await stopBuiltBot(b)
