@@ -125,6 +125,19 @@ for (const { engine, skip } of engines()) {
       expect(deliveredTo(ids).reduce((a, b) => a + b, 0)).toBe(500)
     })
 
+    it('sends a scheduled campaign only when it is due, and closes one nobody matches at once', async () => {
+      const ids = await seedSubscribers(database.db, 'later', 2, 'windows', '連江縣')
+      const later = (await createCampaign(database.db, { title: '明天', messages: message, audience: { ...everyone, regions: ['連江縣'] }, createdBy: 'pmo', scheduledAt: new Date(Date.now() + 3_600_000) }))!
+      const nobody = (await createCampaign(database.db, { title: '沒有人', messages: message, audience: { ...everyone, regions: ['不存在縣'] }, createdBy: 'pmo' }))!
+      await runCampaigns(deps())
+      expect(deliveredTo(ids)).toEqual([0, 0])
+      expect((await campaignProgress(database.db, later))!.status).toBe('scheduled')
+      expect(await campaignProgress(database.db, nobody)).toMatchObject({ status: 'done', recipients: 0 })
+      await database.db.execute(sql`UPDATE campaigns SET scheduled_at = now() - interval '1 second' WHERE id = ${later}`)
+      await runCampaigns(deps())
+      expect(deliveredTo(ids)).toEqual([1, 1])
+    })
+
     it('skips an unsubscribed or blocked user', async () => {
       const ids = await seedSubscribers(database.db, 'skip', 4, 'windows', '澎湖縣')
       await database.db.execute(sql`DELETE FROM subscriptions WHERE user_id = ${ids[0]!}`)

@@ -155,6 +155,11 @@ async function prepareLedger(deps: Deps, id: number): Promise<void> {
     deps.log.warn('campaign refused before sending', { campaign: id, cost, remaining: remaining ?? 'unknown' })
     return
   }
+  if (recipients.length === 0) {
+    // Nobody matches: nothing to record or send (and no ledger a later round would take for a crash).
+    await db.execute(sql`UPDATE campaigns SET status = 'done', finished_at = now() WHERE id = ${id} AND status = 'sending'`)
+    return
+  }
   let n = 0
   const rows = recipients.map((r) => (r.follows ? sql`(${id}, ${r.user_id}, ${Math.floor(n++ / MULTICAST_MAX)}, 'queued')` : sql`(${id}, ${r.user_id}, NULL, 'blocked')`))
   await db.transaction(async (txn) => {
@@ -287,7 +292,7 @@ export async function reclaimCampaignBatches(db: Db, owner: string | undefined):
 export async function runCampaigns(deps: Deps, deadline = Infinity): Promise<void> {
   try {
     await startDueCampaigns(deps)
-    // A campaign with no reachable recipient has no batch: it is done at once.
+    // A campaign whose recipients have all blocked the account has no batch: it is done at once.
     await finishCampaigns(deps.db)
     while (Date.now() < deadline && (await sendDueBatches(deps)) > 0);
   } catch (error) {
