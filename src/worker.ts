@@ -46,12 +46,14 @@ function connect(env: rt.WorkerEnv, ctx: ExecutionContext) {
   const lineBase = { channelAccessToken: setup.config.line.channelAccessToken, baseUrl: setup.config.line.apiBaseUrl }
   const connected = bot.connect({ db: database.db, line: createLineApi(lineBase), richMenus: createRichMenuApi(lineBase), background: (w) => later(w.catch((error: unknown) => setup.log.error('background work failed', { error: String(error) }))) })
   async function drain(budgetMs: number, trigger: string): Promise<void> {
+    const deadline = Date.now() + budgetMs
     try {
-      const handled = await drainInbox(connected.processor, { id: `workers-${crypto.randomUUID().slice(0, 8)}`, concurrency: rt.DRAIN_CONCURRENCY, deadline: Date.now() + budgetMs })
+      const handled = await drainInbox(connected.processor, { id: `workers-${crypto.randomUUID().slice(0, 8)}`, concurrency: rt.DRAIN_CONCURRENCY, deadline })
       if (handled > 0) setup.log.debug('inbox drained', { trigger, handled })
       // New cases are announced right after the drain that opened them; overdue ones on the cron.
       await runHandoffSweep(connected.notify)
-      await connected.outreach(Date.now() + budgetMs)
+      // Reminders and campaigns on the cron only: a webhook's background work stays the user's reply.
+      if (trigger === 'cron') await connected.outreach(deadline)
     } catch (error) {
       setup.log.error('inbox drain failed', { trigger, error: String(error) })
     }

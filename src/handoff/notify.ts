@@ -169,6 +169,12 @@ async function handoffMenuId(api: RichMenuApi): Promise<string | undefined> {
 export async function syncCaseMenus(deps: NotifyDeps): Promise<number> {
   const api = deps.richMenus
   if (!api) return 0
+  // Most sweeps have no menu to switch: LINE is asked for the menu's id only when one has.
+  const pending = rowsOf<{ any: boolean }>(
+    await deps.db.execute(sql`SELECT EXISTS (SELECT 1 FROM cases WHERE (status = 'open' AND NOT menu_linked AND user_id <> 'deleted')
+      OR (status = 'resolved' AND menu_linked AND user_id <> 'deleted')) AS any`),
+  )[0]
+  if (!pending?.any) return 0
   const menuId = await handoffMenuId(api)
   if (!menuId) return 0
   let switched = 0

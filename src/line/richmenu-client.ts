@@ -23,18 +23,23 @@ const fail = (error: unknown): never => {
 
 /** `baseUrl` is LINE's API or a fake; the file host is LINE's own beside the real API, else the same fake. */
 export function createRichMenuApi(options: { channelAccessToken: string; baseUrl: string }): RichMenuApi {
-  const client = new messagingApi.MessagingApiClient({ channelAccessToken: options.channelAccessToken, baseURL: options.baseUrl })
-  const blob = new messagingApi.MessagingApiBlobClient({
-    channelAccessToken: options.channelAccessToken,
-    baseURL: options.baseUrl === LINE_API_DEFAULT ? LINE_DATA_API_DEFAULT : options.baseUrl,
-  })
+  // Made on first use: most requests (a webhook on Workers) never switch a menu.
+  let clients: { api: messagingApi.MessagingApiClient; blob: messagingApi.MessagingApiBlobClient } | undefined
+  const c = () =>
+    (clients ??= {
+      api: new messagingApi.MessagingApiClient({ channelAccessToken: options.channelAccessToken, baseURL: options.baseUrl }),
+      blob: new messagingApi.MessagingApiBlobClient({
+        channelAccessToken: options.channelAccessToken,
+        baseURL: options.baseUrl === LINE_API_DEFAULT ? LINE_DATA_API_DEFAULT : options.baseUrl,
+      }),
+    })
   return {
-    create: (request) => client.createRichMenu(request).then((r) => r.richMenuId, fail),
-    uploadImage: (id, png) => blob.setRichMenuImage(id, new Blob([png], { type: 'image/png' })).then(() => undefined, fail),
-    setDefault: (id) => client.setDefaultRichMenu(id).then(() => undefined, fail),
-    list: () => client.getRichMenuList().then((r) => r.richmenus.map((m) => ({ richMenuId: m.richMenuId, name: m.name })), fail),
-    remove: (id) => client.deleteRichMenu(id).then(() => undefined, fail),
-    linkToUser: (userId, id) => client.linkRichMenuIdToUser(userId, id).then(() => undefined, fail),
-    unlinkFromUser: (userId) => client.unlinkRichMenuIdFromUser(userId).then(() => undefined, fail),
+    create: (request) => c().api.createRichMenu(request).then((r) => r.richMenuId, fail),
+    uploadImage: (id, png) => c().blob.setRichMenuImage(id, new Blob([png], { type: 'image/png' })).then(() => undefined, fail),
+    setDefault: (id) => c().api.setDefaultRichMenu(id).then(() => undefined, fail),
+    list: () => c().api.getRichMenuList().then((r) => r.richmenus.map((m) => ({ richMenuId: m.richMenuId, name: m.name })), fail),
+    remove: (id) => c().api.deleteRichMenu(id).then(() => undefined, fail),
+    linkToUser: (userId, id) => c().api.linkRichMenuIdToUser(userId, id).then(() => undefined, fail),
+    unlinkFromUser: (userId) => c().api.unlinkRichMenuIdFromUser(userId).then(() => undefined, fail),
   }
 }
