@@ -360,64 +360,47 @@ function CampaignPage(props: { session: Session; progress: CampaignProgress; res
       <progress max={100} value={pct} data-testid="campaign-progress">
         {pct}%
       </progress>
-      <table class="responsive" data-testid="campaign-counts">
-        <tbody>
-          <tr>
-            <th>對象</th>
-            <td>{p.recipients}</td>
-          </tr>
-          <tr>
-            <th>已送達</th>
-            <td data-testid="campaign-sent">{p.sent}</td>
-          </tr>
-          <tr>
-            <th>等待發送</th>
-            <td>{p.queued}</td>
-          </tr>
-          <tr>
-            <th>失敗</th>
-            <td>{p.failed}</td>
-          </tr>
-          <tr>
-            <th>已封鎖（未發送）</th>
-            <td>{p.blocked}</td>
-          </tr>
-          <tr>
-            <th>因額度未發送</th>
-            <td>{p.unsent}</td>
-          </tr>
-          <tr>
-            <th>批次（每批最多 500 人）</th>
-            <td>
-              {p.batchesSent}／{p.batches}
-            </td>
-          </tr>
-        </tbody>
-      </table>
+      <Figures
+        testId="campaign-counts"
+        rows={[
+          ['對象', p.recipients],
+          ['已送達', p.sent, 'campaign-sent'],
+          ['等待發送', p.queued],
+          ['失敗', p.failed],
+          ['已封鎖（未發送）', p.blocked],
+          ['因額度未發送', p.unsent],
+          ['批次（每批最多 500 人）', `${p.batchesSent}／${p.batches}`],
+        ]}
+      />
       <h2>成效（送達後 7 天內）</h2>
-      <table class="responsive" data-testid="campaign-results">
-        <tbody>
-          <tr>
-            <th>點按訊息中的按鈕</th>
-            <td data-testid="campaign-tapped">{r.tapped}</td>
-          </tr>
-          <tr>
-            <th>問了計畫問題</th>
-            <td data-testid="campaign-asked">{r.asked}</td>
-          </tr>
-          <tr>
-            <th>完成數位健檢</th>
-            <td>{r.assessed}</td>
-          </tr>
-          <tr>
-            <th>找真人顧問</th>
-            <td>{r.handedOff}</td>
-          </tr>
-        </tbody>
-      </table>
+      <Figures
+        testId="campaign-results"
+        rows={[
+          ['點按訊息中的按鈕', r.tapped, 'campaign-tapped'],
+          ['問了計畫問題', r.asked, 'campaign-asked'],
+          ['完成數位健檢', r.assessed],
+          ['找真人顧問', r.handedOff],
+        ]}
+      />
       <p>
         <a href="/console/campaigns">回推播活動列表</a>　<a href="/console/learn/export.csv?kind=campaigns">匯出所有推播成效 CSV</a>
       </p>
     </PmoPage>
+  )
+}
+
+/** A two-column table of labelled figures; a row's third item is its value's test id. */
+function Figures(props: { testId: string; rows: [string, number | string, string?][] }) {
+  return (
+    <table class="responsive" data-testid={props.testId}>
+      <tbody>
+        {props.rows.map(([label, value, testId]) => (
+          <tr>
+            <th>{label}</th>
+            <td data-testid={testId}>{value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }
