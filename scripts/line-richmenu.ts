@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { createRichMenuApi } from '../src/line/richmenu-client.js'
-import { installRichMenus, readRichMenuFile, RICH_MENU_DIR } from '../src/outreach/files.js'
+import { installRichMenus, readRichMenuFile, OUTREACH_DIR } from '../src/outreach/files.js'
 import { richMenuHtml } from '../src/outreach/richmenu.js'
 
 const file = await readRichMenuFile()
@@ -15,7 +15,7 @@ if (process.argv.includes('--draw')) {
   const page = await browser.newPage({ viewport: file.size })
   for (const menu of file.menus) {
     await page.setContent(richMenuHtml(file, menu))
-    const path = join(RICH_MENU_DIR, `richmenu-${menu.id}.png`)
+    const path = join(OUTREACH_DIR, `richmenu-${menu.id}.png`)
     await writeFile(path, await page.screenshot({ type: 'png' }))
     console.log(`drew ${path}`)
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRichMenuApi } from '../src/line/richmenu-client.js'
 import { parseRichMenuFile, richMenuRequest } from '../src/outreach/richmenu.js'
-import { installRichMenus, readRichMenuFile, RICH_MENU_DIR } from '../src/outreach/files.js'
+import { installRichMenus, readRichMenuFile, OUTREACH_DIR } from '../src/outreach/files.js'
 import { startFakeLine, TOKEN, type FakeLineServer } from './helpers/harness.js'
 
 /** The rich menu from its file to the channel, against the fake LINE API on a real socket. */
@@ -26,7 +26,7 @@ describe('rich menu', () => {
   it('ships an image of the menu size for every menu, under LINE’s 1 MB', async () => {
     const file = await readRichMenuFile()
     for (const menu of file.menus) {
-      const png = new Uint8Array(await readFile(join(RICH_MENU_DIR, `richmenu-${menu.id}.png`)))
+      const png = new Uint8Array(await readFile(join(OUTREACH_DIR, `richmenu-${menu.id}.png`)))
       expect(pngSize(png)).toEqual(file.size)
       expect(png.length).toBeLessThan(1024 * 1024)
     }

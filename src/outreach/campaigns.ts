@@ -8,6 +8,7 @@ import type { Logger } from '../log.js'
 import { evaluate, factsSchema } from '../eligibility/engine.js'
 import type { ProgrammeRules } from '../eligibility/rules.js'
 import { TOPICS } from './copy.js'
+import { CONSENT_SINCE_LATEST_FOLLOW } from './store.js'
 
 /**
  * Campaigns: a message to the subscribers a filter picks, sent by multicast exactly once per
@@ -52,8 +53,7 @@ function audienceQuery(a: Audience): SQL {
     SELECT u.id AS user_id, u.status = 'active' AS follows,
       (SELECT c.state->'firm' FROM conversations c WHERE c.chat_type = 'user' AND c.chat_id = u.id LIMIT 1) AS firm
     FROM users u
-    WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.topic IN (${list(a.topics)})
-        AND s.consented_at >= coalesce(u.followed_at, '-infinity'::timestamptz))
+    WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.topic IN (${list(a.topics)}) AND ${CONSENT_SINCE_LATEST_FOLLOW})
       ${firm('region', a.regions)} ${firm('industry', a.industries)} ${levels}`
 }
 

@@ -5,13 +5,13 @@ import { parseReminderSettings, type ReminderSettings } from './reminders.js'
 import { parseRichMenuFile, richMenuRequest, type RichMenuFile } from './richmenu.js'
 
 /** The outreach data folder: richmenu.yaml and its images (richmenu-<id>.png), reminders.yaml. */
-export const RICH_MENU_DIR = join(import.meta.dirname, '..', '..', 'knowledge', 'outreach')
+export const OUTREACH_DIR = join(import.meta.dirname, '..', '..', 'knowledge', 'outreach')
 
-export async function readReminderSettings(dir = RICH_MENU_DIR): Promise<ReminderSettings> {
+export async function readReminderSettings(dir = OUTREACH_DIR): Promise<ReminderSettings> {
   return parseReminderSettings(await readFile(join(dir, 'reminders.yaml'), 'utf8'), join(dir, 'reminders.yaml'))
 }
 
-export async function readRichMenuFile(dir = RICH_MENU_DIR): Promise<RichMenuFile> {
+export async function readRichMenuFile(dir = OUTREACH_DIR): Promise<RichMenuFile> {
   return parseRichMenuFile(await readFile(join(dir, 'richmenu.yaml'), 'utf8'), join(dir, 'richmenu.yaml'))
 }
 
@@ -20,7 +20,7 @@ export async function readRichMenuFile(dir = RICH_MENU_DIR): Promise<RichMenuFil
  * user's menu, and only then the channel's previous menus of the same names removed — users never
  * see the chat without a menu. Safe to run again (after changing the file or an image).
  */
-export async function installRichMenus(api: RichMenuApi, file: RichMenuFile, dir = RICH_MENU_DIR): Promise<Record<string, string>> {
+export async function installRichMenus(api: RichMenuApi, file: RichMenuFile, dir = OUTREACH_DIR): Promise<Record<string, string>> {
   const names = new Set(file.menus.map((m) => m.name))
   const previous = (await api.list()).filter((m) => names.has(m.name))
   const ids: Record<string, string> = {}

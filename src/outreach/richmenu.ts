@@ -48,7 +48,6 @@ export function richMenuRequest(file: RichMenuFile, menu: RichMenuDefinition) {
     }),
   }
 }
-export type RichMenuRequest = ReturnType<typeof richMenuRequest>
 
 /** The page the menu image is drawn from (Chromium screenshots it at the menu's size). */
 export function richMenuHtml(file: RichMenuFile, menu: RichMenuDefinition): string {

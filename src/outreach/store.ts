@@ -18,14 +18,14 @@ declare module '../chat/types.js' {
 }
 
 /**
- * The consents that count: the user follows the account and agreed after the latest follow (a
- * block and a new follow void earlier consent).
+ * A consent (subscriptions s) of a user (users u) given after their latest follow: a block and a new
+ * follow void earlier consent. In force while the user also still follows (u.status = 'active').
  */
-export const CONSENT_IN_FORCE = sql`u.status = 'active' AND s.consented_at >= coalesce(u.followed_at, '-infinity'::timestamptz)`
+export const CONSENT_SINCE_LATEST_FOLLOW = sql`s.consented_at >= coalesce(u.followed_at, '-infinity'::timestamptz)`
 
 export async function loadSubscriptions(db: Db, userId: string): Promise<Subscription[]> {
   const rows = rowsOf<{ topic: string; consented_at: string | Date }>(
-    await db.execute(sql`SELECT s.topic, s.consented_at FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.user_id = ${userId} AND ${CONSENT_IN_FORCE} ORDER BY s.topic`),
+    await db.execute(sql`SELECT s.topic, s.consented_at FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.user_id = ${userId} AND u.status = 'active' AND ${CONSENT_SINCE_LATEST_FOLLOW} ORDER BY s.topic`),
   )
   return rows.map((r) => ({ topic: r.topic, consentedAt: new Date(r.consented_at) }))
 }
