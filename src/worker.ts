@@ -12,8 +12,6 @@ import { createLlmCapabilities } from './answer/generative.js'
 import { bundledAssessment, bundledHandoff, bundledReminders, bundledRules } from './bundled-data.js'
 import { bundledConsoleTexts } from './console/texts-bundled.js'
 import { openPostgres } from './db/postgres.js'
-import { runHandoffSweep } from './handoff/notify.js'
-import { drainInbox } from './inbox/worker.js'
 import { createEmbedder } from './knowledge/embedder.js'
 import { createLineApi } from './line/client.js'
 import { createRichMenuApi } from './line/richmenu-client.js'
@@ -45,19 +43,7 @@ function connect(env: rt.WorkerEnv, ctx: ExecutionContext) {
   const later = (work: Promise<unknown>, waitUntil: (w: Promise<unknown>) => void = ctx.waitUntil.bind(ctx)) => void (background.push(work), waitUntil(work))
   const lineBase = { channelAccessToken: setup.config.line.channelAccessToken, baseUrl: setup.config.line.apiBaseUrl }
   const connected = bot.connect({ db: database.db, line: createLineApi(lineBase), richMenus: createRichMenuApi(lineBase), background: (w) => later(w.catch((error: unknown) => setup.log.error('background work failed', { error: String(error) }))) })
-  async function drain(budgetMs: number, trigger: string): Promise<void> {
-    const deadline = Date.now() + budgetMs
-    try {
-      const handled = await drainInbox(connected.processor, { id: `workers-${crypto.randomUUID().slice(0, 8)}`, concurrency: rt.DRAIN_CONCURRENCY, deadline })
-      if (handled > 0) setup.log.debug('inbox drained', { trigger, handled })
-      // New cases are announced right after the drain that opened them; overdue ones on the cron.
-      await runHandoffSweep(connected.notify)
-      // Reminders and campaigns on the cron only: a webhook's background work stays the user's reply.
-      if (trigger === 'cron') await connected.outreach(deadline)
-    } catch (error) {
-      setup.log.error('inbox drain failed', { trigger, error: String(error) })
-    }
-  }
+  const drain = (budgetMs: number, trigger: 'webhook' | 'cron') => rt.drainAll(connected, setup.log, budgetMs, trigger)
   // Close this invocation's sockets once its background work is over.
   const closeLater = () => ctx.waitUntil(Promise.allSettled(background).then(() => database.close().catch(() => {})))
   return { setup, database, connected, drain, later, closeLater }

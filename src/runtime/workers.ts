@@ -1,6 +1,9 @@
 import journal from '../../migrations/meta/_journal.json' with { type: 'json' }
 import { ConfigError, loadConfig, type Config } from '../config.js'
 import type { Migration } from '../db/migrator.js'
+import type { ConnectedBot } from '../bot.js'
+import { runHandoffSweep } from '../handoff/notify.js'
+import { drainInbox } from '../inbox/worker.js'
 import { createLogger, type Logger } from '../log.js'
 
 /**
@@ -69,4 +72,21 @@ export function configFailure(error: unknown): Response {
     return Response.json({ error: 'worker misconfigured', detail: error.message }, { status: 500 })
   }
   throw error
+}
+
+/**
+ * One invocation's background work, within one deadline: the inbox, then consultants' notifications
+ * (new cases right after the drain that opened them, overdue ones on the cron), then — on the cron
+ * only, so a webhook's work stays the user's reply — reminders and campaigns. Failures are logged.
+ */
+export async function drainAll(bot: ConnectedBot, log: Logger, budgetMs: number, trigger: 'webhook' | 'cron'): Promise<void> {
+  const deadline = Date.now() + budgetMs
+  try {
+    const handled = await drainInbox(bot.processor, { id: `workers-${crypto.randomUUID().slice(0, 8)}`, concurrency: DRAIN_CONCURRENCY, deadline })
+    if (handled > 0) log.debug('inbox drained', { trigger, handled })
+    await runHandoffSweep(bot.notify)
+    if (trigger === 'cron') await bot.outreach(deadline)
+  } catch (error) {
+    log.error('inbox drain failed', { trigger, error: String(error) })
+  }
 }
