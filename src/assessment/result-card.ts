@@ -9,7 +9,7 @@ import type { LineMessage } from '../line/limits.js'
 import { assessmentCopy as c } from './copy.js'
 import { surveyFor, wordingFor, type AssessmentDefinition } from './definition.js'
 import { assessData } from './messages.js'
-import type { AssessmentResult, ProgrammeFit } from './scoring.js'
+import type { AssessmentResult } from './scoring.js'
 
 type FlexComponent = messagingApi.FlexComponent
 type FlexBubble = messagingApi.FlexBubble

@@ -7,7 +7,6 @@ import { sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
-import type { Logger } from '../log.js'
 import {
   audit,
   authenticate,

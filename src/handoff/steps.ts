@@ -96,7 +96,7 @@ export function whileOpen(open: CaseRow, ends: boolean, asks: boolean, replyToke
 }
 
 function duringIntake(said: HandoffInput, intake: CaseRow, slice: HandoffState | undefined): HandoffStep {
-  const { input, ends, asks, action, params } = said
+  const { input, ends, asks, action } = said
   const asking = slice?.status === 'intake' && slice.asking && intake.intake[slice.asking] === undefined ? slice.asking : (nextField(intake.intake) ?? 'question')
   // Another button, a sticker, 選單, or a question while a name or a time is asked: no intake answer.
   const foreign =

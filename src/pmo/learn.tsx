@@ -6,9 +6,8 @@ import { rowsOf } from '../db/types.js'
 import { recentCampaigns } from '../outreach/campaigns.js'
 import { toCsv } from './csv.js'
 import { groupQuestions } from './grouping.js'
-import { LearnPage, type AnswerSummaryView } from './pages/learn.js'
+import { LearnPage } from './pages/learn.js'
 
-export type { AnswerSummaryView } from './pages/learn.js'
 import { answerSummary, caseStats, dailyActivity, gapQuestions, levelStats, topTopics, } from './stats.js'
 
 

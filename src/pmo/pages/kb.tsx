@@ -1,4 +1,3 @@
-import { raw } from 'hono/html'
 import type { Session } from '../../console/auth.js'
 import { CsrfField, formatTime } from '../../console/layout.js'
 import type { Chunk } from '../../knowledge/chunker.js'
