@@ -7,8 +7,7 @@ import { recentCampaigns } from '../outreach/campaigns.js'
 import { toCsv } from './csv.js'
 import { groupQuestions } from './grouping.js'
 import { LearnPage } from './pages/learn.js'
-
-import { answerSummary, caseStats, dailyActivity, gapQuestions, levelStats, topTopics, } from './stats.js'
+import { answerSummary, caseStats, dailyActivity, gapQuestions, levelStats, topTopics } from './stats.js'
 
 
 const DAY_CHOICES = [7, 30, 90, 365]
