@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import type { AssessmentDefinition } from '../assessment/definition.js'
+import type { staff } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
+import { rowsOf, type RawRow } from '../db/types.js'
 import type { AssignmentRule } from './settings.js'
 
 /**
@@ -54,17 +55,15 @@ export function pickConsultant(rules: AssignmentRule[], profile: CaseProfile, co
 
 /** Active consultants with their current load. */
 export async function loadConsultants(db: Db): Promise<Consultant[]> {
-  const rows = rowsOf<{ id: string; username: string; regions: unknown; industries: unknown; open_cases: number | string }>(
+  const rows = rowsOf<RawRow<Pick<typeof staff.$inferSelect, 'id' | 'username' | 'regions' | 'industries'>> & { open_cases: number }>(
     await db.execute(sql`
       SELECT s.id, s.username, s.regions, s.industries,
         (SELECT count(*) FROM cases c WHERE c.assignee_id = s.id AND c.status IN ('intake', 'open')) AS open_cases
       FROM staff s WHERE s.role = 'consultant' AND s.active`),
   )
-  const list = (v: unknown): string[] => {
-    const parsed: unknown = v
-    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : []
-  }
-  return rows.map((r) => ({ id: r.id, username: r.username, regions: list(r.regions), industries: list(r.industries), openCases: Number(r.open_cases) }))
+  // jsonb the console wrote; kept to strings in case a hand-edited row holds something else.
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
+  return rows.map((r) => ({ id: r.id, username: r.username, regions: list(r.regions), industries: list(r.industries), openCases: r.open_cases }))
 }
 
 /**

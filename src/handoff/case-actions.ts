@@ -1,13 +1,14 @@
-import { sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { audit, type Staff } from '../console/auth.js'
+import { caseNotes, cases, messages as messageLog, outbox, replyTokens } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
+import { rowsOf, type RawRow } from '../db/types.js'
 import { plainText, text } from '../chat/messages.js'
 import type { LineMessage } from '../line/limits.js'
 import { enqueueOutbox, REPLY_TOKEN_TTL_MS } from '../line/outbox.js'
-import { canAssign, canView, type AssignTarget, type CaseStatus } from './cases.js'
+import { canAssign, canView, type AssignTarget } from './cases.js'
 import { caseClosedMessages } from './flow.js'
-import { HANDOFF_STATE_KEY } from './state.js'
+import { HANDOFF_STATE_KEY, type Case } from './state.js'
 
 /**
  * What consultants do to a case. Each action is one transaction that also writes the audit log; the
@@ -26,12 +27,8 @@ export class CaseActionError extends Error {
   }
 }
 
-interface LockedCase {
-  id: number
-  conversationId: number
+interface LockedCase extends Pick<Case, 'id' | 'conversationId' | 'status' | 'assigneeId'> {
   chatId: string
-  status: CaseStatus
-  assigneeId: string | null
 }
 
 /**
@@ -40,13 +37,13 @@ interface LockedCase {
  * first) delivers them in that order.
  */
 async function lockCase(tx: Db, caseId: number): Promise<LockedCase> {
-  const row = rowsOf<{ id: number | string; conversation_id: number | string; chat_id: string; status: CaseStatus; assignee_id: string | null }>(
+  const row = rowsOf<RawRow<Pick<LockedCase, 'id' | 'conversationId' | 'chatId' | 'status' | 'assigneeId'>>>(
     await tx.execute(sql`
       SELECT c.id, c.conversation_id, v.chat_id, c.status, c.assignee_id
       FROM cases c JOIN conversations v ON v.id = c.conversation_id WHERE c.id = ${caseId} FOR UPDATE OF c`),
   )[0]
   if (!row) throw new CaseActionError('找不到這個案件', 404)
-  return { id: Number(row.id), conversationId: Number(row.conversation_id), chatId: row.chat_id, status: row.status, assigneeId: row.assignee_id }
+  return { id: row.id, conversationId: row.conversation_id, chatId: row.chat_id, status: row.status, assigneeId: row.assignee_id }
 }
 
 function mustView(staff: Staff, c: LockedCase): void {
@@ -61,10 +58,8 @@ export function pickReplyToken(row: { token: string; receivedAt: Date } | undefi
 
 /** Takes the conversation's stored reply token (single use: whoever takes it, only they may use it). */
 async function takeReplyToken(tx: Db, conversationId: number, now: Date): Promise<string | undefined> {
-  const row = rowsOf<{ token: string; received_at: Date | string }>(
-    await tx.execute(sql`DELETE FROM reply_tokens WHERE conversation_id = ${conversationId} RETURNING token, received_at`),
-  )[0]
-  return pickReplyToken(row ? { token: row.token, receivedAt: new Date(row.received_at) } : undefined, now)
+  const [row] = await tx.delete(replyTokens).where(eq(replyTokens.conversationId, conversationId)).returning({ token: replyTokens.token, receivedAt: replyTokens.receivedAt })
+  return pickReplyToken(row, now)
 }
 
 /** Queues messages to the user (reply token when fresh, else push) and records them in the thread. */
@@ -72,9 +67,9 @@ async function sendToUser(tx: Db, c: LockedCase, messages: LineMessage[], staffI
   const replyToken = await takeReplyToken(tx, c.conversationId, now)
   const ids = await enqueueOutbox(tx, { to: c.chatId, replyToken, messages, conversationId: c.conversationId })
   for (const m of messages) {
-    await tx.execute(sql`
-      INSERT INTO messages (conversation_id, direction, kind, text, payload, outbox_id, staff_id)
-      VALUES (${c.conversationId}, 'out', ${m.type}, ${plainText(m)}, ${JSON.stringify(m)}::jsonb, ${ids[0] ?? null}, ${staffId}::uuid)`)
+    await tx
+      .insert(messageLog)
+      .values({ conversationId: c.conversationId, direction: 'out', kind: m.type, text: plainText(m), payload: m, outboxId: ids[0] ?? null, staffId })
   }
   return { ids, via: replyToken ? 'reply' : 'push' }
 }
@@ -91,11 +86,10 @@ export async function replyToCase(db: Db, input: { caseId: number; staff: Staff;
     mustView(staff, c)
     if (c.status !== 'open') throw new CaseActionError(c.status === 'resolved' ? '案件已結案，無法再傳訊息' : '使用者還在填寫資料，案件開啟後才能回覆', 409)
     const { ids, via } = await sendToUser(tx, c, [text(input.body)], staff.id, now)
-    const at = now.toISOString()
-    await tx.execute(sql`
-      UPDATE cases SET first_response_at = coalesce(first_response_at, ${at}::timestamptz), last_staff_message_at = ${at}::timestamptz,
-        assignee_id = coalesce(assignee_id, ${staff.id}::uuid)
-      WHERE id = ${c.id}`)
+    await tx
+      .update(cases)
+      .set({ firstResponseAt: sql`coalesce(${cases.firstResponseAt}, ${now.toISOString()}::timestamptz)`, lastStaffMessageAt: now, assigneeId: sql`coalesce(${cases.assigneeId}, ${staff.id}::uuid)` })
+      .where(eq(cases.id, c.id))
     await audit(tx, staff.id, 'case.reply', `case:${c.id}`, { outboxId: ids[0], via, chars: Array.from(input.body).length, took: c.assigneeId === null })
     return ids
   })
@@ -106,12 +100,11 @@ export async function retryDelivery(db: Db, input: { caseId: number; outboxId: n
   return inTransaction(db, async (tx) => {
     const c = await lockCase(tx, input.caseId)
     mustView(input.staff, c)
-    const reset = rowsOf<{ id: number | string }>(
-      await tx.execute(sql`
-        UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL
-        WHERE id = ${input.outboxId} AND conversation_id = ${c.conversationId} AND status = 'failed'
-        RETURNING id`),
-    )
+    const reset = await tx
+      .update(outbox)
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: sql`now()`, lockedUntil: null })
+      .where(and(eq(outbox.id, input.outboxId), eq(outbox.conversationId, c.conversationId), eq(outbox.status, 'failed')))
+      .returning({ id: outbox.id })
     if (reset.length === 0) throw new CaseActionError('這則訊息不需要重試（已送出或正在傳送）', 409)
     await audit(tx, input.staff.id, 'case.retry', `case:${c.id}`, { outboxId: input.outboxId })
     return [input.outboxId]
@@ -125,7 +118,7 @@ export async function addNote(db: Db, input: { caseId: number; staff: Staff; bod
   await inTransaction(db, async (tx) => {
     const c = await lockCase(tx, input.caseId)
     mustView(input.staff, c)
-    await tx.execute(sql`INSERT INTO case_notes (case_id, staff_id, text) VALUES (${c.id}, ${input.staff.id}::uuid, ${input.body})`)
+    await tx.insert(caseNotes).values({ caseId: c.id, staffId: input.staff.id, text: input.body })
     await audit(tx, input.staff.id, 'case.note', `case:${c.id}`, { chars: Array.from(input.body).length })
   })
 }
@@ -136,7 +129,7 @@ export async function assignCase(db: Db, input: { caseId: number; staff: Staff; 
     const c = await lockCase(tx, input.caseId)
     mustView(input.staff, c)
     if (!canAssign(input.staff, c, input.target)) throw new CaseActionError('您不能把這個案件指派給這個帳號', 403)
-    await tx.execute(sql`UPDATE cases SET assignee_id = ${input.target?.id ?? null}::uuid WHERE id = ${c.id}`)
+    await tx.update(cases).set({ assigneeId: input.target?.id ?? null }).where(eq(cases.id, c.id))
     await audit(tx, input.staff.id, 'case.assign', `case:${c.id}`, { from: c.assigneeId, to: input.target?.id ?? null })
   })
 }
@@ -151,10 +144,10 @@ export async function resolveCase(db: Db, input: { caseId: number; staff: Staff;
     const c = await lockCase(tx, input.caseId)
     mustView(staff, c)
     if (c.status === 'resolved') throw new CaseActionError('案件已經結案了', 409)
-    await tx.execute(sql`
-      UPDATE cases SET status = 'resolved', resolved_at = ${now.toISOString()}::timestamptz, resolved_by = ${`staff:${staff.username}`},
-        assignee_id = coalesce(assignee_id, ${staff.id}::uuid)
-      WHERE id = ${c.id}`)
+    await tx
+      .update(cases)
+      .set({ status: 'resolved', resolvedAt: now, resolvedBy: `staff:${staff.username}`, assigneeId: sql`coalesce(${cases.assigneeId}, ${staff.id}::uuid)` })
+      .where(eq(cases.id, c.id))
     await tx.execute(sql`UPDATE conversations SET state = state - ${HANDOFF_STATE_KEY}::text WHERE id = ${c.conversationId}`)
     // The closing message is the bot's copy, so it is recorded without a consultant's name.
     const { ids, via } = await sendToUser(tx, c, caseClosedMessages(c.id, 'consultant'), null, now)

@@ -1,39 +1,41 @@
-import { sql } from 'drizzle-orm'
+import { and, asc, desc, eq, or, sql } from 'drizzle-orm'
 import type { Staff } from '../console/auth.js'
+import { answers, assessments, caseNotes, messages, outbox, staff as staffTable } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
+import { rowsOf, type RawRow } from '../db/types.js'
 import type { AssessmentResult } from '../assessment/scoring.js'
+import type { Case } from './state.js'
 
 /**
  * Reading cases for the consultant console: who may see what, the inbox, one case with its context,
  * and the live thread. The actions that change a case live in case-actions.ts.
  */
 
-export type CaseStatus = 'intake' | 'open' | 'resolved'
-
-export interface CaseRow {
-  id: number
-  conversationId: number
-  userId: string
+export interface CaseRow
+  extends Pick<
+    Case,
+    | 'id'
+    | 'conversationId'
+    | 'userId'
+    | 'status'
+    | 'reason'
+    | 'assessmentId'
+    | 'intake'
+    | 'summary'
+    | 'summaryFacts'
+    | 'assigneeId'
+    | 'openedAt'
+    | 'dueAt'
+    | 'firstResponseAt'
+    | 'lastStaffMessageAt'
+    | 'resolvedAt'
+    | 'resolvedBy'
+    | 'satisfaction'
+    | 'createdAt'
+  > {
   /** Where messages to the user go (the 1:1 chat id). */
   chatId: string
-  status: CaseStatus
-  reason: string
-  assessmentId: string | null
-  intake: Record<string, string | null>
-  summary: string | null
-  /** Digest of the facts the stored summary was written from. */
-  summaryFacts: string | null
-  assigneeId: string | null
   assigneeName: string | null
-  openedAt: Date | null
-  dueAt: Date | null
-  firstResponseAt: Date | null
-  lastStaffMessageAt: Date | null
-  resolvedAt: Date | null
-  resolvedBy: string | null
-  satisfaction: number | null
-  createdAt: Date
   /** Since when the user has been waiting for a consultant (null: answered, nothing new from the user). */
   waitingSince: Date | null
 }
@@ -69,42 +71,21 @@ export function canSeeTab(staff: Pick<Staff, 'role'>, tab: InboxTab): boolean {
 
 // ---- queries ---------------------------------------------------------------------------------
 
-interface RawCase {
-  id: number | string
-  conversation_id: number | string
-  user_id: string
-  chat_id: string
-  status: CaseStatus
-  reason: string
-  assessment_id: string | null
-  intake: Record<string, string | null> | string
-  summary: string | null
-  summary_facts: string | null
-  assignee_id: string | null
-  assignee_name: string | null
-  opened_at: Date | string | null
-  due_at: Date | string | null
-  first_response_at: Date | string | null
-  last_staff_message_at: Date | string | null
-  resolved_at: Date | string | null
-  resolved_by: string | null
-  satisfaction: number | null
-  created_at: Date | string
-  waiting_since: Date | string | null
-}
+/** The case's own columns (snake_case, as CASE_COLUMNS selects them) and the joined ones. */
+type RawCase = RawRow<Omit<CaseRow, 'waitingSince' | 'chatId' | 'assigneeName'>> & { chat_id: string; assignee_name: string | null; waiting_since: string | null }
 
 const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v))
 
 function toCase(r: RawCase): CaseRow {
   return {
-    id: Number(r.id),
-    conversationId: Number(r.conversation_id),
+    id: r.id,
+    conversationId: r.conversation_id,
     userId: r.user_id,
     chatId: r.chat_id,
     status: r.status,
     reason: r.reason,
     assessmentId: r.assessment_id,
-    intake: (r.intake ?? {}) as Record<string, string | null>,
+    intake: r.intake,
     summary: r.summary,
     summaryFacts: r.summary_facts,
     assigneeId: r.assignee_id,
@@ -185,24 +166,25 @@ export interface CaseContext {
 
 export async function loadContext(db: Db, c: CaseRow): Promise<CaseContext> {
   // The assessment that led to the case if there is one, else the user's latest completed one.
-  const assessment = rowsOf<{ id: string; completed_at: Date | string | null; result: AssessmentResult | string | null }>(
+  const assessment = rowsOf<RawRow<Pick<typeof assessments.$inferSelect, 'id' | 'completedAt' | 'result'>>>(
     await db.execute(sql`
       SELECT id, completed_at, result FROM assessments
       WHERE user_id = ${c.userId} AND status = 'completed' AND result IS NOT NULL
       ORDER BY (id = ${c.assessmentId ?? null}::uuid) IS TRUE DESC, completed_at DESC NULLS LAST
       LIMIT 1`),
   )[0]
-  const unanswered = rowsOf<{ question: string; covered: boolean; created_at: Date | string }>(
-    await db.execute(sql`
-      SELECT question, covered, created_at FROM answers
-      WHERE user_id = ${c.userId} AND (covered = false OR feedback = 'unhelpful')
-      ORDER BY created_at DESC LIMIT 10`),
-  )
-  const notes = rowsOf<{ id: number | string; text: string; display_name: string | null; created_at: Date | string }>(
-    await db.execute(sql`
-      SELECT n.id, n.text, s.display_name, n.created_at FROM case_notes n LEFT JOIN staff s ON s.id = n.staff_id
-      WHERE n.case_id = ${c.id} ORDER BY n.id`),
-  )
+  const unanswered = await db
+    .select({ question: answers.question, covered: answers.covered, createdAt: answers.createdAt })
+    .from(answers)
+    .where(and(eq(answers.userId, c.userId), or(eq(answers.covered, false), eq(answers.feedback, 'unhelpful'))))
+    .orderBy(desc(answers.createdAt))
+    .limit(10)
+  const notes = await db
+    .select({ id: caseNotes.id, text: caseNotes.text, staffName: staffTable.displayName, at: caseNotes.createdAt })
+    .from(caseNotes)
+    .leftJoin(staffTable, eq(staffTable.id, caseNotes.staffId))
+    .where(eq(caseNotes.caseId, c.id))
+    .orderBy(asc(caseNotes.id))
   return {
     assessment: assessment?.result
       ? {
@@ -211,8 +193,8 @@ export async function loadContext(db: Db, c: CaseRow): Promise<CaseContext> {
           result: assessment.result as AssessmentResult,
         }
       : undefined,
-    unanswered: unanswered.map((u) => ({ question: u.question, reason: u.covered ? 'unhelpful' : 'uncovered', at: date(u.created_at)! })),
-    notes: notes.map((n) => ({ id: Number(n.id), text: n.text, staffName: n.display_name, at: date(n.created_at)! })),
+    unanswered: unanswered.map((u) => ({ question: u.question, reason: u.covered ? 'unhelpful' : 'uncovered', at: u.createdAt })),
+    notes,
   }
 }
 
@@ -242,49 +224,50 @@ export function deliveryOf(status: string | null, via: string | null, lastError:
 
 /** The conversation's latest messages, oldest first, each consultant message with its delivery state. */
 export async function loadThread(db: Db, conversationId: number, limit = 200): Promise<ThreadMessage[]> {
-  const rows = rowsOf<{
-    id: number | string
-    direction: 'in' | 'out'
-    kind: string
-    text: string | null
-    created_at: Date | string
-    staff_id: string | null
-    staff_name: string | null
-    outbox_id: number | string | null
-    status: string | null
-    sent_via: string | null
-    last_error: string | null
-  }>(
-    await db.execute(sql`
-      SELECT m.id, m.direction, m.kind, m.text, m.created_at, m.staff_id, s.display_name AS staff_name,
-        o.id AS outbox_id, o.status, o.sent_via, o.last_error
-      FROM messages m LEFT JOIN staff s ON s.id = m.staff_id LEFT JOIN outbox o ON o.id = m.outbox_id
-      WHERE m.conversation_id = ${conversationId}
-      ORDER BY m.id DESC LIMIT ${limit}`),
-  )
+  const rows = await db
+    .select({
+      id: messages.id,
+      direction: messages.direction,
+      kind: messages.kind,
+      text: messages.text,
+      at: messages.createdAt,
+      staffId: messages.staffId,
+      staffName: staffTable.displayName,
+      outboxId: outbox.id,
+      status: outbox.status,
+      sentVia: outbox.sentVia,
+      lastError: outbox.lastError,
+    })
+    .from(messages)
+    .leftJoin(staffTable, eq(staffTable.id, messages.staffId))
+    .leftJoin(outbox, eq(outbox.id, messages.outboxId))
+    .where(eq(messages.conversationId, conversationId))
+    .orderBy(desc(messages.id))
+    .limit(limit)
   return rows.reverse().map((r) => ({
-    id: Number(r.id),
+    id: r.id,
     direction: r.direction,
     kind: r.kind,
     text: r.text,
-    at: date(r.created_at)!,
-    staffName: r.staff_id ? (r.staff_name ?? '（已刪除的帳號）') : null,
-    outboxId: r.outbox_id === null ? null : Number(r.outbox_id),
-    delivery: deliveryOf(r.status, r.sent_via, r.last_error),
-    error: r.status === 'sent' ? null : r.last_error,
+    at: r.at,
+    staffName: r.staffId ? (r.staffName ?? '（已刪除的帳號）') : null,
+    outboxId: r.outboxId,
+    delivery: deliveryOf(r.status, r.sentVia, r.lastError),
+    error: r.status === 'sent' ? null : r.lastError,
   }))
 }
 
 /** Active accounts a case can be assigned to. */
 export async function listAssignees(db: Db): Promise<{ id: string; displayName: string; role: Staff['role'] }[]> {
-  const rows = rowsOf<{ id: string; display_name: string; role: Staff['role'] }>(
-    await db.execute(sql`SELECT id, display_name, role FROM staff WHERE active ORDER BY role, display_name`),
-  )
-  return rows.map((r) => ({ id: r.id, displayName: r.display_name, role: r.role }))
+  return db
+    .select({ id: staffTable.id, displayName: staffTable.displayName, role: staffTable.role })
+    .from(staffTable)
+    .where(eq(staffTable.active, true))
+    .orderBy(asc(staffTable.role), asc(staffTable.displayName))
 }
 
 export async function findAssignTarget(db: Db, id: string): Promise<AssignTarget | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined
-  const row = rowsOf<{ id: string; role: Staff['role']; active: boolean }>(await db.execute(sql`SELECT id, role, active FROM staff WHERE id = ${id}::uuid`))[0]
-  return row ? { id: row.id, role: row.role, active: row.active } : undefined
+  const [row] = await db.select({ id: staffTable.id, role: staffTable.role, active: staffTable.active }).from(staffTable).where(eq(staffTable.id, id))
+  return row
 }

@@ -1,3 +1,4 @@
+import type { cases } from '../db/schema.js'
 
 /**
  * The contract between the chat side of a handoff (src/handoff/routes.ts) and the consultant
@@ -23,6 +24,12 @@ export interface HandoffState {
 export function ratingData(caseId: number, score: number): string {
   return `action=case-rating&case=${caseId}&score=${score}`
 }
+
+/**
+ * A row of the `cases` table, as drizzle's query builder returns it. The chat side (store.ts) and the
+ * console (cases.ts) each read the columns they need of it.
+ */
+export type Case = typeof cases.$inferSelect
 
 /** What started a case (cases.reason). */
 export type CaseReason = 'asked' | 'unanswered' | 'unhappy' | 'assessment'

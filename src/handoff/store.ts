@@ -1,44 +1,40 @@
-import { sql } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { EffectAppliers, EffectTarget } from '../chat/types.js'
+import { answers, cases, conversations, replyTokens } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
-import { HANDOFF_STATE_KEY, type CaseEffect, type CaseIntake, type CaseReason, type HandoffState } from './state.js'
+import { rowsOf, type RawRow } from '../db/types.js'
+import { HANDOFF_STATE_KEY, type Case, type CaseEffect, type HandoffState } from './state.js'
 
 /** Reads and writes of the chat side of a handoff. Routes only read; effects write in the event's transaction. */
 
-export interface CaseRow {
-  id: number
-  conversationId: number
-  userId: string
-  status: 'intake' | 'open' | 'resolved'
-  reason: CaseReason
-  assessmentId: string | null
-  intake: CaseIntake
+export type CaseRow = Pick<Case, 'id' | 'conversationId' | 'userId' | 'status' | 'reason' | 'assessmentId' | 'intake'>
+
+const CASE_COLUMNS = {
+  id: cases.id,
+  conversationId: cases.conversationId,
+  userId: cases.userId,
+  status: cases.status,
+  reason: cases.reason,
+  assessmentId: cases.assessmentId,
+  intake: cases.intake,
 }
 
-type RawCase = { id: number | string; conversation_id: number | string; user_id: string; status: CaseRow['status']; reason: CaseReason; assessment_id: string | null; intake: unknown }
-
-function toCase(r: RawCase): CaseRow {
-  const intake = (r.intake ?? {}) as CaseIntake
-  return { id: Number(r.id), conversationId: Number(r.conversation_id), userId: r.user_id, status: r.status, reason: r.reason, assessmentId: r.assessment_id, intake }
-}
-
-const CASE_COLUMNS = sql`c.id, c.conversation_id, c.user_id, c.status, c.reason, c.assessment_id, c.intake`
+const ACTIVE = ['intake', 'open'] as const
 
 /** The intake or open case of this user's 1:1 chat, if any. */
 export async function loadActiveCase(db: Db, chatId: string): Promise<CaseRow | undefined> {
-  const rows = rowsOf<RawCase>(
-    await db.execute(sql`
-      SELECT ${CASE_COLUMNS} FROM cases c JOIN conversations v ON v.id = c.conversation_id
-      WHERE v.chat_type = 'user' AND v.chat_id = ${chatId} AND c.status IN ('intake', 'open')`),
-  )
-  return rows[0] ? toCase(rows[0]) : undefined
+  const rows = await db
+    .select(CASE_COLUMNS)
+    .from(cases)
+    .innerJoin(conversations, eq(conversations.id, cases.conversationId))
+    .where(and(eq(conversations.chatType, 'user'), eq(conversations.chatId, chatId), inArray(cases.status, [...ACTIVE])))
+  return rows[0]
 }
 
 /** A case of this user (never another user's, whatever id a postback carries). */
 export async function loadUserCase(db: Db, caseId: number, userId: string): Promise<CaseRow | undefined> {
-  const rows = rowsOf<RawCase>(await db.execute(sql`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = ${caseId} AND c.user_id = ${userId}`))
-  return rows[0] ? toCase(rows[0]) : undefined
+  const rows = await db.select(CASE_COLUMNS).from(cases).where(and(eq(cases.id, caseId), eq(cases.userId, userId)))
+  return rows[0]
 }
 
 /** The company name the user gave on an earlier case, so it is not asked again. */
@@ -59,20 +55,20 @@ const RECENT_QUESTION = sql`interval '1 hour'`
  * one — the latest the bot could not answer when `uncoveredOnly`.
  */
 export async function questionOf(db: Db, userId: string, which: { answerId?: string; uncoveredOnly: boolean }): Promise<string | undefined> {
-  const rows = rowsOf<{ question: string }>(
-    await db.execute(
-      which.answerId
-        ? sql`SELECT question FROM answers WHERE id = ${which.answerId}::uuid AND user_id = ${userId}`
-        : sql`SELECT question FROM answers WHERE user_id = ${userId} AND created_at > now() - ${RECENT_QUESTION}
-                ${which.uncoveredOnly ? sql`AND NOT covered` : sql``} ORDER BY created_at DESC LIMIT 1`,
-    ),
-  )
+  const rows = which.answerId
+    ? await db.select({ question: answers.question }).from(answers).where(and(eq(answers.id, which.answerId), eq(answers.userId, userId)))
+    : await db
+        .select({ question: answers.question })
+        .from(answers)
+        .where(and(eq(answers.userId, userId), gt(answers.createdAt, sql`now() - ${RECENT_QUESTION}`), which.uncoveredOnly ? eq(answers.covered, false) : undefined))
+        .orderBy(desc(answers.createdAt))
+        .limit(1)
   return rows[0]?.question
 }
 
 /** Whether the user's latest answers were covered, newest first. */
 export async function recentCoverage(db: Db, userId: string, limit: number): Promise<boolean[]> {
-  const rows = rowsOf<{ covered: boolean }>(await db.execute(sql`SELECT covered FROM answers WHERE user_id = ${userId} ORDER BY created_at DESC LIMIT ${limit}`))
+  const rows = await db.select({ covered: answers.covered }).from(answers).where(eq(answers.userId, userId)).orderBy(desc(answers.createdAt)).limit(limit)
   return rows.map((r) => r.covered)
 }
 
@@ -92,7 +88,7 @@ export async function applyCaseEffect(db: Db, effect: CaseEffect, at: EffectTarg
   switch (effect.type) {
     case 'case-start': {
       // The partial unique index allows one active case per chat: a second start finds the first.
-      const inserted = rowsOf<{ id: number | string }>(
+      const inserted = rowsOf<RawRow<Pick<Case, 'id'>>>(
         await db.execute(sql`
           INSERT INTO cases (conversation_id, user_id, status, reason, assessment_id, intake, created_at)
           VALUES (${conversationId}, ${userId}, 'intake', ${effect.reason},
@@ -102,52 +98,62 @@ export async function applyCaseEffect(db: Db, effect: CaseEffect, at: EffectTarg
           RETURNING id`),
       )
       if (inserted[0]) {
-        await setSlice(db, conversationId, { caseId: Number(inserted[0].id), status: 'intake', asking: effect.asking })
+        await setSlice(db, conversationId, { caseId: inserted[0].id, status: 'intake', asking: effect.asking })
         return
       }
-      const existing = rowsOf<{ id: number | string; status: 'intake' | 'open' }>(
-        await db.execute(sql`SELECT id, status FROM cases WHERE conversation_id = ${conversationId} AND status IN ('intake', 'open')`),
-      )[0]
-      if (existing) await setSlice(db, conversationId, { caseId: Number(existing.id), status: existing.status, ...(existing.status === 'intake' ? { asking: effect.asking } : {}) })
+      const [existing] = await db
+        .select({ id: cases.id, status: cases.status })
+        .from(cases)
+        .where(and(eq(cases.conversationId, conversationId), inArray(cases.status, [...ACTIVE])))
+      if (existing && existing.status !== 'resolved') {
+        await setSlice(db, conversationId, { caseId: existing.id, status: existing.status, ...(existing.status === 'intake' ? { asking: effect.asking } : {}) })
+      }
       return
     }
     case 'case-update': {
-      const updated = rowsOf<{ id: unknown }>(
-        await db.execute(sql`
-          UPDATE cases SET intake = ${JSON.stringify(effect.intake)}::jsonb
-          WHERE id = ${effect.caseId} AND conversation_id = ${conversationId} AND status = 'intake' RETURNING id`),
-      )
+      const updated = await db
+        .update(cases)
+        .set({ intake: effect.intake })
+        .where(and(eq(cases.id, effect.caseId), eq(cases.conversationId, conversationId), eq(cases.status, 'intake')))
+        .returning({ id: cases.id })
       if (updated.length > 0) await setSlice(db, conversationId, { caseId: effect.caseId, status: 'intake', asking: effect.asking })
       return
     }
     case 'case-open': {
-      const opened = rowsOf<{ id: unknown }>(
-        await db.execute(sql`
-          UPDATE cases SET status = 'open', intake = ${JSON.stringify(effect.intake)}::jsonb, opened_at = ${now}::timestamptz,
-            due_at = ${effect.dueAt}::timestamptz, assignee_id = ${effect.assigneeId ?? null}::uuid
-          WHERE id = ${effect.caseId} AND conversation_id = ${conversationId} AND status = 'intake' RETURNING id`),
-      )
+      const opened = await db
+        .update(cases)
+        .set({ status: 'open', intake: effect.intake, openedAt: at.now, dueAt: new Date(effect.dueAt), assigneeId: effect.assigneeId ?? null })
+        .where(and(eq(cases.id, effect.caseId), eq(cases.conversationId, conversationId), eq(cases.status, 'intake')))
+        .returning({ id: cases.id })
       if (opened.length > 0) await setSlice(db, conversationId, { caseId: effect.caseId, status: 'open' })
       return
     }
     case 'case-user-message':
-      await db.execute(sql`UPDATE cases SET last_user_message_at = ${now}::timestamptz WHERE id = ${effect.caseId} AND conversation_id = ${conversationId} AND status = 'open'`)
+      await db
+        .update(cases)
+        .set({ lastUserMessageAt: at.now })
+        .where(and(eq(cases.id, effect.caseId), eq(cases.conversationId, conversationId), eq(cases.status, 'open')))
       if (effect.replyToken) {
-        await db.execute(sql`
-          INSERT INTO reply_tokens (conversation_id, token, received_at) VALUES (${conversationId}, ${effect.replyToken}, ${now}::timestamptz)
-          ON CONFLICT (conversation_id) DO UPDATE SET token = excluded.token, received_at = excluded.received_at`)
+        await db
+          .insert(replyTokens)
+          .values({ conversationId, token: effect.replyToken, receivedAt: at.now })
+          .onConflictDoUpdate({ target: replyTokens.conversationId, set: { token: sql`excluded.token`, receivedAt: sql`excluded.received_at` } })
       }
       return
     case 'case-close':
-      await db.execute(sql`
-        UPDATE cases SET status = 'resolved', resolved_at = ${now}::timestamptz, resolved_by = ${effect.by}
-        WHERE id = ${effect.caseId} AND conversation_id = ${conversationId} AND status IN ('intake', 'open')`)
+      await db
+        .update(cases)
+        .set({ status: 'resolved', resolvedAt: at.now, resolvedBy: effect.by })
+        .where(and(eq(cases.id, effect.caseId), eq(cases.conversationId, conversationId), inArray(cases.status, [...ACTIVE])))
       await setSlice(db, conversationId, null)
       // The token was kept for a consultant's reply; nobody may use it now.
-      await db.execute(sql`DELETE FROM reply_tokens WHERE conversation_id = ${conversationId}`)
+      await db.delete(replyTokens).where(eq(replyTokens.conversationId, conversationId))
       return
     case 'case-rating':
-      await db.execute(sql`UPDATE cases SET satisfaction = ${effect.score} WHERE id = ${effect.caseId} AND user_id = ${userId} AND status = 'resolved'`)
+      await db
+        .update(cases)
+        .set({ satisfaction: effect.score })
+        .where(and(eq(cases.id, effect.caseId), eq(cases.userId, userId), eq(cases.status, 'resolved')))
       return
   }
 }
