@@ -1,7 +1,8 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
+import { campaignBatches, campaignRecipients, campaigns } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
+import { rowsOf, type RawRow } from '../db/types.js'
 import { LineApiError, type LineApi } from '../line/client.js'
 import type { LineMessage } from '../line/limits.js'
 import type { Logger } from '../log.js'
@@ -39,6 +40,17 @@ export type Audience = z.output<typeof audienceSchema>
 
 const list = (values: readonly (string | number)[]) => sql.join(values.map((v) => sql`${v}`), sql`, `)
 
+type Campaign = typeof campaigns.$inferSelect
+type Batch = typeof campaignBatches.$inferSelect
+
+/** A row of {@link audienceQuery}. */
+interface AudienceRow {
+  user_id: string
+  follows: boolean
+  /** The firm's facts as the chat state keeps them. */
+  firm: unknown
+}
+
 /** Users the filter picks among those who consented to one of its topics, with whether they still follow. */
 function audienceQuery(a: Audience): SQL {
   const firm = (key: string, values: string[]) =>
@@ -67,13 +79,13 @@ export interface AudienceCount {
 export async function countAudience(db: Db, audience: Audience, rules?: ProgrammeRules): Promise<AudienceCount> {
   if (audience.eligibleFor) {
     // The eligibility engine runs here, not in SQL: each firm's facts through the programme's rules.
-    const rows = rowsOf<{ follows: boolean; firm: unknown }>(await db.execute(audienceQuery(audience))).filter((r) => mayApply(rules, audience.eligibleFor!, r.firm))
+    const rows = rowsOf<AudienceRow>(await db.execute(audienceQuery(audience))).filter((r) => mayApply(rules, audience.eligibleFor!, r.firm))
     return { reachable: rows.filter((r) => r.follows).length, blocked: rows.filter((r) => !r.follows).length }
   }
-  const r = rowsOf<{ reachable: number | string; blocked: number | string }>(
+  const r = rowsOf<AudienceCount>(
     await db.execute(sql`SELECT count(*) FILTER (WHERE follows) AS reachable, count(*) FILTER (WHERE NOT follows) AS blocked FROM (${audienceQuery(audience)}) a`),
   )[0]
-  return { reachable: Number(r?.reachable ?? 0), blocked: Number(r?.blocked ?? 0) }
+  return { reachable: r?.reachable ?? 0, blocked: r?.blocked ?? 0 }
 }
 
 /** What a campaign costs against the month's quota: each message to each recipient. */
@@ -89,13 +101,12 @@ export async function remainingQuota(line: LineApi): Promise<number | null> {
 
 /** A scheduled campaign; with a `reminderKey` already taken (another instance made it), none, and undefined is returned. */
 export async function createCampaign(db: Db, c: { title: string; messages: LineMessage[]; audience: Audience; createdBy: string; scheduledAt?: Date; reminderKey?: string }): Promise<number | undefined> {
-  const row = rowsOf<{ id: number | string }>(
-    await db.execute(sql`INSERT INTO campaigns (title, messages, audience, status, scheduled_at, created_by, reminder_key)
-      VALUES (${c.title}, ${JSON.stringify(c.messages)}::jsonb, ${JSON.stringify(c.audience)}::jsonb, 'scheduled', ${(c.scheduledAt ?? new Date()).toISOString()}::timestamptz, ${c.createdBy}, ${c.reminderKey ?? null})
-      ON CONFLICT (reminder_key) DO NOTHING
-      RETURNING id`),
-  )[0]
-  return row ? Number(row.id) : undefined
+  const [row] = await db
+    .insert(campaigns)
+    .values({ title: c.title, messages: c.messages, audience: c.audience, status: 'scheduled', scheduledAt: c.scheduledAt ?? new Date(), createdBy: c.createdBy, reminderKey: c.reminderKey ?? null })
+    .onConflictDoNothing({ target: campaigns.reminderKey })
+    .returning({ id: campaigns.id })
+  return row?.id
 }
 
 interface Deps {
@@ -121,15 +132,15 @@ export function mayApply(rules: ProgrammeRules | undefined, programmeId: string,
  */
 export async function startDueCampaigns(deps: Deps): Promise<number[]> {
   const { db } = deps
-  const due = rowsOf<{ id: number | string }>(
+  const due = rowsOf<RawRow<Pick<Campaign, 'id'>>>(
     await db.execute(sql`UPDATE campaigns SET status = 'sending', started_at = coalesce(started_at, now())
       WHERE id IN (SELECT id FROM campaigns WHERE status = 'scheduled' AND scheduled_at <= now() ORDER BY id FOR UPDATE SKIP LOCKED)
       RETURNING id`),
-  ).map((r) => Number(r.id))
+  ).map((r) => r.id)
   // Also any campaign left 'sending' with no ledger (a crash between the two steps).
-  const orphans = rowsOf<{ id: number | string }>(
+  const orphans = rowsOf<RawRow<Pick<Campaign, 'id'>>>(
     await db.execute(sql`SELECT c.id FROM campaigns c WHERE c.status = 'sending' AND NOT EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = c.id)`),
-  ).map((r) => Number(r.id))
+  ).map((r) => r.id)
   const started: number[] = []
   for (const id of new Set([...due, ...orphans])) {
     await prepareLedger(deps, id)
@@ -140,35 +151,45 @@ export async function startDueCampaigns(deps: Deps): Promise<number[]> {
 
 async function prepareLedger(deps: Deps, id: number): Promise<void> {
   const { db } = deps
-  const c = rowsOf<{ audience: unknown; messages: unknown }>(await db.execute(sql`SELECT audience, messages FROM campaigns WHERE id = ${id}`))[0]
+  const [c] = await db.select({ audience: campaigns.audience, messages: campaigns.messages }).from(campaigns).where(eq(campaigns.id, id))
   if (!c) return
   const audience = audienceSchema.parse(c.audience)
   const messages = c.messages as unknown[]
-  const picked = rowsOf<{ user_id: string; follows: boolean; firm: unknown }>(await db.execute(sql`${audienceQuery(audience)} ORDER BY u.id`))
+  const picked = rowsOf<AudienceRow>(await db.execute(sql`${audienceQuery(audience)} ORDER BY u.id`))
   const recipients = audience.eligibleFor ? picked.filter((r) => mayApply(deps.rules, audience.eligibleFor!, r.firm)) : picked
   const reachable = recipients.filter((r) => r.follows)
   const remaining = await remainingQuota(deps.line).catch(() => undefined)
   const cost = campaignCost(reachable.length, messages.length)
   if (remaining === undefined || (remaining !== null && cost > remaining)) {
     const why = remaining === undefined ? '無法讀取本月訊息額度，未發送' : `本月剩餘額度 ${remaining} 則，不足以發送 ${cost} 則，未發送`
-    await db.execute(sql`UPDATE campaigns SET status = 'refused', stop_reason = ${why}, finished_at = now() WHERE id = ${id} AND status = 'sending'`)
+    await db
+      .update(campaigns)
+      .set({ status: 'refused', stopReason: why, finishedAt: sql`now()` })
+      .where(and(eq(campaigns.id, id), eq(campaigns.status, 'sending')))
     deps.log.warn('campaign refused before sending', { campaign: id, cost, remaining: remaining ?? 'unknown' })
     return
   }
   if (recipients.length === 0) {
     // Nobody matches: nothing to record or send (and no ledger a later round would take for a crash).
-    await db.execute(sql`UPDATE campaigns SET status = 'done', finished_at = now() WHERE id = ${id} AND status = 'sending'`)
+    await db
+      .update(campaigns)
+      .set({ status: 'done', finishedAt: sql`now()` })
+      .where(and(eq(campaigns.id, id), eq(campaigns.status, 'sending')))
     return
   }
   let n = 0
-  const rows = recipients.map((r) => (r.follows ? sql`(${id}, ${r.user_id}, ${Math.floor(n++ / MULTICAST_MAX)}, 'queued')` : sql`(${id}, ${r.user_id}, NULL, 'blocked')`))
+  const rows = recipients.map((r) =>
+    r.follows
+      ? { campaignId: id, userId: r.user_id, batch: Math.floor(n++ / MULTICAST_MAX), status: 'queued' as const }
+      : { campaignId: id, userId: r.user_id, batch: null, status: 'blocked' as const },
+  )
   await db.transaction(async (txn) => {
     const tx = txn as unknown as Db
     for (let i = 0; i < rows.length; i += 1000) {
-      await tx.execute(sql`INSERT INTO campaign_recipients (campaign_id, user_id, batch, status) VALUES ${sql.join(rows.slice(i, i + 1000), sql`, `)} ON CONFLICT DO NOTHING`)
+      await tx.insert(campaignRecipients).values(rows.slice(i, i + 1000)).onConflictDoNothing()
     }
     const batches = Math.ceil(reachable.length / MULTICAST_MAX)
-    for (let b = 0; b < batches; b++) await tx.execute(sql`INSERT INTO campaign_batches (campaign_id, batch, retry_key) VALUES (${id}, ${b}, ${crypto.randomUUID()}) ON CONFLICT DO NOTHING`)
+    for (let b = 0; b < batches; b++) await tx.insert(campaignBatches).values({ campaignId: id, batch: b, retryKey: crypto.randomUUID() }).onConflictDoNothing()
   })
 }
 
@@ -199,7 +220,7 @@ export function withCampaignId(messages: LineMessage[], campaignId: number): Lin
 /** Sends the batches that are due, one multicast each; returns how many batches were tried. */
 export async function sendDueBatches(deps: Deps, limit = 20): Promise<number> {
   const { db } = deps
-  const claimed = rowsOf<{ campaign_id: number | string; batch: number; retry_key: string; attempts: number; messages: unknown }>(
+  const claimed = rowsOf<RawRow<Pick<Batch, 'campaignId' | 'batch' | 'retryKey' | 'attempts'> & Pick<Campaign, 'messages'>>>(
     await db.execute(sql`
       WITH due AS (
         SELECT b.campaign_id, b.batch FROM campaign_batches b JOIN campaigns c ON c.id = b.campaign_id
@@ -213,14 +234,23 @@ export async function sendDueBatches(deps: Deps, limit = 20): Promise<number> {
       RETURNING b.campaign_id, b.batch, b.retry_key, b.attempts, c.messages`),
   )
   for (const b of claimed) {
-    const campaignId = Number(b.campaign_id)
+    const campaignId = b.campaign_id
     // A campaign stopped meanwhile (the quota ran out on an earlier batch, here or elsewhere) sends no more.
-    const still = rowsOf<{ status: string }>(await db.execute(sql`SELECT status FROM campaigns WHERE id = ${campaignId}`))[0]?.status
-    if (still !== 'sending') {
-      await db.execute(sql`UPDATE campaign_batches SET status = 'unsent', locked_until = NULL WHERE campaign_id = ${campaignId} AND batch = ${b.batch} AND status = 'sending'`)
+    const [still] = await db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId))
+    if (still?.status !== 'sending') {
+      await db
+        .update(campaignBatches)
+        .set({ status: 'unsent', lockedUntil: null })
+        .where(and(eq(campaignBatches.campaignId, campaignId), eq(campaignBatches.batch, b.batch), eq(campaignBatches.status, 'sending')))
       continue
     }
-    const to = rowsOf<{ user_id: string }>(await db.execute(sql`SELECT user_id FROM campaign_recipients WHERE campaign_id = ${campaignId} AND batch = ${b.batch} ORDER BY user_id`)).map((r) => r.user_id)
+    const to = (
+      await db
+        .select({ userId: campaignRecipients.userId })
+        .from(campaignRecipients)
+        .where(and(eq(campaignRecipients.campaignId, campaignId), eq(campaignRecipients.batch, b.batch)))
+        .orderBy(campaignRecipients.userId)
+    ).map((r) => r.userId)
     const messages = withCampaignId(b.messages as LineMessage[], campaignId)
     let result: { outcome: Outcome; error?: string }
     try {
@@ -230,7 +260,7 @@ export async function sendDueBatches(deps: Deps, limit = 20): Promise<number> {
     } catch (error) {
       result = outcomeOf(error)
     }
-    await settleBatch(deps, campaignId, b.batch, Number(b.attempts), result)
+    await settleBatch(deps, campaignId, b.batch, b.attempts, result)
   }
   if (claimed.length > 0) await finishCampaigns(db)
   return claimed.length
@@ -238,31 +268,43 @@ export async function sendDueBatches(deps: Deps, limit = 20): Promise<number> {
 
 async function settleBatch(deps: Deps, campaignId: number, batch: number, attempts: number, r: { outcome: Outcome; error?: string }): Promise<void> {
   const { db } = deps
-  const mine = sql`campaign_id = ${campaignId} AND batch = ${batch}`
+  const batchIs = and(eq(campaignBatches.campaignId, campaignId), eq(campaignBatches.batch, batch))
+  const recipientsOf = and(eq(campaignRecipients.campaignId, campaignId), eq(campaignRecipients.batch, batch))
   if (r.outcome === 'sent') {
     await db.transaction(async (txn) => {
       const tx = txn as unknown as Db
-      await tx.execute(sql`UPDATE campaign_batches SET status = 'sent', sent_at = now(), error = NULL, locked_until = NULL WHERE ${mine}`)
-      await tx.execute(sql`UPDATE campaign_recipients SET status = 'sent' WHERE ${mine}`)
+      await tx.update(campaignBatches).set({ status: 'sent', sentAt: sql`now()`, error: null, lockedUntil: null }).where(batchIs)
+      await tx.update(campaignRecipients).set({ status: 'sent' }).where(recipientsOf)
     })
   } else if (r.outcome === 'quota') {
     // The month's quota ran out: stop here; what was not sent is marked so, and nothing is retried.
     await db.transaction(async (txn) => {
       const tx = txn as unknown as Db
-      await tx.execute(sql`UPDATE campaigns SET status = 'stopped', stop_reason = '本月訊息額度已用完，其餘未發送', finished_at = now() WHERE id = ${campaignId} AND status = 'sending'`)
-      await tx.execute(sql`UPDATE campaign_batches SET status = 'unsent', error = ${r.error ?? null}, locked_until = NULL WHERE campaign_id = ${campaignId} AND status IN ('pending', 'sending')`)
-      await tx.execute(sql`UPDATE campaign_recipients SET status = 'unsent' WHERE campaign_id = ${campaignId} AND status = 'queued'`)
+      await tx
+        .update(campaigns)
+        .set({ status: 'stopped', stopReason: '本月訊息額度已用完，其餘未發送', finishedAt: sql`now()` })
+        .where(and(eq(campaigns.id, campaignId), eq(campaigns.status, 'sending')))
+      await tx
+        .update(campaignBatches)
+        .set({ status: 'unsent', error: r.error ?? null, lockedUntil: null })
+        .where(and(eq(campaignBatches.campaignId, campaignId), inArray(campaignBatches.status, ['pending', 'sending'])))
+      await tx
+        .update(campaignRecipients)
+        .set({ status: 'unsent' })
+        .where(and(eq(campaignRecipients.campaignId, campaignId), eq(campaignRecipients.status, 'queued')))
     })
     deps.log.warn('campaign stopped: monthly quota reached', { campaign: campaignId, batch })
   } else if (r.outcome === 'retry' && attempts < MAX_ATTEMPTS) {
     const wait = Math.min(300, 2 ** attempts)
-    await db.execute(sql`UPDATE campaign_batches SET status = 'pending', error = ${r.error ?? null}, locked_until = NULL,
-      next_attempt_at = now() + make_interval(secs => ${wait}) WHERE ${mine}`)
+    await db
+      .update(campaignBatches)
+      .set({ status: 'pending', error: r.error ?? null, lockedUntil: null, nextAttemptAt: sql`now() + make_interval(secs => ${wait})` })
+      .where(batchIs)
   } else {
     await db.transaction(async (txn) => {
       const tx = txn as unknown as Db
-      await tx.execute(sql`UPDATE campaign_batches SET status = 'failed', error = ${r.error ?? null}, locked_until = NULL WHERE ${mine}`)
-      await tx.execute(sql`UPDATE campaign_recipients SET status = 'failed' WHERE ${mine}`)
+      await tx.update(campaignBatches).set({ status: 'failed', error: r.error ?? null, lockedUntil: null }).where(batchIs)
+      await tx.update(campaignRecipients).set({ status: 'failed' }).where(recipientsOf)
     })
     deps.log.error('campaign batch failed', { campaign: campaignId, batch, error: r.error })
   }
@@ -281,10 +323,11 @@ async function finishCampaigns(db: Db): Promise<void> {
  * them (the embedded database has one process).
  */
 export async function reclaimCampaignBatches(db: Db, owner: string | undefined): Promise<number> {
-  const rows = rowsOf<{ batch: number }>(
-    await db.execute(sql`UPDATE campaign_batches SET locked_until = now() - interval '1 second', next_attempt_at = now()
-      WHERE status = 'sending' ${owner === undefined ? sql`` : sql`AND locked_by = ${owner}`} RETURNING batch`),
-  )
+  const rows = await db
+    .update(campaignBatches)
+    .set({ lockedUntil: sql`now() - interval '1 second'`, nextAttemptAt: sql`now()` })
+    .where(and(eq(campaignBatches.status, 'sending'), owner === undefined ? undefined : eq(campaignBatches.lockedBy, owner)))
+    .returning({ batch: campaignBatches.batch })
   return rows.length
 }
 
@@ -316,29 +359,16 @@ export interface CampaignProgress {
 }
 
 export async function campaignProgress(db: Db, id: number): Promise<CampaignProgress | undefined> {
-  const c = rowsOf<{ id: number | string; title: string; status: string; stop_reason: string | null }>(await db.execute(sql`SELECT id, title, status, stop_reason FROM campaigns WHERE id = ${id}`))[0]
+  const [c] = await db.select({ id: campaigns.id, title: campaigns.title, status: campaigns.status, stopReason: campaigns.stopReason }).from(campaigns).where(eq(campaigns.id, id))
   if (!c) return undefined
-  const r = rowsOf<Record<string, number | string>>(
+  // count(*) is a bigint, which both database adapters read as a number.
+  const r = rowsOf<Pick<CampaignProgress, 'recipients' | 'sent' | 'failed' | 'blocked' | 'unsent' | 'queued'>>(
     await db.execute(sql`SELECT count(*) AS recipients, count(*) FILTER (WHERE status = 'sent') AS sent, count(*) FILTER (WHERE status = 'failed') AS failed,
       count(*) FILTER (WHERE status = 'blocked') AS blocked, count(*) FILTER (WHERE status = 'unsent') AS unsent, count(*) FILTER (WHERE status = 'queued') AS queued
       FROM campaign_recipients WHERE campaign_id = ${id}`),
   )[0]!
-  const b = rowsOf<Record<string, number | string>>(await db.execute(sql`SELECT count(*) AS batches, count(*) FILTER (WHERE status = 'sent') AS sent FROM campaign_batches WHERE campaign_id = ${id}`))[0]!
-  const n = (k: string, from: Record<string, number | string>) => Number(from[k] ?? 0)
-  return {
-    id: Number(c.id),
-    title: c.title,
-    status: c.status,
-    stopReason: c.stop_reason,
-    recipients: n('recipients', r),
-    sent: n('sent', r),
-    failed: n('failed', r),
-    blocked: n('blocked', r),
-    unsent: n('unsent', r),
-    queued: n('queued', r),
-    batches: n('batches', b),
-    batchesSent: n('sent', b),
-  }
+  const b = rowsOf<{ batches: number; sent: number }>(await db.execute(sql`SELECT count(*) AS batches, count(*) FILTER (WHERE status = 'sent') AS sent FROM campaign_batches WHERE campaign_id = ${id}`))[0]!
+  return { id: c.id, title: c.title, status: c.status, stopReason: c.stopReason, recipients: r.recipients, sent: r.sent, failed: r.failed, blocked: r.blocked, unsent: r.unsent, queued: r.queued, batches: b.batches, batchesSent: b.sent }
 }
 
 /** What followed a campaign: taps on its buttons, and what its recipients did within 7 days of it. */
@@ -352,7 +382,7 @@ export interface CampaignResults {
 }
 
 export async function campaignResults(db: Db, id: number): Promise<CampaignResults> {
-  const r = rowsOf<Record<string, number | string>>(
+  const r = rowsOf<{ tapped: number; asked: number; assessed: number; handed_off: number }>(
     await db.execute(sql`
       WITH c AS (SELECT id, coalesce(started_at, created_at) AS at FROM campaigns WHERE id = ${id}),
       sent AS (SELECT r.user_id FROM campaign_recipients r WHERE r.campaign_id = ${id} AND r.status = 'sent')
@@ -363,7 +393,7 @@ export async function campaignResults(db: Db, id: number): Promise<CampaignResul
         (SELECT count(DISTINCT x.user_id) FROM assessments x, c WHERE x.user_id IN (SELECT user_id FROM sent) AND x.status = 'completed' AND x.completed_at BETWEEN c.at AND c.at + interval '7 days') AS assessed,
         (SELECT count(DISTINCT k.user_id) FROM cases k, c WHERE k.user_id IN (SELECT user_id FROM sent) AND k.created_at BETWEEN c.at AND c.at + interval '7 days') AS handed_off`),
   )[0]!
-  return { tapped: Number(r.tapped ?? 0), asked: Number(r.asked ?? 0), assessed: Number(r.assessed ?? 0), handedOff: Number(r.handed_off ?? 0) }
+  return { tapped: r.tapped, asked: r.asked, assessed: r.assessed, handedOff: r.handed_off }
 }
 
 export interface CampaignSummary extends CampaignResults {
@@ -378,12 +408,12 @@ export interface CampaignSummary extends CampaignResults {
 
 /** The latest campaigns with their delivery and what followed, newest first (洞察 and its CSV). */
 export async function recentCampaigns(db: Db, limit = 20): Promise<CampaignSummary[]> {
-  const rows = rowsOf<{ id: number | string; title: string; status: string; at: string | Date }>(
+  const rows = rowsOf<RawRow<Pick<Campaign, 'id' | 'title' | 'status'>> & { at: string }>(
     await db.execute(sql`SELECT id, title, status, coalesce(started_at, scheduled_at, created_at) AS at FROM campaigns ORDER BY id DESC LIMIT ${limit}`),
   )
   return Promise.all(
     rows.map(async (r) => {
-      const id = Number(r.id)
+      const id = r.id
       const [p, results] = await Promise.all([campaignProgress(db, id), campaignResults(db, id)])
       return { id, title: r.title, status: r.status, at: new Date(r.at), recipients: p?.recipients ?? 0, sent: p?.sent ?? 0, blocked: p?.blocked ?? 0, ...results }
     }),

@@ -1,7 +1,8 @@
-import { sql } from 'drizzle-orm'
+import { and, count, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm'
 import type { EffectAppliers } from '../chat/types.js'
+import { assessments, cases, messages as messageLog, subscriptions } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
+import { rowsOf, type RawRow } from '../db/types.js'
 import type { TopicId } from './copy.js'
 
 /** A consent in force: a topic and when the user agreed to it. */
@@ -24,7 +25,7 @@ declare module '../chat/types.js' {
 export const CONSENT_SINCE_LATEST_FOLLOW = sql`s.consented_at >= coalesce(u.followed_at, '-infinity'::timestamptz)`
 
 export async function loadSubscriptions(db: Db, userId: string): Promise<Subscription[]> {
-  const rows = rowsOf<{ topic: string; consented_at: string | Date }>(
+  const rows = rowsOf<RawRow<Pick<typeof subscriptions.$inferSelect, 'topic' | 'consentedAt'>>>(
     await db.execute(sql`SELECT s.topic, s.consented_at FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.user_id = ${userId} AND u.status = 'active' AND ${CONSENT_SINCE_LATEST_FOLLOW} ORDER BY s.topic`),
   )
   return rows.map((r) => ({ topic: r.topic, consentedAt: new Date(r.consented_at) }))
@@ -38,17 +39,26 @@ export interface StoredAboutUser {
 }
 
 export async function loadStoredAboutUser(db: Db, userId: string): Promise<StoredAboutUser> {
-  const [messages, assessment, openCase] = await Promise.all([
-    db.execute(sql`SELECT count(*) AS n FROM messages WHERE user_id = ${userId}`),
-    db.execute(sql`SELECT overall_level, completed_at FROM assessments WHERE user_id = ${userId} AND status = 'completed' AND overall_level IS NOT NULL ORDER BY completed_at DESC LIMIT 1`),
-    db.execute(sql`SELECT id, status FROM cases WHERE user_id = ${userId} AND status IN ('intake', 'open') ORDER BY id DESC LIMIT 1`),
+  const [[messages], [a], [c]] = await Promise.all([
+    db.select({ n: count() }).from(messageLog).where(eq(messageLog.userId, userId)),
+    db
+      .select({ level: assessments.overallLevel, completedAt: assessments.completedAt })
+      .from(assessments)
+      .where(and(eq(assessments.userId, userId), eq(assessments.status, 'completed'), isNotNull(assessments.overallLevel)))
+      .orderBy(desc(assessments.completedAt))
+      .limit(1),
+    db
+      .select({ id: cases.id, status: cases.status })
+      .from(cases)
+      .where(and(eq(cases.userId, userId), inArray(cases.status, ['intake', 'open'])))
+      .orderBy(desc(cases.id))
+      .limit(1),
   ])
-  const a = rowsOf<{ overall_level: number | string; completed_at: string | Date }>(assessment)[0]
-  const c = rowsOf<{ id: number | string; status: string }>(openCase)[0]
   return {
-    messages: Number(rowsOf<{ n: number | string }>(messages)[0]?.n ?? 0),
-    assessment: a ? { level: Number(a.overall_level), at: new Date(a.completed_at) } : undefined,
-    openCase: c ? { id: Number(c.id), status: c.status } : undefined,
+    messages: messages?.n ?? 0,
+    // level is not null (filtered above); a completed assessment always has completed_at.
+    assessment: a && a.level !== null ? { level: a.level, at: new Date(a.completedAt ?? 0) } : undefined,
+    openCase: c,
   }
 }
 
@@ -57,12 +67,14 @@ export const outreachEffects: EffectAppliers = {
   'subscription-set': async (db, effect, at) => {
     if (!at.userId) return
     if (effect.topic === null) {
-      await db.execute(sql`DELETE FROM subscriptions WHERE user_id = ${at.userId}`)
+      await db.delete(subscriptions).where(eq(subscriptions.userId, at.userId))
     } else if (effect.on) {
-      await db.execute(sql`INSERT INTO subscriptions (user_id, topic, consented_at) VALUES (${at.userId}, ${effect.topic}, now())
-        ON CONFLICT (user_id, topic) DO UPDATE SET consented_at = excluded.consented_at`)
+      await db
+        .insert(subscriptions)
+        .values({ userId: at.userId, topic: effect.topic, consentedAt: sql`now()` })
+        .onConflictDoUpdate({ target: [subscriptions.userId, subscriptions.topic], set: { consentedAt: sql`excluded.consented_at` } })
     } else {
-      await db.execute(sql`DELETE FROM subscriptions WHERE user_id = ${at.userId} AND topic = ${effect.topic}`)
+      await db.delete(subscriptions).where(and(eq(subscriptions.userId, at.userId), eq(subscriptions.topic, effect.topic)))
     }
   },
 }
