@@ -86,7 +86,7 @@ export async function setPassword(db: Db, staffId: string, password: string): Pr
 }
 
 export async function countPmo(db: Db): Promise<number> {
-  return Number(rowsOf<{ n: number | string }>(await db.execute(sql`SELECT count(*) AS n FROM staff WHERE role = 'pmo' AND active`))[0]!.n)
+  return rowsOf<{ n: number }>(await db.execute(sql`SELECT count(*) AS n FROM staff WHERE role = 'pmo' AND active`))[0]!.n
 }
 
 /** Checks a login; the same work is done whether or not the account exists. */

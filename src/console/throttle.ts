@@ -32,11 +32,11 @@ export function clientAddress(c: Context): string {
 export async function waitSeconds(db: Db, keys: { kind: ThrottleKind; key: string }[], now: Date): Promise<number> {
   let wait = 0
   for (const { kind, key } of keys) {
-    const row = rowsOf<{ n: number | string; last: string | Date | null }>(
+    const row = rowsOf<{ n: number; last: string | null }>(
       await db.execute(sql`SELECT count(*) AS n, max(at) AS last FROM login_failures
         WHERE key = ${key} AND at > ${new Date(now.getTime() - THROTTLE.windowSeconds * 1000).toISOString()}::timestamptz`),
     )[0]
-    const over = Number(row?.n ?? 0) - THROTTLE.freeTries[kind]
+    const over = (row?.n ?? 0) - THROTTLE.freeTries[kind]
     if (over < 0 || !row?.last) continue
     const backoff = Math.min(THROTTLE.baseWaitSeconds * 2 ** over, THROTTLE.maxWaitSeconds)
     const until = new Date(row.last).getTime() + backoff * 1000

@@ -17,7 +17,7 @@ export function programmeOfDocument(meta: FrontMatter): Programme | undefined {
 
 /** Changes whenever a document is published, retired or restored. */
 export async function publishedKey(db: Db): Promise<string> {
-  const row = rowsOf<{ id: string | number | null }>(await db.execute(sql`SELECT max(id) AS id FROM kb_document_versions WHERE state <> 'draft'`))[0]
+  const row = rowsOf<{ id: number | null }>(await db.execute(sql`SELECT max(id) AS id FROM kb_document_versions WHERE state <> 'draft'`))[0]
   return String(row?.id ?? 0)
 }
 

@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm'
+import { and, eq, ne, sql } from 'drizzle-orm'
+import { cases } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
+import { rowsOf, type RawRow } from '../db/types.js'
 import type { LineApi } from '../line/client.js'
 import { deliverDue, enqueueOutbox } from '../line/outbox.js'
 import type { Logger } from '../log.js'
@@ -10,7 +11,7 @@ import { describeTime } from './hours.js'
 import type { HandoffSettings } from './settings.js'
 import type { RichMenuApi } from '../line/richmenu-client.js'
 import { HANDOFF_MENU_NAME } from '../outreach/richmenu.js'
-import type { CaseIntake, CaseReason } from './state.js'
+import type { Case, CaseIntake, CaseReason } from './state.js'
 
 /**
  * Tells consultants about new cases and re-tells them about overdue ones: a LINE push to their group
@@ -48,15 +49,14 @@ const REASONS: Record<CaseReason, string> = { asked: '使用者要求', unanswer
 const WEBHOOK_TIMEOUT_MS = 10_000
 const WEBHOOK_RETRY: RetryPolicy = { ...defaultRetryPolicy, baseDelayMs: 1000, maxDelayMs: 15_000 }
 
-type ClaimedRow = { id: number | string; reason: CaseReason; intake: unknown; assignee: string | null; opened_at: Date | string | null; due_at: Date | string | null }
+type ClaimedRow = RawRow<Pick<Case, 'id' | 'openedAt' | 'dueAt'>> & { reason: CaseReason; intake: CaseIntake; assignee: string | null }
 
 function iso(v: Date | string | null): string | null {
   return v === null ? null : new Date(v).toISOString()
 }
 
 export function noticeOf(kind: NoticeKind, row: ClaimedRow, settings: HandoffSettings, now: Date): CaseNotice {
-  const intake = (row.intake ?? {}) as CaseIntake
-  const id = Number(row.id)
+  const { id, intake } = row
   const due = row.due_at ? describeTime(new Date(row.due_at), now, settings.office_hours.timezone) : '—'
   const text = [
     kind === 'case.opened' ? `🆕 新的真人服務案件 #${id}` : `⏰ 案件 #${id} 已超過回覆期限，還沒有顧問回覆`,
@@ -178,7 +178,7 @@ export async function syncCaseMenus(deps: NotifyDeps): Promise<number> {
   const menuId = await handoffMenuId(api)
   if (!menuId) return 0
   let switched = 0
-  const back = rowsOf<{ id: number | string; user_id: string; other_open: boolean }>(
+  const back = rowsOf<RawRow<Pick<Case, 'id' | 'userId'>> & { other_open: boolean }>(
     await deps.db.execute(sql`UPDATE cases c SET menu_linked = false WHERE c.status = 'resolved' AND c.menu_linked AND c.user_id <> 'deleted'
       RETURNING c.id, c.user_id, EXISTS (SELECT 1 FROM cases o WHERE o.user_id = c.user_id AND o.status = 'open') AS other_open`),
   )
@@ -188,20 +188,22 @@ export async function syncCaseMenus(deps: NotifyDeps): Promise<number> {
       await api.unlinkFromUser(r.user_id)
       switched++
     } catch (error) {
-      await deps.db.execute(sql`UPDATE cases SET menu_linked = true WHERE id = ${Number(r.id)}`)
-      deps.log.warn('rich menu switch back failed; retried on the next sweep', { case: Number(r.id), error: String(error) })
+      await deps.db.update(cases).set({ menuLinked: true }).where(eq(cases.id, r.id))
+      deps.log.warn('rich menu switch back failed; retried on the next sweep', { case: r.id, error: String(error) })
     }
   }
-  const open = rowsOf<{ id: number | string; user_id: string }>(
-    await deps.db.execute(sql`UPDATE cases SET menu_linked = true WHERE status = 'open' AND NOT menu_linked AND user_id <> 'deleted' RETURNING id, user_id`),
-  )
+  const open = await deps.db
+    .update(cases)
+    .set({ menuLinked: true })
+    .where(and(eq(cases.status, 'open'), eq(cases.menuLinked, false), ne(cases.userId, 'deleted')))
+    .returning({ id: cases.id, userId: cases.userId })
   for (const r of open) {
     try {
-      await api.linkToUser(r.user_id, menuId)
+      await api.linkToUser(r.userId, menuId)
       switched++
     } catch (error) {
-      await deps.db.execute(sql`UPDATE cases SET menu_linked = false WHERE id = ${Number(r.id)}`)
-      deps.log.warn('rich menu switch failed; retried on the next sweep', { case: Number(r.id), error: String(error) })
+      await deps.db.update(cases).set({ menuLinked: false }).where(eq(cases.id, r.id))
+      deps.log.warn('rich menu switch failed; retried on the next sweep', { case: r.id, error: String(error) })
     }
   }
   return switched

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
+import type { conversations } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
+import { rowsOf, type RawRow } from '../db/types.js'
 import { chatOf, type WebhookEvent } from '../line/events.js'
 import type { LineApi } from '../line/client.js'
 import { enqueueOutbox } from '../line/outbox.js'
@@ -115,8 +116,8 @@ async function upsertConversation(db: Db, chatType: string, chatId: string, user
     INSERT INTO conversations (chat_type, chat_id, user_id) VALUES (${chatType}, ${chatId}, ${userId ?? null})
     ON CONFLICT (chat_type, chat_id) DO UPDATE SET last_message_at = now()
     RETURNING id, state`)
-  const row = rowsOf<{ id: number | string; state: Record<string, unknown> | string }>(result)[0]!
-  return { id: Number(row.id), state: row.state as Record<string, unknown> }
+  const row = rowsOf<RawRow<Pick<typeof conversations.$inferSelect, 'id' | 'state'>>>(result)[0]!
+  return { id: row.id, state: row.state }
 }
 
 function describeInbound(event: WebhookEvent): { kind: string; text: string | null; payload: unknown } {

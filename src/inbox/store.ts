@@ -114,8 +114,8 @@ export async function releaseEvent(db: Db, webhookEventId: string, worker: strin
 }
 
 export async function inboxCounts(db: Db): Promise<Record<string, number>> {
-  const rows = rowsOf<{ status: string; n: number | string }>(await db.execute(sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`))
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+  const rows = rowsOf<{ status: string; n: number }>(await db.execute(sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`))
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]))
 }
 
 /** Runs `f` after the I/O already received has been handled (Node's setImmediate; a 0 ms timer elsewhere). */

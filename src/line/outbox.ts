@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
+import type { outbox } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
+import { rowsOf, type RawRow } from '../db/types.js'
 import { LineApiError, ReplyTokenRejected, type LineApi } from './client.js'
 import { toBatches, type LineMessage } from './limits.js'
 
@@ -25,7 +26,7 @@ export async function enqueueOutbox(db: Db, entry: OutboxEntry): Promise<number[
       VALUES (${entry.webhookEventId ?? null}, ${entry.conversationId ?? null}, ${entry.to},
         ${i === 0 ? (entry.replyToken ?? null) : null}, ${JSON.stringify(batch)}::jsonb, ${crypto.randomUUID()})
       RETURNING id`)
-    ids.push(Number(rowsOf<{ id: number | string }>(result)[0]!.id))
+    ids.push(rowsOf<RawRow<Pick<typeof outbox.$inferSelect, 'id'>>>(result)[0]!.id)
   }
   return ids
 }

@@ -37,8 +37,8 @@ export function createPrometheusMetrics(deps: { db: Db; line: LineApi }): Promet
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const rows = rowsOf<{ status: string; n: number | string }>(await deps.db.execute(sql`SELECT status, count(*) AS n FROM inbox WHERE status IN ('pending', 'processing') GROUP BY status`))
-      for (const status of ['pending', 'processing']) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0))
+      const rows = rowsOf<{ status: string; n: number }>(await deps.db.execute(sql`SELECT status, count(*) AS n FROM inbox WHERE status IN ('pending', 'processing') GROUP BY status`))
+      for (const status of ['pending', 'processing']) this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0)
     },
   })
   new Gauge({
@@ -46,7 +46,8 @@ export function createPrometheusMetrics(deps: { db: Db; line: LineApi }): Promet
     help: 'Age of the oldest event not yet handled (0 when none)',
     registers: [registry],
     async collect() {
-      const [row] = rowsOf<{ age: number | string | null }>(await deps.db.execute(sql`SELECT extract(epoch FROM now() - min(received_at)) AS age FROM inbox WHERE status IN ('pending', 'processing')`))
+      // extract() gives a numeric, which both drivers return as a string.
+      const [row] = rowsOf<{ age: string | null }>(await deps.db.execute(sql`SELECT extract(epoch FROM now() - min(received_at)) AS age FROM inbox WHERE status IN ('pending', 'processing')`))
       this.set(Number(row?.age ?? 0))
     },
   })
@@ -56,8 +57,8 @@ export function createPrometheusMetrics(deps: { db: Db; line: LineApi }): Promet
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const rows = rowsOf<{ status: string; n: number | string }>(await deps.db.execute(sql`SELECT status, count(*) AS n FROM outbox WHERE status IN ('pending', 'sending', 'failed') GROUP BY status`))
-      for (const status of ['pending', 'sending', 'failed']) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0))
+      const rows = rowsOf<{ status: string; n: number }>(await deps.db.execute(sql`SELECT status, count(*) AS n FROM outbox WHERE status IN ('pending', 'sending', 'failed') GROUP BY status`))
+      for (const status of ['pending', 'sending', 'failed']) this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0)
     },
   })
 

@@ -198,8 +198,9 @@ interface ListRow {
   status: string
   created_at: string | Date
   scheduled_at: string | Date | null
-  recipients: number | string
-  sent: number | string
+  /** count(*): a bigint, read as a number by both database adapters. */
+  recipients: number
+  sent: number
 }
 
 function CampaignList(props: { session: Session; rows: ListRow[]; flash?: string | undefined }) {
@@ -229,7 +230,7 @@ function CampaignList(props: { session: Session; rows: ListRow[]; flash?: string
               <td>{STATUS[r.status] ?? r.status}</td>
               <td>{formatTime(r.scheduled_at ?? r.created_at)}</td>
               <td>
-                {Number(r.sent)}／{Number(r.recipients)}
+                {r.sent}／{r.recipients}
               </td>
             </tr>
           ))}

@@ -189,7 +189,7 @@ async function appendVersion(
   actor: Actor,
   importFrom: string | undefined,
 ): Promise<number> {
-  let next = Number(rowsOf<{ n: number | string }>(await tx.execute(sql`SELECT coalesce(max(version), 0) AS n FROM kb_document_versions WHERE document_id = ${id}`))[0]!.n) + 1
+  let next = rowsOf<{ n: number }>(await tx.execute(sql`SELECT coalesce(max(version), 0) AS n FROM kb_document_versions WHERE document_id = ${id}`))[0]!.n + 1
   if (next === 1 && importFrom !== undefined) {
     await tx.execute(sql`
       INSERT INTO kb_document_versions (document_id, version, state, markdown, action, staff_id, note)

@@ -37,8 +37,8 @@ export function createDataFileSource(bundled: { assessment: AssessmentDefinition
   let inFlight: Promise<void> | undefined
 
   async function refresh(db: Db): Promise<void> {
-    const newest = rowsOf<{ name: string; id: string | number }>(await db.execute(sql`SELECT name, max(id) AS id FROM data_files GROUP BY name`))
-    const idOf = (name: string) => Number(newest.find((r) => r.name === name)?.id ?? 0)
+    const newest = rowsOf<{ name: string; id: number }>(await db.execute(sql`SELECT name, max(id) AS id FROM data_files GROUP BY name`))
+    const idOf = (name: string) => newest.find((r) => r.name === name)?.id ?? 0
     const next = { ...state, ids: { ...state.ids } }
     for (const name of ['programmes', 'assessment'] as const) {
       const id = idOf(name)

@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { EffectAppliers } from '../chat/types.js'
+import { conversations as conversationsTable } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
 
 /**
  * "刪除我的資料": nothing that names or quotes the user remains — their messages, assessment answers
@@ -9,7 +9,12 @@ import { rowsOf } from '../db/types.js'
  * (no text, no id), so the PMO's counts of questions, coverage, handoffs and levels do not change.
  */
 export async function deleteUserData(db: Db, userId: string): Promise<void> {
-  const conversations = rowsOf<{ id: number | string }>(await db.execute(sql`SELECT id FROM conversations WHERE chat_type = 'user' AND chat_id = ${userId}`)).map((r) => Number(r.id))
+  const conversations = (
+    await db
+      .select({ id: conversationsTable.id })
+      .from(conversationsTable)
+      .where(and(eq(conversationsTable.chatType, 'user'), eq(conversationsTable.chatId, userId)))
+  ).map((r) => r.id)
   for (const id of conversations) await db.execute(sql`DELETE FROM messages WHERE conversation_id = ${id}`)
   await db.execute(sql`DELETE FROM messages WHERE user_id = ${userId}`)
   await db.execute(sql`UPDATE answers SET user_id = NULL, question = '', search_query = '', answer_text = '' WHERE user_id = ${userId}`)
