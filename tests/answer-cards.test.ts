@@ -87,6 +87,22 @@ describe('programme identity (wrong-programme class)', () => {
     expect(renderAnswer(a, 'x')[0]).toMatchObject({ quickReply: { items: expect.arrayContaining([expect.objectContaining({ action: expect.objectContaining({ label: '找真人顧問' }) })]) } })
   })
 
+  it("does not answer for a programme another programme's rules only mention", async () => {
+    // The sources hold no cap of 海外拓銷計畫; the 10% is the technical-assistance programme's bonus.
+    const a = await ask('XPORT海外拓銷計畫一家最多補助多少？')
+    expect(a.status).not.toBe('answered')
+    expect(a.text).not.toContain('10%')
+    // Asked about the programme that holds the rule, the same fact is the answer.
+    const b = await ask('技術輔導計畫對海外拓銷計畫輔導過的產品可以加碼多少？')
+    expect(b.status).toBe('answered')
+    expect(b.body).toContain('10%')
+  })
+
+  it('says the knowledge base lacks a subsidy an agency runs that it does not hold', async () => {
+    const a = await ask('勞動部的員工數位技能補助一家可以領多少？')
+    expect(a.text).toBe(UNKNOWN_PROGRAMME_TEXT)
+  })
+
   it("a follow-up that names no programme keeps the previous question's (follow-up class)", async () => {
     const a = await ask('那申請資格是什麼？', '雲端點數計畫一家最多拿多少？')
     expect(a.status).toBe('answered')

@@ -44,8 +44,9 @@ const LEADING_FUNCTION = /^[是我那這又有才在去來把被給讓每一再�
  */
 export function namedYears(question: string): string[][] {
   const years: string[][] = []
-  for (const m of normalize(question).matchAll(/(?<!\d)(\d{3,4})\s*(?=年)/g)) {
-    const n = Number(m[1])
+  // "112年", "2018 年"; in English "in 2025", "FY2022", "ROC year 107" (a bare figure may be an amount).
+  for (const m of normalize(question).matchAll(/(?<!\d)(\d{3,4})\s*(?=年)|\b(?:in|the|year|fy|since|by|for|of|during)\s*((?:19|20)\d{2})\b|\broc\s*(?:year\s*)?(\d{2,3})\b/g)) {
+    const n = Number(m[1] ?? m[2] ?? m[3])
     const forms = n >= 80 && n <= 140 ? [String(n), String(n + 1911)] : n >= 1990 && n <= 2050 ? [String(n), String(n - 1911)] : undefined
     if (forms && !years.some((y) => y[0] === forms[0])) years.push(forms)
   }
@@ -63,12 +64,17 @@ export function missingYear(question: string, passages: string[]): string | unde
 export function subjectTerms(question: string, stats: TermStatistics): Term[] {
   const weightOf = (token: string) => stats.idf.get(token) ?? stats.unseenIdf * UNSEEN_WEIGHT
   const years = new Map(namedYears(question).map((forms) => [forms[0]!, forms]))
+  // A Han character carries about as much as three Latin letters.
+  const chineseQuestion = (question.match(/\p{Script=Han}/gu) ?? []).length * 3 >= (question.match(/[A-Za-z]/g) ?? []).length
   /** A word's forms and weight, before the clause it stands in is taken into account. */
   const termOf = (token: string): Term => {
     if (/^[a-z]/.test(token)) {
       // An English word counts as found when it or its Chinese equivalent appears.
       const forms = [token, ...englishExpansions(token).map((z) => normalize(z))]
-      return { forms, weight: Math.max(...forms.map(weightOf)) }
+      // In a Chinese question a Latin word is a name (a product, a brand, a scheme): one the
+      // knowledge base never mentions is what the question turns on, not a paraphrase.
+      const name = chineseQuestion && forms.length === 1 && !stats.idf.has(token)
+      return { forms, weight: name ? stats.unseenIdf : Math.max(...forms.map(weightOf)) }
     }
     // A named year is part of what is asked, unlike the asker's own figures.
     const year = years.get(token)

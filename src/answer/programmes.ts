@@ -76,8 +76,18 @@ export function unknownProgrammeNamed(question: string, registry: ProgrammeRegis
     // "…啟動數位轉型計畫": a kind of programme, whatever words lead up to it.
     if (Array.from(name).length < 2 || [...registry.generic].some((g) => normalize(full).endsWith(g)) || registry.generic.has(normalize(name))) continue
     // "數位轉型補助計畫", "什麼樣的計畫": a kind of programme, not a name.
-    if (/^(什麼|甚麼|哪|這|那|各|其他|相關|政府|補助|輔導|數位|轉型|推動|執行|年度|新)/u.test(name) && !/[A-Za-z]/.test(name)) continue
+    if (GENERIC_START.test(name) && !/[A-Za-z]/.test(name)) continue
     return full
+  }
+  // "數位發展部的資安健診補助": a subsidy an agency runs is a programme too, whatever it is called.
+  for (const m of question.matchAll(AGENCY_SUBSIDY)) {
+    const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
+    if (Array.from(name).length < 2 || GENERIC_START.test(name)) continue
+    return `${name}${m[2]}`
   }
   return undefined
 }
+/** An agency (…部, …署, …司, …局, …處, …會) and the subsidy it runs. */
+const AGENCY_SUBSIDY = /\p{Script=Han}{1,8}(?:部|署|司|局|處|委員會)的?(\p{Script=Han}{2,14}?)(補助款|補助|補貼|貸款|獎勵金)/gu
+/** Words a kind of programme starts with ("數位轉型補助計畫", "什麼樣的計畫"): not a name. */
+const GENERIC_START = /^(什麼|甚麼|哪|這|那|各|其他|相關|政府|補助|輔導|數位|轉型|推動|執行|年度|新)/u

@@ -108,7 +108,9 @@ export async function answerQuestion(
   // Passages of another programme never answer a question about this one.
   const hits = (programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates).slice(0, parts.length >= 2 ? 7 : 5)
   const unknown = unknownProgrammeNamed(input.question, registry)
-  if (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(normalize(unknown.replace(/(計畫|計劃|方案)$/u, ''))))) {
+  // The name without its kind ("CITD傳統產業技術開發計畫" → 傳統產業技術開發), and acronyms the question gives it.
+  const unknownForms = unknown ? [normalize(unknown.replace(/(計畫|計劃|方案|補助款|補助|補貼|貸款|獎勵金)$/u, '')), ...(input.question.match(/\b[A-Z][A-Za-z]{1,9}\b|[A-Z]{2,10}/g) ?? []).map(normalize)] : []
+  if (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(unknownForms[0]!))) {
     const text = english ? UNKNOWN_PROGRAMME_TEXT_EN : UNKNOWN_PROGRAMME_TEXT
     return { searchQuery, retrieved: [], coverage: { ratio: 0, missing: [unknown] }, status: 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' }
   }
@@ -136,6 +138,12 @@ export async function answerQuestion(
   // passages go to it unless they are plainly off the question; it says itself whether they answer.
   const modelJudges = deps.generator !== undefined && composed.coverage.ratio >= MODEL_JUDGES_FROM && mentionsDomain(searchQuery)
   if (!composed.covered && !modelJudges) return decline()
+  // A programme the knowledge base only mentions in passing (another programme's rules name it): the
+  // answer must lead with it, and not from a passage of another programme the knowledge base holds.
+  const mainPassage = hits.find((h) => h.chunkHash === composed.citations[0]?.chunkHash)
+  const leadIsAbout = unknownForms.some((f) => normalize(composed.body.split('〔')[0]!).includes(f))
+  const otherProgrammes = mainPassage !== undefined && registry.programmes.some((p) => p.id === mainPassage.programme) && !unknownForms.some((f) => normalize(`${mainPassage.title} ${mainPassage.headingPath.join(' ')}`).includes(f))
+  if (unknown && !deps.generator && (!leadIsAbout || otherProgrammes)) return decline()
 
   let fallbackReason: string | undefined
   if (deps.generator) {

@@ -21,6 +21,13 @@ describe('programme identity', () => {
     expect(unknownProgrammeNamed('雲市集計畫什麼時候開始？')).toBeUndefined()
   })
 
+  it('spots a subsidy an agency runs as a programme, but not a subsidy described in passing', () => {
+    expect(unknownProgrammeNamed('勞動部的員工數位技能補助一家可以領多少？')).toBe('員工數位技能補助')
+    expect(unknownProgrammeNamed('環境署的小店節能補貼要怎麼申請？')).toBe('小店節能補貼')
+    expect(unknownProgrammeNamed('中小企業處有那種幫青年開店的補助嗎？')).toBeUndefined()
+    expect(unknownProgrammeNamed('經濟部的雲市集點數補助還有嗎？')).toBeUndefined()
+  })
+
   it('reads the name after a question word, not with it (為什麼X計畫 names X計畫)', () => {
     expect(unknownProgrammeNamed('BIM是什麼？為什麼青松育成計畫要用？')).toBe('青松育成計畫')
     expect(unknownProgrammeNamed('怎麼青松育成計畫還沒公告？')).toBe('青松育成計畫')

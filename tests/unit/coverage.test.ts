@@ -13,6 +13,13 @@ describe('what a question asks for', () => {
     expect(namedYears('我們30人，預算3000萬')).toEqual([])
   })
 
+  it('reads the years of an English question, but not an amount (English class)', () => {
+    expect(namedYears('How many firms did the cloud points scheme help in 2031?')).toEqual([['2031', '120']])
+    expect(namedYears('What was the budget for ROC year 108?')).toEqual([['108', '2019']])
+    expect(namedYears('When does the 2029 round close?')).toEqual([['2029', '118']])
+    expect(namedYears('We have 2000 staff and 1990 customers; can we apply?')).toEqual([])
+  })
+
   it('finds a named year in either calendar, and reports the one no passage has', () => {
     expect(missingYear('2018年有幾家中小企業？', ['107年中小企業有146萬家'])).toBeUndefined()
     expect(missingYear('114年度幾月收件？', ['113年度的受理期間是5月2日至6月17日'])).toBe('114')
@@ -101,6 +108,23 @@ describe('English questions over Chinese passages (declined-but-answerable class
     for (const q of ['What conditions apply to the project lead?', 'Factory staff shareholding conditions?']) {
       expect(coverageOf(q, [passage], stats).ratio).toBeGreaterThanOrEqual(0.6)
     }
+  })
+
+  it('reads a self-funding share question with its everyday words (minimum share, real-time)', () => {
+    const passage = '一般個案業者自籌款至少占總經費20%，政府最多出80%；即時技術服務隨到隨辦。'
+    const q = 'What is the minimum self-funding share for a general case, and the maximum government share?'
+    expect(coverageOf(q, [passage], stats).ratio).toBeGreaterThanOrEqual(0.6)
+  })
+})
+
+describe('names in a Chinese question (scope class)', () => {
+  it('weighs a Latin name the knowledge base never mentions as what the question turns on', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['點數', 3], ['方案', 2], ['pos', 3]]), unseenIdf: 4 }
+    const passage = '點數可以折抵雲端方案一半的費用，例如 POS、會計與排班系統。'
+    // A brand the sources never name: most of the question is missing.
+    expect(coverageOf('點數可以買 Zylofin 跟 Quarkly 的方案嗎？', [passage], stats).ratio).toBeLessThan(0.5)
+    // A Latin word the sources do use counts like any other.
+    expect(coverageOf('點數可以買 POS 方案嗎？', [passage], stats).ratio).toBeGreaterThanOrEqual(0.6)
   })
 })
 
