@@ -29,6 +29,9 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('一家最多可以補助多少錢？', ['計畫分成四項子計畫'])).toBe('amount')
     expect(missingAnswerType('一家最多可以補助多少錢？', ['每家上限20萬元'])).toBeUndefined()
     expect(missingAnswerType('最多補多少？', ['最多補助一半'])).toBeUndefined()
+    // An amount in Chinese numerals or another currency answers too (declined-but-answerable class).
+    expect(missingAnswerType('那種補助券一張多少錢？一家最多能拿多少？', ['每張三千美元，一家最多六張、共一萬八千美元'])).toBeUndefined()
+    expect(missingAnswerType('那種補助券一張多少錢？一家最多能拿多少？', ['補助券可以買顧問服務，一家最多六張'])).toBeDefined()
     expect(missingAnswerType('申請截止日是哪天？', ['SBIR編列4.98億元'])).toBe('date')
     expect(missingAnswerType('申請截止日是哪天？', ['收件至6月17日'])).toBeUndefined()
     // A year alone does not say which day.
@@ -92,6 +95,8 @@ describe('what a question is about', () => {
     expect(weightOf('查帳是委託誰做的？', '查帳')).toBeGreaterThan(0)
     // A real word ending in 的 stays.
     expect(weightOf('這個計畫的目的是什麼？', '目的')).toBeGreaterThan(0)
+    // "新的X計畫" names the newest X; 新的 is no subject the sources must hold.
+    expect(weightOf('新的點數計畫預計補助幾家？', '新的')).toBeUndefined()
   })
 
   it('weighs the asker\'s situation less than what is asked, but not what the asker wants', () => {
