@@ -1,6 +1,13 @@
+import { z } from 'zod'
 import lexicon from '../../knowledge/lexicon.json' with { type: 'json' }
 
-const data = lexicon as { terms: Record<string, string[]>; synonyms: Record<string, string[]>; domain: string[] }
+const lexiconSchema = z.object({
+  terms: z.record(z.string(), z.array(z.string().min(1))),
+  synonyms: z.record(z.string(), z.array(z.string().min(1))),
+  domain: z.array(z.string().min(1)),
+  variants: z.array(z.tuple([z.string().length(1), z.string().length(1)])),
+})
+const data = lexiconSchema.parse(lexicon)
 const domain = data.domain.map((d) => d.toLowerCase())
 
 /** Whether a question mentions anything of our subject (SMEs, programmes, digital transformation). */
@@ -12,9 +19,21 @@ const terms = new Map(Object.entries(data.terms))
 const synonyms = new Map(Object.entries(data.synonyms))
 const synonymKeys = [...synonyms.keys()].sort((a, b) => b.length - a.length)
 
-/** The documents' formal words for an everyday word (老闆 → 負責人…), or none. */
+/** Each variant character with its other writing (台 ↔ 臺). */
+const variantOf = new Map(data.variants.flatMap(([a, b]) => [[a, b], [b, a]] as const))
+const VARIANT_CHARS = new RegExp(`[${[...variantOf.keys()].join('')}]`, 'gu')
+
+/** The word in the other writing of its variant characters ("台灣" → 臺灣), if it has any. */
+export function variantForm(word: string): string | undefined {
+  const other = word.replace(VARIANT_CHARS, (c) => variantOf.get(c)!)
+  return other === word ? undefined : other
+}
+
+/** The documents' formal words for an everyday word (老闆 → 負責人…), and its other writing, or none. */
 export function synonymsOf(word: string): string[] {
-  return synonyms.get(word) ?? []
+  const variant = variantForm(word)
+  const listed = synonyms.get(word) ?? (variant ? synonyms.get(variant) : undefined) ?? []
+  return variant ? [...listed, variant] : listed
 }
 
 /** Formal equivalents of everyday words found anywhere in a query. */
@@ -46,6 +65,7 @@ export function englishExpansions(query: string): string[] {
 }
 
 export function expandQuery(query: string): string {
-  const added = [...new Set([...englishExpansions(query), ...synonymExpansions(query)])]
+  const variants = (query.match(/\p{Script=Han}+/gu) ?? []).flatMap((run) => variantForm(run) ?? [])
+  const added = [...new Set([...englishExpansions(query), ...synonymExpansions(query), ...variants])]
   return added.length > 0 ? `${query} ${added.join(' ')}` : query
 }

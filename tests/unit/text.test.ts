@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { numbersAsWords, tokenize, wordAsNumber, words } from '../../src/knowledge/text.js'
+import { coverageOf } from '../../src/answer/coverage.js'
+import { expandQuery, synonymsOf } from '../../src/knowledge/expand.js'
+import type { TermStatistics } from '../../src/knowledge/search.js'
 
 describe('words and search tokens', () => {
   it('keeps a lone letter glued to a Han character as one word (E化), which the segmenter splits', () => {
@@ -28,5 +31,16 @@ describe('counts written with digits or Chinese numerals (everyday-language clas
     expect(wordAsNumber('十大')).toBeUndefined()
     expect(wordAsNumber('十幾個')).toBeUndefined()
     expect(wordAsNumber('年')).toBeUndefined()
+  })
+})
+
+describe('characters written two ways (everyday-language class)', () => {
+  it('finds a word in either writing of 台/臺 and 券/卷', () => {
+    expect(expandQuery('台南的店家可以申請嗎')).toContain('臺南的店家可以申請嗎')
+    expect(synonymsOf('台南')).toContain('臺南')
+    expect(synonymsOf('數位券')).toContain('數位卷')
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map(), unseenIdf: 4 }
+    expect(coverageOf('台南市申請了幾案？', ['臺南市申請45案'], stats).ratio).toBe(1)
+    expect(synonymsOf('補助')).not.toContain('補助')
   })
 })
