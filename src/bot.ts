@@ -5,11 +5,12 @@ import type { AnswerDeps, AnswerGenerator } from './answer/service.js'
 import type { IntentClassifier } from './answer/intent.js'
 import type { CompleteChat } from './answer/types.js'
 import type { AssessmentDefinition } from './assessment/definition.js'
+import { assessmentModeReader } from './assessment/mode.js'
 import { assessmentRoutes } from './assessment/routes.js'
 import { assessmentEffects } from './assessment/store.js'
-import { anyOf, createDispatcher, firstOutcome } from './chat/dispatch.js'
+import { anyOf, createDispatcher } from './chat/dispatch.js'
 import { coreRoutes } from './chat/router.js'
-import type { EffectAppliers, Route } from './chat/types.js'
+import type { EffectAppliers, ModeReader, Route } from './chat/types.js'
 import { consoleRoutes } from './console/app.js'
 import type { ConsoleEnv } from './console/auth.js'
 import type { ConsoleDeps } from './console/deps.js'
@@ -20,8 +21,9 @@ import type { ProgrammeRules } from './eligibility/rules.js'
 import { handoffRoutes, withUnansweredOffer } from './handoff/routes.js'
 import type { HandoffSettings } from './handoff/settings.js'
 import type { NotifyDeps } from './handoff/notify.js'
+import { handoffMode } from './handoff/steps.js'
 import { caseEffects } from './handoff/store.js'
-import type { ProcessorDeps } from './inbox/processor.js'
+import type { ProcessorDeps, Router } from './inbox/processor.js'
 import type { KnowledgeEmbedder } from './knowledge/embedder.js'
 import type { LineApi } from './line/client.js'
 import type { RichMenuApi } from './line/richmenu-client.js'
@@ -62,6 +64,25 @@ export function answerDeps(parts: Omit<BotParts, 'handoff'>): AnswerDeps {
  * assessment; question answering.
  * A feature holding the conversation (intake, assessment) passes what it cannot use to the routes
  * after it.
+ *
+ * Which routes run in which mode (`botModes`). The list is the same in every mode; a holding
+ * feature takes the input before the routes after it see it:
+ *
+ *   mode             held by                    what runs
+ *   ───────────────  ─────────────────────────  ─────────────────────────────────────────────────────────
+ *   with-consultant  handoff, case open         lifecycle, data deletion, handoff: every other input is
+ *                                              relayed to the case (the bot is silent)
+ *   intake           handoff, asking details    lifecycle, data deletion, handoff: an intake answer, or
+ *                                              what is none goes to the routes after it (menu …
+ *                                              answers), then the intake question again
+ *   assessing        assessment                 lifecycle … 我的資料 as in idle; then the assessment tries
+ *                                              every text as an answer and passes the rest to the answers,
+ *                                              with an offer to continue
+ *   idle             nobody                     every route in order; the handoff and the assessment take
+ *                                              only their own buttons and words
+ *
+ * The handoff's modes come from its slice; the cases row has the last word, so a stale slice runs as
+ * idle. In 'intake' an open assessment still answers what the intake passes on.
  */
 export function botRoutes(parts: BotParts): Route[] {
   const handoff = { db: parts.db, settings: parts.handoff, assessment: parts.assessment }
@@ -72,16 +93,28 @@ export function botRoutes(parts: BotParts): Route[] {
   return [lifecycle!, dataDeletion!, ...handoffRoutes({ ...handoff, interleave: anyOf(afterHandoff) }), ...afterHandoff]
 }
 
+/**
+ * How the conversation's mode is read, once per input before any route runs: the first reader that
+ * answers names it, else 'idle'. In the routes' order: the handoff (its slice, no query), then the
+ * assessment (its table: it keeps no slice).
+ */
+export function botModes(parts: Pick<BotParts, 'db' | 'assessment'>): ModeReader[] {
+  return [(facts) => handoffMode(facts.state), assessmentModeReader({ db: parts.db, definition: parts.assessment })]
+}
+
 /** Who writes each feature's effects. */
 export const EFFECT_APPLIERS: EffectAppliers = { ...answerEffects, ...assessmentEffects, ...caseEffects, ...outreachEffects, ...privacyEffects }
 
-/** The routes over the newest data files: rebuilt (cheap: closures over the parts) when a file changed. */
-function liveRoute(parts: BotParts, source: DataFileSource): Route {
-  let built: { key: string; routes: Route[] } | undefined
-  return async (input, ctx) => {
+/** The dispatcher over the newest data files: rebuilt (cheap: closures over the parts) when a file changed. */
+function liveDispatcher(parts: BotParts, source: DataFileSource): Router {
+  let built: { key: string; dispatch: Router } | undefined
+  return async (input, facts) => {
     const data = await source.current(parts.db)
-    if (built?.key !== data.key) built = { key: data.key, routes: botRoutes({ ...parts, assessment: data.assessment, rules: data.rules }) }
-    return firstOutcome(built.routes, input, ctx)
+    if (built?.key !== data.key) {
+      const live = { ...parts, assessment: data.assessment, rules: data.rules }
+      built = { key: data.key, dispatch: createDispatcher(botRoutes(live), botModes(live)) }
+    }
+    return built.dispatch(input, facts)
   }
 }
 
@@ -130,7 +163,7 @@ export function buildBot(adapters: BotAdapters): Bot {
     connect({ db, line, richMenus, background, instanceId, loadingAfterMs }) {
       const parts: BotParts = { db, embedder: adapters.embedder, llm: adapters.llm, ...files }
       return {
-        processor: { db, line, log, router: createDispatcher([liveRoute(parts, dataFiles)]), effects: EFFECT_APPLIERS, loadingAfterMs },
+        processor: { db, line, log, router: liveDispatcher(parts, dataFiles), effects: EFFECT_APPLIERS, loadingAfterMs },
         console: () =>
           consoleRoutes({
             db,

@@ -7,7 +7,8 @@ import type { ProgrammeRules } from '../eligibility/rules.js'
 import { FIRM_STATE_KEY } from '../eligibility/engine.js'
 import { assessmentCopy as c } from './copy.js'
 import { questionsOf, type AssessmentDefinition } from './definition.js'
-import { isExpired, offerToContinue, step, type AssessmentState, type FlowEnv, type FlowEvent } from './flow.js'
+import { offerToContinue, step, type AssessmentState, type FlowEnv, type FlowEvent } from './flow.js'
+import { assessmentMode } from './mode.js'
 import { loadDocumentRefs, loadOpen, loadPrevious, toSaved } from './store.js'
 import { normalize, parseCommand } from './understand.js'
 
@@ -53,6 +54,8 @@ function postbackEvent(params: URLSearchParams, newId: string): FlowEvent {
  * The quick assessment's route. It takes the menu postback, words like 數位健檢 and its own buttons;
  * while an assessment is open, every text is first tried as an answer, and what is no answer goes to
  * the `interleave` routes with an offer to continue. In groups it only points to the 1:1 chat.
+ * It relies on `assessmentModeReader` being registered with the dispatcher: in mode 'idle' it takes
+ * only its own buttons and words, without a query.
  */
 export function assessmentRoutes(deps: AssessmentDeps): Route[] {
   const { definition: def, rules, db } = deps
@@ -89,10 +92,13 @@ export function assessmentRoutes(deps: AssessmentDeps): Route[] {
       return ours || trigger ? { intent: 'assess-private-only', replies: [text(c.onlyInPrivate)] } : undefined
     }
     if (!ours && input.kind !== 'text' && input.kind !== 'postback') return undefined
+    // 'idle': every mode reader, this feature's included (assessmentModeReader), found nothing open.
+    // In another mode (a handoff holds the chat) an assessment may still be open: the table tells.
+    if (!ours && !trigger && ctx.mode === 'idle') return undefined
 
     const open = await loadOpen(db, ctx.userId)
     const env = await envFor(ctx, ctx.userId, open)
-    const active = open && !isExpired(def, open, ctx.now) ? open : undefined
+    const active = assessmentMode(open, def, ctx.now) ? open : undefined
     let event: FlowEvent
     if (params && ours) event = postbackEvent(params, newId())
     else if (trigger) event = { type: 'start', newId: newId() }

@@ -1,14 +1,25 @@
 import type { LineMessage } from '../line/limits.js'
 import { copy } from './copy.js'
 import { menuItems, text } from './messages.js'
-import type { ChatContext, ChatInput, Outcome, Route } from './types.js'
+import type { ChatContext, ChatInput, ConversationFacts, ConversationMode, ModeReader, Outcome, Route } from './types.js'
 
 /**
- * The one dispatcher: the bot's routes in their priority order (written once, in src/bot.ts), each
- * returning an outcome when it takes the input. Features that hold the conversation (an open
- * assessment, a consultant intake) pass what they cannot use to `rest` — the routes after them —
- * through `firstOutcome` too, so the order lives in one list.
+ * The one dispatcher: first the conversation's mode — the first registered `ModeReader` that
+ * answers, else 'idle' — put on the context once; then the bot's routes in their priority order
+ * (both lists written once, in src/bot.ts), each returning an outcome when it takes the input.
+ * Features that hold the conversation (an open assessment, a consultant intake) pass what they
+ * cannot use to `rest` — the routes after them — through `firstOutcome` too, so the order lives in
+ * one list.
  */
+
+/** The conversation's mode: what the first reader that answers says, else 'idle'. */
+export async function modeOf(readers: readonly ModeReader[], facts: ConversationFacts): Promise<ConversationMode> {
+  for (const read of readers) {
+    const mode = await read(facts)
+    if (mode) return mode
+  }
+  return 'idle'
+}
 
 /** The outcome of the first route that takes the input, if any. */
 export async function firstOutcome(routes: readonly Route[], input: ChatInput, ctx: ChatContext): Promise<Outcome | undefined> {
@@ -30,9 +41,12 @@ function fallback(input: ChatInput): Outcome {
   return { intent: 'unknown', replies: [text(copy.unknownInput, menuItems())] }
 }
 
-/** The dispatcher over the routes: every input gets an outcome. */
-export function createDispatcher(routes: readonly Route[]): (input: ChatInput, ctx: ChatContext) => Promise<Outcome> {
-  return async (input, ctx) => (await firstOutcome(routes, input, ctx)) ?? fallback(input)
+/** The dispatcher over the routes, with the conversation's mode from `modes`: every input gets an outcome. */
+export function createDispatcher(routes: readonly Route[], modes: readonly ModeReader[] = []): (input: ChatInput, facts: ConversationFacts) => Promise<Outcome> {
+  return async (input, facts) => {
+    const ctx: ChatContext = { ...facts, mode: await modeOf(modes, facts) }
+    return (await firstOutcome(routes, input, ctx)) ?? fallback(input)
+  }
 }
 
 type QuickReplyItems = NonNullable<Extract<LineMessage, { type: 'text' }>['quickReply']>['items']

@@ -12,16 +12,36 @@ export type ChatInput =
   /** Stored but not answered: group chatter without a mention, standby mode, other event types. */
   | { kind: 'ignored'; reason: string }
 
-export interface ChatContext {
+/**
+ * Who holds the conversation, in the kernel's own words (features map their state onto these; see
+ * `ModeReader`): nobody, an unfinished assessment, a consultant handoff collecting its details, or a
+ * consultant who has the chat.
+ */
+export type ConversationMode = 'idle' | 'assessing' | 'intake' | 'with-consultant'
+
+/** What the inbox knows of an event's conversation: the dispatcher adds the mode (ChatContext). */
+export interface ConversationFacts {
   chatType: 'user' | 'group' | 'room'
   chatId: string
   userId: string | undefined
-  /** Feature state of this conversation (assessment, handoff…), as stored. */
+  /** Feature state of this conversation (handoff, firm…), as stored. */
   state: Record<string, unknown>
   now: Date
   /** The event's reply token, for a handoff that keeps it for a consultant's reply instead of using it. */
   replyToken?: string
 }
+
+/** What a route sees: the conversation's facts and its mode, read once per input before any route runs. */
+export interface ChatContext extends ConversationFacts {
+  mode: ConversationMode
+}
+
+/**
+ * How one feature tells whether it holds the conversation: its mode, or undefined when it does not.
+ * A feature that keeps a slice of the state reads the slice (no query); one that keeps none may ask
+ * its table. Registered at the composition root in one list; the first that answers names the mode.
+ */
+export type ModeReader = (facts: ConversationFacts) => ConversationMode | undefined | Promise<ConversationMode | undefined>
 
 /** Effects every conversation has; the inbox applies them itself. */
 export type CoreEffect =

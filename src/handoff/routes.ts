@@ -32,7 +32,8 @@ export function handoffRoutes(deps: HandoffDeps): Route[] {
   const { db, settings } = deps
   const route: Route = async (input, ctx) => {
     const said = readInput(input, settings)
-    // The slice says, without a query, whether a handoff is on; the cases row has the last word.
+    // The slice says, without a query, whether a handoff is on (ctx.mode is read from it: handoffMode);
+    // the route needs the slice itself for its case id. The cases row has the last word.
     const slice = sliceOf(ctx.state)
     const current = slice && ctx.userId && ctx.chatType === 'user' ? await loadUserCase(db, slice.caseId, ctx.userId) : undefined
     let step = handoffStep(said, { chatType: ctx.chatType, userId: ctx.userId, replyToken: ctx.replyToken, slice, current })

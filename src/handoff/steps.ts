@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { MENU_WORDS, QUESTION } from '../chat/dispatch.js'
 import { menuItems, text } from '../chat/messages.js'
 import { parsePostback } from '../chat/router.js'
-import type { ChatInput, Outcome } from '../chat/types.js'
+import type { ChatInput, ConversationMode, Outcome } from '../chat/types.js'
 import type { Consultant } from './assign.js'
 import { handoffCopy as c } from './copy.js'
 import { caseClosedMessages, intakeStep, nextField, openedMessages, questionMessage, startIntake, textEvent, type IntakeEvent } from './flow.js'
@@ -50,6 +50,17 @@ const sliceSchema = z.object({ caseId: z.number().int().positive(), status: z.en
 export function sliceOf(state: Record<string, unknown>): HandoffState | undefined {
   const parsed = sliceSchema.safeParse(state[HANDOFF_STATE_KEY])
   return parsed.success ? parsed.data : undefined
+}
+
+/**
+ * The conversation's mode as the handoff slice says it, without a query: intake → 'intake', an open
+ * case → 'with-consultant', no valid slice → undefined. A hint, like the slice: the route loads the
+ * cases row, which has the last word: a stale slice (its case resolved or gone) lets the input through.
+ */
+export function handoffMode(state: Record<string, unknown>): Extract<ConversationMode, 'intake' | 'with-consultant'> | undefined {
+  const slice = sliceOf(state)
+  if (!slice) return undefined
+  return slice.status === 'intake' ? 'intake' : 'with-consultant'
 }
 
 /** The next thing the route does. */

@@ -9,11 +9,12 @@ import type { LineMessage } from '../line/limits.js'
 import { copy } from '../chat/copy.js'
 import { toChatInput } from '../chat/input.js'
 import { plainText, tappedLabel, text } from '../chat/messages.js'
-import type { ChatContext, ChatInput, Effect, EffectAppliers, EffectTarget, Outcome } from '../chat/types.js'
+import type { ChatInput, ConversationFacts, Effect, EffectAppliers, EffectTarget, Outcome } from '../chat/types.js'
 import type { Logger } from '../log.js'
 import { completeEvent, type InboxRow } from './store.js'
 
-export type Router = (input: ChatInput, ctx: ChatContext) => Promise<Outcome>
+/** The dispatcher (chat/dispatch.ts): it reads the conversation's mode from the facts, then runs the routes. */
+export type Router = (input: ChatInput, facts: ConversationFacts) => Promise<Outcome>
 
 export interface ProcessorDeps {
   db: Db
@@ -60,7 +61,7 @@ export async function processEvent(deps: ProcessorDeps, row: InboxRow, worker: s
     return { intent: 'standby', outboxIds: [] }
   }
   const replyToken = 'replyToken' in event && typeof event.replyToken === 'string' ? event.replyToken : undefined
-  const ctx: ChatContext = { chatType: chat?.chatType ?? 'user', chatId: chat?.chatId ?? '', userId, state: conversation?.state ?? {}, now, replyToken }
+  const ctx: ConversationFacts = { chatType: chat?.chatType ?? 'user', chatId: chat?.chatId ?? '', userId, state: conversation?.state ?? {}, now, replyToken }
   let outcome: Outcome
   let error: string | undefined
   try {
@@ -92,7 +93,7 @@ export async function processEvent(deps: ProcessorDeps, row: InboxRow, worker: s
   return { intent: outcome.intent, outboxIds, error }
 }
 
-async function withLoadingAnimation<T>(deps: ProcessorDeps, ctx: ChatContext, step: () => Promise<T>): Promise<T> {
+async function withLoadingAnimation<T>(deps: ProcessorDeps, ctx: ConversationFacts, step: () => Promise<T>): Promise<T> {
   if (ctx.chatType !== 'user' || !ctx.chatId) return step()
   let loading: Promise<void> | undefined
   const timer = setTimeout(() => {

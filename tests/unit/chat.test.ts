@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { toChatInput } from '../../src/chat/input.js'
 import { tappedLabel } from '../../src/chat/messages.js'
 import { coreRoutes, createRouter } from '../../src/chat/router.js'
-import type { ChatContext } from '../../src/chat/types.js'
+import type { ConversationFacts } from '../../src/chat/types.js'
 import { eventSchema } from '../../src/line/events.js'
 import { followEvent, postbackEvent, stickerEvent, textEvent } from '../../src/simulator/events.js'
 
 const route = createRouter(coreRoutes)
-const ctx: ChatContext = { chatType: 'user', chatId: 'U1', userId: 'U1', state: {}, now: new Date('2026-11-22T00:00:00Z') }
+const ctx: ConversationFacts = { chatType: 'user', chatId: 'U1', userId: 'U1', state: {}, now: new Date('2026-11-22T00:00:00Z') }
 const parse = (e: unknown) => eventSchema.parse(e)
 
 describe('chat input', () => {
