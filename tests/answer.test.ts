@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLlmGenerator, openAIChat, unsupportedFigures } from '../src/answer/generative.js'
 import { readAnswerPrompts } from '../src/answer/prompts-fs.js'
 import { answerQuestion, resolveQuery, type AnswerDeps } from '../src/answer/service.js'
+import { programmeRegistry } from '../src/answer/programmes.js'
 import { migrate } from '../src/db/migrator.js'
 import { readMigrations } from '../src/db/migrations-fs.js'
 import { openPglite } from '../src/db/pglite.js'
@@ -23,7 +24,16 @@ beforeAll(async () => {
   await migrate(database.db, await readMigrations())
   const embedder = new LocalHashEmbedder()
   await syncKnowledgeDir(database.db, embedder, FIXTURES)
-  deps = { db: database.db, embedder }
+  // The fixture programmes are registered as the real ones are (knowledge/programme-names.json).
+  const programmes = programmeRegistry({
+    programmes: [
+      { id: 'fixture-store', name: '測試用智慧商店補助計畫', aliases: ['智慧商店'] },
+      { id: 'fixture-cloud', name: '測試用雲端點數計畫', aliases: ['雲端點數'] },
+      { id: 'fixture-assist', name: '測試用技術輔導計畫', aliases: ['技術輔導'] },
+    ],
+    generic: ['補助計畫', '這個計畫', '方案'],
+  })
+  deps = { db: database.db, embedder, programmes }
   openai = await startFakeOpenAI()
 })
 afterAll(async () => {

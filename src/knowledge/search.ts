@@ -181,19 +181,19 @@ export async function lexicalCandidates(db: Db, query: string, options: SearchOp
   return scored.slice(0, options.candidates ?? 50).map((s) => s.hash)
 }
 
-/** Hybrid retrieval: vector and full-text candidates fused by reciprocal rank. */
+/** Hybrid retrieval: vector and full-text candidates fused by reciprocal rank, the vectors weighted by their embedder. */
 export async function searchKnowledge(db: Db, embedder: KnowledgeEmbedder, rawQuery: string, options: SearchOptions = {}): Promise<SearchHit[]> {
   const query = expandQuery(rawQuery)
   const [vector, lexical] = await Promise.all([vectorCandidates(db, embedder, query, options), lexicalCandidates(db, query, options)])
   const fused = new Map<string, { score: number; vectorRank: number | null; lexicalRank: number | null }>()
-  const add = (hashes: string[], key: 'vectorRank' | 'lexicalRank') =>
+  const add = (hashes: string[], key: 'vectorRank' | 'lexicalRank', weight = 1) =>
     hashes.forEach((hash, i) => {
       const entry = fused.get(hash) ?? { score: 0, vectorRank: null, lexicalRank: null }
-      entry.score += 1 / (RRF_K + i + 1)
+      entry.score += weight / (RRF_K + i + 1)
       entry[key] = i + 1
       fused.set(hash, entry)
     })
-  add(vector, 'vectorRank')
+  add(vector, 'vectorRank', embedder.fusionWeight ?? 1)
   add(lexical, 'lexicalRank')
   const top = [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, options.limit ?? 5)
   if (top.length === 0) return []
