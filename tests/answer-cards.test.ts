@@ -29,6 +29,7 @@ beforeAll(async () => {
       { id: 'fixture-assist', name: '測試用技術輔導計畫', aliases: ['技術輔導'] },
     ],
     generic: ['補助計畫', '這個計畫'],
+    other_agencies: ['文化部'],
   })
   deps = { db: database.db, embedder: new LocalHashEmbedder(), programmes }
 })
@@ -98,9 +99,24 @@ describe('programme identity (wrong-programme class)', () => {
     expect(b.body).toContain('10%')
   })
 
+  it('names who answers a labour-law or tax question instead of answering from a passage that shares a word', async () => {
+    const a = await ask('員工週末加班的加班費要怎麼算才不違法？')
+    expect(a.status).toBe('out-of-scope')
+    expect(a.text).toContain('勞動')
+    expect(a.text).toContain('顧問')
+    expect(a.text).not.toMatch(/\d/)
+    const b = await ask('What is the income tax rate for a small shop?')
+    expect(b.status).toBe('out-of-scope')
+    expect(b.text).toContain('National Taxation Bureau')
+    // A question about a programme the knowledge base holds is answered as always.
+    expect((await ask('智慧商店計畫一家最多補多少錢？')).status).toBe('answered')
+  })
+
   it('says the knowledge base lacks a subsidy an agency runs that it does not hold', async () => {
     const a = await ask('勞動部的員工數位技能補助一家可以領多少？')
     expect(a.text).toBe(UNKNOWN_PROGRAMME_TEXT)
+    // An agency whose programmes the knowledge base does not hold, however the subsidy is described.
+    expect((await ask('文化部那邊給小店的數位補助，一家最多補多少？')).text).toBe(UNKNOWN_PROGRAMME_TEXT)
   })
 
   it("a follow-up that names no programme keeps the previous question's (follow-up class)", async () => {

@@ -11,6 +11,11 @@ export const answerCopy = {
     zh: '抱歉，我的資料庫裡找不到能回答這個問題的可靠資料，為了不提供錯誤資訊，我先不猜測。建議請真人顧問協助確認，或換個方式再問一次。',
     en: 'Sorry, the documents I have do not answer this reliably, so I will not guess. A human consultant (真人顧問) can check it for you, or try asking another way.',
   },
+  /** A question on labour law, tax… (knowledge/answer-policy.json outside_topics): who answers it instead. */
+  outsideTopic: {
+    zh: (topic: string, refer: string) => `這題屬於「${topic}」，不在我的資料範圍（中小企業數位轉型與相關政府計畫），為了不提供錯誤資訊，我不作答。建議洽詢${refer}；需要的話，也可以請真人顧問協助。`,
+    en: (topic: string, refer: string) => `This is a question of ${topic}, outside what my documents cover (SME digital transformation and the related government programmes), so I will not guess. Please ask ${refer}; a human consultant (真人顧問) can also help.`,
+  },
   unknownProgramme: {
     zh: '抱歉，資料庫沒有這個計畫的資料，我不會拿其他計畫的內容來回答。建議請真人顧問協助確認最新的計畫資訊。',
     en: "Sorry, my documents hold nothing on that programme, and I will not answer with another programme's facts. A human consultant (真人顧問) can check the latest information for you.",

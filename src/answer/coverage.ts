@@ -1,5 +1,5 @@
 import { POLICY, T } from './policy.js'
-import { englishExpansions, synonymsOf } from '../knowledge/expand.js'
+import { englishExpansions, synonymsOf, variantForm } from '../knowledge/expand.js'
 import type { TermStatistics } from '../knowledge/search.js'
 import { normalize, numbersAsWords, wordAsNumber, words } from '../knowledge/text.js'
 
@@ -58,6 +58,32 @@ export function missingYear(question: string, passages: string[]): string | unde
   // "以今天（2026年11月）來看" dates the reading, not the facts.
   const hay = normalize(passages.join('\n').replace(/今天\s*[（(][^）)]*[）)]/g, ''))
   return namedYears(question).find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
+}
+
+const PLACES = [...POLICY.places].map(normalize)
+const ASKS_COUNT = answerType('count')
+
+/**
+ * The county or city a count question narrows to ("114年在台南輔導了幾家？") that none of the
+ * passages names (in either writing of 台/臺): their counts are someone else's.
+ */
+export function missingPlace(question: string, passages: string[]): string | undefined {
+  if (!ASKS_COUNT?.asks.test(question)) return undefined
+  const hay = normalize(passages.join('\n'))
+  // The asker's own whereabouts ("我們公司在台中，…") is context, not what is counted.
+  const q = normalize((question.match(CLAUSES) ?? [question]).filter((c) => ASKS.test(c)).join(' '))
+  return PLACES.find((p) => (q.includes(p) || q.includes(variantForm(p) ?? p)) && !hay.includes(p) && !hay.includes(variantForm(p) ?? p))
+}
+
+/**
+ * A question after what actually happened ("後來實際發出幾張？") whose answer's figures are all
+ * targets or plans ("預計發出6,400張"): the knowledge base has the plan, not the outcome.
+ */
+export function onlyPlannedFigures(question: string, lead: string): boolean {
+  const { asks, planned } = POLICY.planned_figures
+  if (!asks.test(question) || !/多少|幾/u.test(question)) return false
+  const withFigures = (lead.replace(/〔\d+〕/gu, '').match(/[^。；;！!？?\n]+/gu) ?? []).filter((s) => /\d/.test(s))
+  return withFigures.length > 0 && withFigures.every((s) => planned.test(s))
 }
 
 /** The question's subject terms with weights: rarer words weigh more; figures and single characters little. */
@@ -149,6 +175,9 @@ export function coverageOf(question: string, passages: string[], stats: TermStat
  * passage has it, the knowledge base does not answer the question, however well the topic matches.
  */
 const ANSWER_TYPES = POLICY.answer_types
+function answerType(name: string) {
+  return POLICY.answer_types.find((t) => t.name === name)
+}
 
 /** Whether the text asks something at all ("請把…貼給我" is a request, not a question). */
 export function asksSomething(text: string): boolean {

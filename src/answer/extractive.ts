@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize, numbersAsWords } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { asksAnswerType, asksSomething, CLAUSES, coverageOf, missingAnswerType, missingMeasuredThing, missingYear, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { asksAnswerType, asksSomething, CLAUSES, coverageOf, missingAnswerType, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 import { POLICY, T } from './policy.js'
@@ -278,7 +278,8 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   // The thing whose figure is asked ("租金多少") must be named somewhere: other figures of the
   // same topic answer another question.
   const measured = missingMeasuredThing(question, [...lines, main.hit.text, `${main.hit.title} ${main.hit.headingPath.join(' ')}`], stats)
-  const lacking = missingAnswerType(question, lead) ?? missingYear(question, context) ?? measured
+  const lacking =
+    missingAnswerType(question, lead) ?? missingYear(question, context) ?? missingPlace(question, context) ?? (onlyPlannedFigures(question, lines[0]!) ? 'outcome' : undefined) ?? measured
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
   const descriptive = asksSomething(question) && !wantsFigure && !asksAnswerType(question)
   const threshold = !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : descriptive ? DESCRIPTIVE_THRESHOLD : COVERAGE_THRESHOLD

@@ -34,6 +34,12 @@ export const answerPolicySchema = z.object({
   stop_words_zh: words,
   stop_words_en: words,
   answer_types: z.array(z.strictObject({ name: z.string().min(1), why: z.string(), asks: pattern, needs: pattern })).min(1),
+  places: words,
+  planned_figures: z.strictObject({ why: z.string(), asks: pattern, planned: pattern }),
+  outside_topics: z.strictObject({
+    why: z.string(),
+    topics: z.array(z.strictObject({ name: z.string().min(1), name_en: z.string().min(1), asks: pattern, refer: z.string().min(2), refer_en: z.string().min(2) })),
+  }),
 })
 
 export type AnswerPolicy = z.output<typeof answerPolicySchema>

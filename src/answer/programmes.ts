@@ -5,6 +5,7 @@ import { normalize } from '../knowledge/text.js'
 const programmeNamesSchema = z.object({
   programmes: z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(2), aliases: z.array(z.string().min(2)) })),
   generic: z.array(z.string().min(2)),
+  other_agencies: z.array(z.string().min(2)).default([]),
 })
 
 export interface Programme {
@@ -22,13 +23,15 @@ export interface ProgrammeRegistry {
   generic: Set<string>
   /** Every programme form, longest first, so "雲市集工業館" wins over "雲市集". */
   forms: { form: string; programme: Programme }[]
+  /** Government bodies whose programmes the knowledge base does not hold. */
+  otherAgencies: string[]
 }
 
 export function programmeRegistry(input: unknown): ProgrammeRegistry {
   const data = programmeNamesSchema.parse(input)
   const programmes = data.programmes.map((p) => ({ id: p.id, name: p.name, forms: [p.name, ...p.aliases].map(normalize) }))
   const forms = programmes.flatMap((p) => p.forms.map((form) => ({ form, programme: p }))).sort((a, b) => b.form.length - a.form.length)
-  return { programmes, generic: new Set(data.generic.map(normalize)), forms }
+  return { programmes, generic: new Set(data.generic.map(normalize)), forms, otherAgencies: data.other_agencies.map(normalize) }
 }
 
 /** The knowledge base's own programmes (data: knowledge/programme-names.json). */
@@ -87,6 +90,19 @@ export function unknownProgrammeNamed(question: string, registry: ProgrammeRegis
   }
   return undefined
 }
+/** Words that make a mention of an agency a question about its programmes. */
+const PROGRAMME_WORDS = /補助|補貼|計畫|計劃|方案|貸款|獎勵|津貼/u
+
+/**
+ * An agency whose programmes the knowledge base does not hold, when the question asks about its
+ * subsidies or programmes ("數位部那邊給中小企業的補助") and names none the knowledge base holds.
+ */
+export function otherAgencyAsked(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
+  if (!PROGRAMME_WORDS.test(question) || programmesNamed(question, registry).length > 0) return undefined
+  const hay = normalize(question)
+  return registry.otherAgencies.find((a) => hay.includes(a))
+}
+
 /** An agency (…部, …署, …司, …局, …處, …會) and the subsidy it runs. */
 const AGENCY_SUBSIDY = /\p{Script=Han}{1,8}(?:部|署|司|局|處|委員會)的?(\p{Script=Han}{2,14}?)(補助款|補助|補貼|貸款|獎勵金)/gu
 /** Words a kind of programme starts with ("數位轉型補助計畫", "什麼樣的計畫"): not a name. */

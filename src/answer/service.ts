@@ -6,12 +6,13 @@ import { tokenize } from '../knowledge/text.js'
 import { normalize } from '../knowledge/text.js'
 import { composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
 import { asksSomething, CLAUSES } from './coverage.js'
-import { passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
+import { otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
 import { ASKS_WINDOW, windowLine } from './windows.js'
 import { premiseCorrection } from './premise.js'
 import { noticesFor, sourceLine } from './notices.js'
 import type { AnswerResult, Citation } from './types.js'
 import { answerCopy } from './copy.js'
+import { POLICY } from './policy.js'
 import type { IntentClassifier } from './intent.js'
 
 /** Generates an answer from passages; implemented by the LLM chain when OPENAI_API_KEY is set. */
@@ -95,6 +96,12 @@ export async function answerQuestion(
   const english = isEnglish(input.question)
   const ruled = await deps.eligibility?.(searchQuery, input.now, input.knownFacts)
   if (ruled) return ruled
+  // Labour law, tax, company registration: not ours, whatever budget table shares a word with it.
+  const outside = programmes.length === 0 ? POLICY.outside_topics.topics.find((t) => t.asks.test(input.question)) : undefined
+  if (outside) {
+    const text = english ? answerCopy.outsideTopic.en(outside.name_en, outside.refer_en) : answerCopy.outsideTopic.zh(outside.name, outside.refer)
+    return { searchQuery, retrieved: [], coverage: { ratio: 0, missing: [] }, status: 'out-of-scope', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' }
+  }
   const candidates = await searchKnowledge(deps.db, deps.embedder, searchQuery, { limit: programmes.length > 0 ? 20 : 5 })
   // A question in two parts also searches each part, so the passage for the second part is at hand.
   const parts = (input.question.match(CLAUSES) ?? []).filter((c) => asksSomething(c))
@@ -107,7 +114,7 @@ export async function answerQuestion(
   }
   // Passages of another programme never answer a question about this one.
   const hits = (programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates).slice(0, parts.length >= 2 ? 7 : 5)
-  const unknown = unknownProgrammeNamed(input.question, registry)
+  const unknown = unknownProgrammeNamed(input.question, registry) ?? otherAgencyAsked(input.question, registry)
   // The name without its kind ("CITD傳統產業技術開發計畫" → 傳統產業技術開發), and acronyms the question gives it.
   const unknownForms = unknown ? [normalize(unknown.replace(/(計畫|計劃|方案|補助款|補助|補貼|貸款|獎勵金)$/u, '')), ...(input.question.match(/\b[A-Z][A-Za-z]{1,9}\b|[A-Z]{2,10}/g) ?? []).map(normalize)] : []
   if (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(unknownForms[0]!))) {

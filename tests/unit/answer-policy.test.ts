@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isEnglish, phrasingSimilarity } from '../../src/answer/extractive.js'
 import { premiseCorrection } from '../../src/answer/premise.js'
-import { programmesNamed, unknownProgrammeNamed } from '../../src/answer/programmes.js'
+import { otherAgencyAsked, programmesNamed, unknownProgrammeNamed } from '../../src/answer/programmes.js'
 import { UNHAPPY } from '../../src/answer/routes.js'
 import { mentionsDomain } from '../../src/knowledge/expand.js'
 
@@ -26,6 +26,13 @@ describe('programme identity', () => {
     expect(unknownProgrammeNamed('環境署的小店節能補貼要怎麼申請？')).toBe('小店節能補貼')
     expect(unknownProgrammeNamed('中小企業處有那種幫青年開店的補助嗎？')).toBeUndefined()
     expect(unknownProgrammeNamed('經濟部的雲市集點數補助還有嗎？')).toBeUndefined()
+  })
+
+  it("spots a question about another agency's subsidies, but not a mention of the agency (wrong-programme class)", () => {
+    expect(otherAgencyAsked('文化部那邊有給小店的數位補助嗎？')).toBe('文化部')
+    expect(otherAgencyAsked('農業部的農產品電商方案可以申請嗎？')).toBe('農業部')
+    expect(otherAgencyAsked('SI要有數位產業署的能量登錄才能做供應鏈AI嗎？')).toBeUndefined()
+    expect(otherAgencyAsked('文化部在哪裡？')).toBeUndefined()
   })
 
   it('reads the name after a question word, not with it (為什麼X計畫 names X計畫)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coverageOf, measuredThing, missingAnswerType, missingYear, namedYears, questionFocus, subjectTerms } from '../../src/answer/coverage.js'
+import { coverageOf, measuredThing, missingAnswerType, missingPlace, missingYear, namedYears, onlyPlannedFigures, questionFocus, subjectTerms } from '../../src/answer/coverage.js'
 import { composeExtractive } from '../../src/answer/extractive.js'
 import type { SearchHit, TermStatistics } from '../../src/knowledge/search.js'
 
@@ -18,6 +18,28 @@ describe('what a question asks for', () => {
     expect(namedYears('What was the budget for ROC year 108?')).toEqual([['108', '2019']])
     expect(namedYears('When does the 2029 round close?')).toEqual([['2029', '118']])
     expect(namedYears('We have 2000 staff and 1990 customers; can we apply?')).toEqual([])
+  })
+
+  it('wants a count for "幾家", but "哪幾組" asks which and "好幾家" says many (answered-unanswerable class)', () => {
+    expect(missingAnswerType('這個計畫去年核定了幾家？', ['計畫的受理期間是5月1日至6月30日'])).toBe('count')
+    expect(missingAnswerType('這個計畫去年核定了幾家？', ['共核定128家'])).toBeUndefined()
+    expect(missingAnswerType('輔導團分成哪幾組？', ['分成製造組與服務組'])).toBeUndefined()
+    expect(missingAnswerType('可以一次幫好幾家廠商申請嗎？', ['由輔導單位代為送件'])).toBeUndefined()
+  })
+
+  it('wants the county a count is asked for, in either writing of 台/臺, but not the asker\'s own whereabouts', () => {
+    expect(missingPlace('去年在台東輔導了幾家？', ['全國共輔導3,200家'])).toBe('台東')
+    expect(missingPlace('去年在台東輔導了幾家？', ['臺東縣輔導45家'])).toBeUndefined()
+    expect(missingPlace('我們公司在台東，這個計畫去年全國輔導了幾家？', ['全國共輔導3,200家'])).toBeUndefined()
+    // Not a count: the county does not narrow the answer.
+    expect(missingPlace('台東的店可以申請嗎？', ['全國中小企業都可以申請'])).toBeUndefined()
+  })
+
+  it('does not answer what actually happened with a target (answered-unanswerable class)', () => {
+    expect(onlyPlannedFigures('那個補助券後來實際發了幾張？', '補助券第一年預計發出5,000張，每張最高3萬元。〔1〕')).toBe(true)
+    expect(onlyPlannedFigures('那個補助券後來實際發了幾張？', '補助券第一年實際發出4,812張。〔1〕')).toBe(false)
+    // A question about the plan is answered by the plan.
+    expect(onlyPlannedFigures('那個補助券第一年預計發幾張？', '補助券第一年預計發出5,000張。〔1〕')).toBe(false)
   })
 
   it('finds a named year in either calendar, and reports the one no passage has', () => {
