@@ -53,10 +53,13 @@ export function namedYears(question: string): string[][] {
   return years
 }
 
+/** The date a source was published ("115年2月12日的資料", "115年2月12日簡報"). */
+const SOURCE_DATE = /\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:的|之)?\s*(?:簡報|資料|報告|預算書|發布|公布)/gu
+
 /** The named year that none of the passages mentions, if any. */
 export function missingYear(question: string, passages: string[]): string | undefined {
-  // "以今天（2026年11月）來看" dates the reading, not the facts.
-  const hay = normalize(passages.join('\n').replace(/今天\s*[（(][^）)]*[）)]/g, ''))
+  // "以今天（2026年11月）來看" dates the reading, and "依經濟部115年2月12日的資料" the source, not the facts.
+  const hay = normalize(passages.join('\n').replace(/今天\s*[（(][^）)]*[）)]/g, '').replace(SOURCE_DATE, ''))
   return namedYears(question).find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
 }
 
@@ -80,11 +83,22 @@ export function missingPlace(question: string, passages: string[]): string | und
  * targets or plans ("預計發出6,400張"): the knowledge base has the plan, not the outcome.
  */
 export function onlyPlannedFigures(question: string, lead: string): boolean {
-  const { asks, planned } = POLICY.planned_figures
-  if (!asks.test(question) || !/多少|幾/u.test(question)) return false
-  const withFigures = (lead.replace(/〔\d+〕/gu, '').match(/[^。；;！!？?\n]+/gu) ?? []).filter((s) => /\d/.test(s))
-  return withFigures.length > 0 && withFigures.every((s) => planned.test(s))
+  const { asks, planned, actual } = POLICY.planned_figures
+  // A question about the target itself ("目標原本設多少？") is answered by it.
+  if (!asks.test(question) || !/多少|幾/u.test(question) || planned.test(question)) return false
+  // By line, read up to its first figure: what a line opens with ("目標：110年6,400家次；…",
+  // "從114年1月14日啟動…共輔導24萬家") says whether its figures are planned or done.
+  const openings = lead
+    .replace(/〔\d+〕/gu, '')
+    .split('\n')
+    .map((line) => ({ line, at: line.search(FIGURE) }))
+    .filter((l) => l.at >= 0)
+    .map((l) => l.line.slice(0, l.at))
+  return openings.length > 0 && openings.every((s) => planned.test(s) && !actual.test(s))
 }
+
+/** A figure, not a date ("114年1月") nor a name ("5G"). */
+const FIGURE = /(?<![\d,.])\d[\d,.]*(?![\d,.]|\s*[年月日A-Za-z])/u
 
 /** The question's subject terms with weights: rarer words weigh more; figures and single characters little. */
 export function subjectTerms(question: string, stats: TermStatistics): Term[] {

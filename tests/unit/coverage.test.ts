@@ -40,6 +40,20 @@ describe('what a question asks for', () => {
     expect(onlyPlannedFigures('那個補助券後來實際發了幾張？', '補助券第一年實際發出4,812張。〔1〕')).toBe(false)
     // A question about the plan is answered by the plan.
     expect(onlyPlannedFigures('那個補助券第一年預計發幾張？', '補助券第一年預計發出5,000張。〔1〕')).toBe(false)
+    // What a line opens with, before its first figure (not a date, not "5G"), says which it is.
+    expect(onlyPlannedFigures('育成園區現在進駐了幾家？', '育成園區（5G創新基地）112年度預期招募8家新創進駐。')).toBe(true)
+    expect(onlyPlannedFigures('這個計畫去年實際輔導了幾家？', '計畫從113年1月2日啟動到113年12月31日，共輔導3,210家；全程目標是輔導9,000家。')).toBe(false)
+    expect(onlyPlannedFigures('目標原本設多少？最後達成幾家？', '年度目標1,000家、完成1,200家。')).toBe(false)
+  })
+
+  it('wants the rent, wage or price asked for, not another amount of the same place (answered-unanswerable class)', () => {
+    expect(missingAnswerType('育成園區一個月租金多少？', ['育成園區113年度編列預算3,500萬元'])).toBe('price')
+    expect(missingAnswerType('育成園區一個月租金多少？', ['進駐空間每坪月租金800元'])).toBeUndefined()
+  })
+
+  it('does not take the date a source was published for the year a question names', () => {
+    expect(missingYear('這個計畫116年的目標是多少？', ['依經濟部116年3月1日的資料，計畫115年輔導2,000家'])).toBe('116')
+    expect(missingYear('這個計畫115年輔導了幾家？', ['依經濟部116年3月1日的資料，計畫115年輔導2,000家'])).toBeUndefined()
   })
 
   it('finds a named year in either calendar, and reports the one no passage has', () => {
