@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import pgvector from 'pgvector'
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
+import { kbMeta } from '../db/schema.js'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import { chunkMarkdown } from './chunker.js'
@@ -261,19 +262,20 @@ export async function removeDocument(db: Db, id: string, inTransaction?: (tx: Db
 export async function refreshStatistics(db: Db): Promise<void> {
   await db.execute(sql`DELETE FROM kb_terms`)
   await db.execute(sql`INSERT INTO kb_terms (term, df) SELECT t, count(*) FROM kb_chunks, unnest(tsvector_to_array(tsv)) AS t GROUP BY t`)
-  const stats = rowsOf<{ n: string | number; avg: string | number | null }>(
+  // count(*) is a bigint (a number from the adapters); avg() a numeric, which both drivers return as text.
+  const stats = rowsOf<{ n: number; avg: string | null }>(
     await db.execute(sql`SELECT count(*) AS n, avg(array_length(string_to_array(tokens, ' '), 1)) AS avg FROM kb_chunks`),
   )[0]!
-  await setMeta(db, 'chunk_count', String(Number(stats.n)))
+  await setMeta(db, 'chunk_count', String(stats.n))
   await setMeta(db, 'avg_chunk_tokens', String(Number(stats.avg ?? 0)))
 }
 
 export async function setMeta(db: Db, key: string, value: string): Promise<void> {
-  await db.execute(sql`INSERT INTO kb_meta (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`)
+  await db.insert(kbMeta).values({ key, value }).onConflictDoUpdate({ target: kbMeta.key, set: { value } })
 }
 
 export async function getMeta(db: Db, key: string): Promise<string | undefined> {
-  return rowsOf<{ value: string }>(await db.execute(sql`SELECT value FROM kb_meta WHERE key = ${key}`))[0]?.value
+  return (await db.select({ value: kbMeta.value }).from(kbMeta).where(eq(kbMeta.key, key)))[0]?.value
 }
 
 /**
@@ -283,10 +285,10 @@ export async function getMeta(db: Db, key: string): Promise<string | undefined> 
 export async function syncKnowledgeDir(db: Db, embedder: KnowledgeEmbedder, dir: string): Promise<(IngestReport & { issues: DocumentIssue[] }) | undefined> {
   const loaded = await loadKnowledgeDir(dir)
   const same = (await getMeta(db, 'fingerprint')) === loaded.fingerprint
-  const missing = rowsOf<{ n: string | number }>(
+  const missing = rowsOf<{ n: number }>(
     await db.execute(sql`SELECT count(*) AS n FROM kb_chunks c WHERE NOT EXISTS (SELECT 1 FROM kb_embeddings e WHERE e.chunk_hash = c.hash AND e.model = ${embedder.model})`),
   )[0]!
-  if (same && Number(missing.n) === 0) return undefined
+  if (same && missing.n === 0) return undefined
   const report = await ingestDocuments(db, embedder, loaded.documents, { removeMissing: true, fingerprint: loaded.fingerprint })
   return { ...report, issues: loaded.issues }
 }
