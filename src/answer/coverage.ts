@@ -160,7 +160,8 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
   const story = asking && FIRST_PERSON.test(clauses[0] ?? '')
   const storyWeight = story ? [...weights].filter(([t]) => !askedTokens.has(t)).reduce((a, [, w]) => a + w, 0) : 0
   const askedWeight = [...weights].filter(([t]) => askedTokens.has(t)).reduce((a, [, w]) => a + w, 0)
-  const scale = storyWeight > askedWeight * STORY_SHARE ? (askedWeight * STORY_SHARE) / storyWeight : 1
+  // When the asking clause names nothing ("…導入行動支付，成效怎麼樣？"), the subject is in the clauses before it.
+  const scale = askedWeight > 0 && storyWeight > askedWeight * STORY_SHARE ? (askedWeight * STORY_SHARE) / storyWeight : 1
   return [...terms].map(([token, { forms }]) => ({ forms, weight: weights.get(token)! * (story && !askedTokens.has(token) ? scale : 1) }))
 }
 /** A story about the asker starts by speaking of them. */

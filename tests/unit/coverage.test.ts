@@ -140,6 +140,12 @@ describe('what a question is about', () => {
     expect(weightOf('我們是做海外通路的，社發計畫是哪個計畫負責？', '通路')).toBeCloseTo(asked * 0.35)
     expect(weightOf('想拓展海外通路，社發計畫裡是哪個計畫負責？', '通路')).toBeCloseTo(asked)
   })
+
+  it('keeps the subject of the clauses before an asking clause that names nothing ("…，成效怎麼樣？")', () => {
+    const q = '我們是開了兩家分店的麵包店，聽說政府幫烘焙坊導入行動支付，成效怎麼樣？'
+    expect(weightOf(q, '支付')).toBeGreaterThan(0)
+    expect(coverageOf(q, ['烘焙坊導入行動支付後，營業額成長12%'], stats).ratio).toBeGreaterThan(0.5)
+  })
 })
 
 describe('English questions over Chinese passages (declined-but-answerable class)', () => {
