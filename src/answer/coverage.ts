@@ -145,6 +145,8 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
       if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
       // A stop word with a particle glued on ("做的", "用了") is still a stop word.
       else if (HAN.test(token) && Array.from(token).length === 2 && /[的了嗎呢吧過]$/u.test(token) && STOP_ZH.has(token.slice(0, -1))) token = token.slice(0, -1)
+      // A verb with 了 ("收了", "拿了") is the verb: the aspect is no part of the subject.
+      else if (HAN.test(token) && Array.from(token).length === 2 && token.endsWith('了')) token = token.slice(0, -1)
       // "幾級", "幾點", "幾成": the unit of the figure asked for, not a subject.
       if (STOP_ZH.has(token) || STOP_EN.has(token) || /^幾\p{Script=Han}$/u.test(token)) continue
       if (!HAN.test(token) && token.length < 2) continue

@@ -133,6 +133,9 @@ describe('what a question is about', () => {
     expect(weightOf('這個計畫的目的是什麼？', '目的')).toBeGreaterThan(0)
     // "新的X計畫" names the newest X; 新的 is no subject the sources must hold.
     expect(weightOf('新的點數計畫預計補助幾家？', '新的')).toBeUndefined()
+    // "收了" is the verb 收: its aspect particle is no word the sources must hold (declined-but-answerable class).
+    expect(weightOf('這個計畫去年總共收了幾件申請？', '收了')).toBeUndefined()
+    expect(weightOf('這個計畫去年總共收了幾件申請？', '收')).toBeLessThan(weightOf('這個計畫去年總共收了幾件申請？', '申請')!)
   })
 
   it('weighs the asker\'s situation less than what is asked, but not what the asker wants', () => {
