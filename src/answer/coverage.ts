@@ -57,10 +57,31 @@ export function namedYears(question: string): string[][] {
 const SOURCE_DATE = /\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:的|之)?\s*(?:簡報|資料|報告|預算書|發布|公布)/gu
 
 /** The named year that none of the passages mentions, if any. */
-export function missingYear(question: string, passages: string[]): string | undefined {
+export function missingYear(question: string, passages: string[], now?: Date): string | undefined {
   // "以今天（2026年11月）來看" dates the reading, and "依經濟部115年2月12日的資料" the source, not the facts.
   const hay = normalize(passages.join('\n').replace(/今天\s*[（(][^）)]*[）)]/g, '').replace(SOURCE_DATE, ''))
-  return namedYears(question).find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
+  return [...namedYears(question), ...(now ? relativeYears(question, now) : [])].find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
+}
+
+/** Years said relative to today, and how far from it. */
+const RELATIVE_YEARS: [RegExp, number][] = [
+  [/今年/u, 0],
+  [/去年/u, -1],
+  [/前年/u, -2],
+  [/明年/u, 1],
+]
+
+/**
+ * The years an asking clause names relative to today ("小巨人獎今年報名截止是哪天？" → 2026 / 115),
+ * from the clock; the asker's own story ("我們今年營收18億，…") is not about the facts' year.
+ */
+export function relativeYears(question: string, now: Date): string[][] {
+  // The year in Taiwan, whatever the server's zone.
+  const year = new Date(now.getTime() + 8 * 3600_000).getUTCFullYear()
+  const asking = (question.match(CLAUSES) ?? [question]).filter((c) => ASKS.test(c)).join(' ')
+  // Only for a figure, a date or a list of that year's facts: "今年還能再申請嗎？" asks about a rule.
+  if (!/幾|多少|哪一?天|哪些|什麼時候|何時|截止/u.test(asking)) return []
+  return RELATIVE_YEARS.filter(([word]) => word.test(asking)).map(([, offset]) => [String(year + offset), String(year + offset - 1911)])
 }
 
 const PLACES = [...POLICY.places].map(normalize)

@@ -128,7 +128,7 @@ function pick(units: { text: string; score: number }[], budget: number, fill = t
  * The offline answer: the best passage's most relevant sentences, plus the best sentence of other
  * strong passages, each marked with its source number. Nothing is written that the sources do not say.
  */
-export function composeExtractive(question: string, hits: SearchHit[], stats: TermStatistics): Composed {
+export function composeExtractive(question: string, hits: SearchHit[], stats: TermStatistics, now?: Date): Composed {
   const terms = subjectTerms(question, stats)
   // Words every passage shares name the topic; words only some passages have name what is asked
   // ("哪個機關"), so within these passages they weigh more.
@@ -279,7 +279,7 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   // same topic answer another question.
   const measured = missingMeasuredThing(question, [...lines, main.hit.text, `${main.hit.title} ${main.hit.headingPath.join(' ')}`], stats)
   const lacking =
-    missingAnswerType(question, lead) ?? missingYear(question, context) ?? missingPlace(question, context) ?? (onlyPlannedFigures(question, lines[0]!) ? 'outcome' : undefined) ?? measured
+    missingAnswerType(question, lead) ?? missingYear(question, context, now) ?? missingPlace(question, context) ?? (onlyPlannedFigures(question, lines[0]!) ? 'outcome' : undefined) ?? measured
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
   const descriptive = asksSomething(question) && !wantsFigure && !asksAnswerType(question)
   const threshold = !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : descriptive ? DESCRIPTIVE_THRESHOLD : COVERAGE_THRESHOLD

@@ -6,6 +6,7 @@ const programmeNamesSchema = z.object({
   programmes: z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(2), aliases: z.array(z.string().min(2)) })),
   generic: z.array(z.string().min(2)),
   other_agencies: z.array(z.string().min(2)).default([]),
+  not_held: z.array(z.string().min(2)).default([]),
 })
 
 export interface Programme {
@@ -25,13 +26,16 @@ export interface ProgrammeRegistry {
   forms: { form: string; programme: Programme }[]
   /** Government bodies whose programmes the knowledge base does not hold. */
   otherAgencies: string[]
+  /** Programmes the documents mention but hold no facts on, longest first. */
+  notHeld: string[]
 }
 
 export function programmeRegistry(input: unknown): ProgrammeRegistry {
   const data = programmeNamesSchema.parse(input)
   const programmes = data.programmes.map((p) => ({ id: p.id, name: p.name, forms: [p.name, ...p.aliases].map(normalize) }))
   const forms = programmes.flatMap((p) => p.forms.map((form) => ({ form, programme: p }))).sort((a, b) => b.form.length - a.form.length)
-  return { programmes, generic: new Set(data.generic.map(normalize)), forms, otherAgencies: data.other_agencies.map(normalize) }
+  const notHeld = data.not_held.map(normalize).sort((a, b) => b.length - a.length)
+  return { programmes, generic: new Set(data.generic.map(normalize)), forms, otherAgencies: data.other_agencies.map(normalize), notHeld }
 }
 
 /** The knowledge base's own programmes (data: knowledge/programme-names.json). */
@@ -40,6 +44,8 @@ export const PROGRAMMES = programmeRegistry(names)
 /** The programmes a text names, by their names and aliases. */
 export function programmesNamed(text: string, registry: ProgrammeRegistry = PROGRAMMES): Programme[] {
   let hay = normalize(text)
+  // "臺灣雲市集平台" is not 雲市集工業館: a programme the documents only mention keeps its words.
+  for (const name of registry.notHeld) hay = hay.replaceAll(name, ' ')
   const found: Programme[] = []
   for (const { form, programme } of registry.forms) {
     if (!hay.includes(form)) continue
@@ -90,6 +96,12 @@ export function unknownProgrammeNamed(question: string, registry: ProgrammeRegis
   }
   return undefined
 }
+/** A programme the documents mention but hold no facts on (`not_held`), named in the question. */
+export function notHeldProgrammeNamed(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
+  const hay = normalize(question)
+  return registry.notHeld.find((n) => hay.includes(n))
+}
+
 /** Words that make a mention of an agency a question about its programmes. */
 const PROGRAMME_WORDS = /補助|補貼|計畫|計劃|方案|貸款|獎勵|津貼/u
 

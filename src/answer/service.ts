@@ -5,8 +5,8 @@ import { searchKnowledge, termStatistics } from '../knowledge/search.js'
 import { tokenize } from '../knowledge/text.js'
 import { normalize } from '../knowledge/text.js'
 import { composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
-import { asksSomething, CLAUSES } from './coverage.js'
-import { otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
+import { asksSomething, CLAUSES, relativeYears } from './coverage.js'
+import { notHeldProgrammeNamed, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
 import { ASKS_WINDOW, windowLine } from './windows.js'
 import { premiseCorrection } from './premise.js'
 import { noticesFor, sourceLine } from './notices.js'
@@ -114,15 +114,16 @@ export async function answerQuestion(
   }
   // Passages of another programme never answer a question about this one.
   const hits = (programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates).slice(0, parts.length >= 2 ? 7 : 5)
+  const notHeld = programmes.length === 0 ? notHeldProgrammeNamed(input.question, registry) : undefined
   const unknown = unknownProgrammeNamed(input.question, registry) ?? otherAgencyAsked(input.question, registry)
   // The name without its kind ("CITD傳統產業技術開發計畫" → 傳統產業技術開發), and acronyms the question gives it.
   const unknownForms = unknown ? [normalize(unknown.replace(/(計畫|計劃|方案|補助款|補助|補貼|貸款|獎勵金)$/u, '')), ...(input.question.match(/\b[A-Z][A-Za-z]{1,9}\b|[A-Z]{2,10}/g) ?? []).map(normalize)] : []
-  if (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(unknownForms[0]!))) {
+  if (notHeld || (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(unknownForms[0]!)))) {
     const text = english ? UNKNOWN_PROGRAMME_TEXT_EN : UNKNOWN_PROGRAMME_TEXT
-    return { searchQuery, retrieved: [], coverage: { ratio: 0, missing: [unknown] }, status: 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' }
+    return { searchQuery, retrieved: [], coverage: { ratio: 0, missing: [notHeld ?? unknown!] }, status: 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' }
   }
   const stats = await termStatistics(deps.db, tokenize(expandQuery(searchQuery)))
-  const composed = composeExtractive(searchQuery, hits, stats)
+  const composed = composeExtractive(searchQuery, hits, stats, input.now)
   const retrieved = hits.map((h) => ({ chunkHash: h.chunkHash, title: h.title, headingPath: h.headingPath, text: h.text, score: h.score }))
   const base = { searchQuery, retrieved, coverage: { ratio: Math.round(composed.coverage.ratio * 1000) / 1000, missing: composed.coverage.missing } }
 
@@ -140,7 +141,9 @@ export async function answerQuestion(
   }
   // A window question about a named programme is answered by its application window (front-matter),
   // even when no passage writes the dates out.
-  if (window !== undefined && programmes.length > 0 && (composed.lacking === 'date' || composed.lacking === 'deadline')) composed.covered = true
+  // So is "今年還能申請嗎？": the window line says what is open this year, which no passage can.
+  const thisYear = relativeYears(input.question, input.now).some((forms) => forms.includes(composed.lacking ?? ''))
+  if (window !== undefined && programmes.length > 0 && (composed.lacking === 'date' || composed.lacking === 'deadline' || thisYear)) composed.covered = true
   // A model reads paraphrase that word matching misses ("補貼天花板" for 補助上限), so with one the
   // passages go to it unless they are plainly off the question; it says itself whether they answer.
   const modelJudges = deps.generator !== undefined && composed.coverage.ratio >= MODEL_JUDGES_FROM && mentionsDomain(searchQuery)

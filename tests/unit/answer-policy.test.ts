@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isEnglish, phrasingSimilarity } from '../../src/answer/extractive.js'
 import { premiseCorrection } from '../../src/answer/premise.js'
-import { otherAgencyAsked, programmesNamed, unknownProgrammeNamed } from '../../src/answer/programmes.js'
+import { notHeldProgrammeNamed, otherAgencyAsked, programmeRegistry, programmesNamed, unknownProgrammeNamed } from '../../src/answer/programmes.js'
 import { UNHAPPY } from '../../src/answer/routes.js'
 import { mentionsDomain } from '../../src/knowledge/expand.js'
 
@@ -33,6 +33,17 @@ describe('programme identity', () => {
     expect(otherAgencyAsked('農業部的農產品電商方案可以申請嗎？')).toBe('農業部')
     expect(otherAgencyAsked('SI要有數位產業署的能量登錄才能做供應鏈AI嗎？')).toBeUndefined()
     expect(otherAgencyAsked('文化部在哪裡？')).toBeUndefined()
+  })
+
+  it('does not take a programme the documents only mention for the held one it resembles', () => {
+    const registry = programmeRegistry({
+      programmes: [{ id: 'cloud', name: '雲端點數計畫', aliases: ['雲端點數'] }],
+      generic: ['補助計畫'],
+      not_held: ['城市雲端點數平台'],
+    })
+    expect(programmesNamed('城市雲端點數平台的點數一家拿多少？', registry)).toEqual([])
+    expect(notHeldProgrammeNamed('城市雲端點數平台的點數一家拿多少？', registry)).toBe('城市雲端點數平台')
+    expect(programmesNamed('雲端點數一家拿多少？', registry).map((p) => p.id)).toEqual(['cloud'])
   })
 
   it('reads the name after a question word, not with it (為什麼X計畫 names X計畫)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coverageOf, measuredThing, missingAnswerType, missingPlace, missingYear, namedYears, onlyPlannedFigures, questionFocus, subjectTerms } from '../../src/answer/coverage.js'
+import { coverageOf, measuredThing, missingAnswerType, missingPlace, missingYear, namedYears, onlyPlannedFigures, relativeYears, questionFocus, subjectTerms } from '../../src/answer/coverage.js'
 import { composeExtractive } from '../../src/answer/extractive.js'
 import type { SearchHit, TermStatistics } from '../../src/knowledge/search.js'
 
@@ -49,6 +49,23 @@ describe('what a question asks for', () => {
   it('wants the rent, wage or price asked for, not another amount of the same place (answered-unanswerable class)', () => {
     expect(missingAnswerType('育成園區一個月租金多少？', ['育成園區113年度編列預算3,500萬元'])).toBe('price')
     expect(missingAnswerType('育成園區一個月租金多少？', ['進駐空間每坪月租金800元'])).toBeUndefined()
+  })
+
+  it('reads 今年/去年 from the clock when a figure or date of that year is asked, not in a rule question or the asker\'s story', () => {
+    const now = new Date('2027-03-01T02:00:00Z')
+    expect(relativeYears('那個獎今年報名截止是哪一天？', now)).toEqual([['2027', '116']])
+    expect(relativeYears('這個計畫去年核定了幾家？', now)).toEqual([['2026', '115']])
+    expect(relativeYears('去年拿過輔導，今年還能再申請嗎？', now)).toEqual([])
+    expect(relativeYears('我們今年營收3億，可以申請哪些計畫？', now)).toEqual([])
+    expect(missingYear('這個計畫去年核定了幾家？', ['114年核定120家'], now)).toBe('2026')
+    // New Year's Eve in Taiwan is already the new year.
+    expect(relativeYears('今年編了多少預算？', new Date('2026-12-31T17:00:00Z'))).toEqual([['2027', '116']])
+  })
+
+  it('wants a fee or an allowance stated as such (出席費), and the firms for 核定了哪些公司', () => {
+    expect(missingAnswerType('審查委員一場的出席費是多少？', ['審查委員會由5至7位委員組成，預算120萬元'])).toBe('price')
+    expect(missingAnswerType('審查委員一場的出席費是多少？', ['每場出席費2,500元'])).toBeUndefined()
+    expect(missingAnswerType('去年核定了哪些公司？', ['去年核定32案'])).toBe('company-name')
   })
 
   it('does not take the date a source was published for the year a question names', () => {
