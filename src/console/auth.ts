@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { sql } from 'drizzle-orm'
+import { and, count, eq, gt, sql } from 'drizzle-orm'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { auditLog, staff, staffSessions } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
 import { dummyHash, hashPassword, verifyPassword } from './password.js'
 
 export type StaffRole = 'consultant' | 'pmo'
@@ -35,19 +35,11 @@ export const CSRF_HEADER = 'x-csrf-token'
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 const token = () => randomBytes(32).toString('base64url')
 
-interface StaffRow {
-  id: string
-  username: string
-  display_name: string
-  role: StaffRole
-  regions: string[]
-  industries: string[]
-  password_hash: string
-  active: boolean
-}
+/** The columns a {@link Staff} is made of. */
+const staffColumns = { id: staff.id, username: staff.username, displayName: staff.displayName, role: staff.role, regions: staff.regions, industries: staff.industries }
 
-export function toStaff(r: StaffRow): Staff {
-  return { id: r.id, username: r.username, displayName: r.display_name, role: r.role, regions: r.regions, industries: r.industries }
+export function toStaff(r: Pick<typeof staff.$inferSelect, keyof Staff>): Staff {
+  return { id: r.id, username: r.username, displayName: r.displayName, role: r.role, regions: r.regions, industries: r.industries }
 }
 
 export const normalizeUsername = (u: string) => u.trim().toLowerCase()
@@ -68,35 +60,52 @@ export class UsernameTaken extends Error {
 export async function createStaff(db: Db, input: NewStaff): Promise<Staff> {
   const id = crypto.randomUUID()
   const hash = await hashPassword(input.password)
-  const result = await db.execute(sql`
-    INSERT INTO staff (id, username, display_name, role, password_hash, regions, industries)
-    VALUES (${id}, ${normalizeUsername(input.username)}, ${input.displayName}, ${input.role}, ${hash},
-      ${JSON.stringify(input.regions ?? [])}::jsonb, ${JSON.stringify(input.industries ?? [])}::jsonb)
-    ON CONFLICT (username) DO NOTHING
-    RETURNING id, username, display_name, role, regions, industries, password_hash, active`)
-  const row = rowsOf<StaffRow>(result)[0]
+  const [row] = await db
+    .insert(staff)
+    .values({
+      id,
+      username: normalizeUsername(input.username),
+      displayName: input.displayName,
+      role: input.role,
+      passwordHash: hash,
+      regions: input.regions ?? [],
+      industries: input.industries ?? [],
+    })
+    .onConflictDoNothing({ target: staff.username })
+    .returning(staffColumns)
   if (!row) throw new UsernameTaken(input.username)
   return toStaff(row)
 }
 
 export async function setPassword(db: Db, staffId: string, password: string): Promise<void> {
-  await db.execute(sql`UPDATE staff SET password_hash = ${await hashPassword(password)} WHERE id = ${staffId}`)
+  await db
+    .update(staff)
+    .set({ passwordHash: await hashPassword(password) })
+    .where(eq(staff.id, staffId))
   // A changed password signs the account out everywhere.
-  await db.execute(sql`DELETE FROM staff_sessions WHERE staff_id = ${staffId}`)
+  await db.delete(staffSessions).where(eq(staffSessions.staffId, staffId))
 }
 
 export async function countPmo(db: Db): Promise<number> {
-  return rowsOf<{ n: number }>(await db.execute(sql`SELECT count(*) AS n FROM staff WHERE role = 'pmo' AND active`))[0]!.n
+  const [row] = await db
+    .select({ n: count() })
+    .from(staff)
+    .where(and(eq(staff.role, 'pmo'), eq(staff.active, true)))
+  return row!.n
 }
 
 /** Checks a login; the same work is done whether or not the account exists. */
 export async function authenticate(db: Db, username: string, password: string): Promise<Staff | undefined> {
-  const row = rowsOf<StaffRow>(
-    await db.execute(sql`SELECT id, username, display_name, role, regions, industries, password_hash, active FROM staff WHERE username = ${normalizeUsername(username)}`),
-  )[0]
-  const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash()))
+  const [row] = await db
+    .select({ ...staffColumns, passwordHash: staff.passwordHash, active: staff.active })
+    .from(staff)
+    .where(eq(staff.username, normalizeUsername(username)))
+  const ok = await verifyPassword(password, row?.passwordHash ?? (await dummyHash()))
   if (!row || !ok || !row.active) return undefined
-  await db.execute(sql`UPDATE staff SET last_login_at = now() WHERE id = ${row.id}`)
+  await db
+    .update(staff)
+    .set({ lastLoginAt: sql`now()` })
+    .where(eq(staff.id, row.id))
   return toStaff(row)
 }
 
@@ -105,22 +114,21 @@ export async function createSession(db: Db, staffId: string, now = new Date()): 
   const t = token()
   const csrfToken = token()
   const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000)
-  await db.execute(sql`INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, expires_at) VALUES (${sha256(t)}, ${staffId}, ${csrfToken}, ${expiresAt.toISOString()}::timestamptz)`)
+  await db.insert(staffSessions).values({ tokenHash: sha256(t), staffId, csrfToken, expiresAt })
   return { token: t, csrfToken, expiresAt }
 }
 
 export async function findSession(db: Db, cookieToken: string, now = new Date()): Promise<Session | undefined> {
-  const row = rowsOf<StaffRow & { csrf_token: string }>(
-    await db.execute(sql`
-      SELECT s.id, s.username, s.display_name, s.role, s.regions, s.industries, s.password_hash, s.active, ss.csrf_token
-      FROM staff_sessions ss JOIN staff s ON s.id = ss.staff_id
-      WHERE ss.token_hash = ${sha256(cookieToken)} AND ss.expires_at > ${now.toISOString()}::timestamptz AND s.active`),
-  )[0]
-  return row ? { staff: toStaff(row), csrfToken: row.csrf_token } : undefined
+  const [row] = await db
+    .select({ ...staffColumns, csrfToken: staffSessions.csrfToken })
+    .from(staffSessions)
+    .innerJoin(staff, eq(staff.id, staffSessions.staffId))
+    .where(and(eq(staffSessions.tokenHash, sha256(cookieToken)), gt(staffSessions.expiresAt, now), eq(staff.active, true)))
+  return row ? { staff: toStaff(row), csrfToken: row.csrfToken } : undefined
 }
 
 export async function deleteSession(db: Db, cookieToken: string): Promise<void> {
-  await db.execute(sql`DELETE FROM staff_sessions WHERE token_hash = ${sha256(cookieToken)}`)
+  await db.delete(staffSessions).where(eq(staffSessions.tokenHash, sha256(cookieToken)))
 }
 
 /** Cookies are Secure whenever the console is reached over HTTPS (directly or behind a proxy). */
@@ -193,7 +201,7 @@ export function currentStaff(c: Context<ConsoleEnv>): Staff {
 
 /** Appends to the audit log; every console action calls this. */
 export async function audit(db: Db, staffId: string | null, action: string, target: string | null, detail: Record<string, unknown> = {}): Promise<void> {
-  await db.execute(sql`INSERT INTO audit_log (staff_id, action, target, detail) VALUES (${staffId}, ${action}, ${target}, ${JSON.stringify(detail)}::jsonb)`)
+  await db.insert(auditLog).values({ staffId, action, target, detail })
 }
 
 /** Constant-time comparison for the ADMIN_TOKEN. */

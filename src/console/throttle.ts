@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
-import { sql } from 'drizzle-orm'
+import { and, count, eq, gt, lt, max } from 'drizzle-orm'
+import { loginFailures } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
 
 /**
  * Backoff on guessing: after a few failures for one account (or many from one address) within the
@@ -32,23 +32,23 @@ export function clientAddress(c: Context): string {
 export async function waitSeconds(db: Db, keys: { kind: ThrottleKind; key: string }[], now: Date): Promise<number> {
   let wait = 0
   for (const { kind, key } of keys) {
-    const row = rowsOf<{ n: number; last: string | null }>(
-      await db.execute(sql`SELECT count(*) AS n, max(at) AS last FROM login_failures
-        WHERE key = ${key} AND at > ${new Date(now.getTime() - THROTTLE.windowSeconds * 1000).toISOString()}::timestamptz`),
-    )[0]
+    const [row] = await db
+      .select({ n: count(), last: max(loginFailures.at) })
+      .from(loginFailures)
+      .where(and(eq(loginFailures.key, key), gt(loginFailures.at, new Date(now.getTime() - THROTTLE.windowSeconds * 1000))))
     const over = (row?.n ?? 0) - THROTTLE.freeTries[kind]
     if (over < 0 || !row?.last) continue
     const backoff = Math.min(THROTTLE.baseWaitSeconds * 2 ** over, THROTTLE.maxWaitSeconds)
-    const until = new Date(row.last).getTime() + backoff * 1000
+    const until = row.last.getTime() + backoff * 1000
     wait = Math.max(wait, Math.ceil((until - now.getTime()) / 1000))
   }
   return wait
 }
 
 export async function recordFailure(db: Db, keys: string[], now: Date): Promise<void> {
-  for (const key of keys) await db.execute(sql`INSERT INTO login_failures (key, at) VALUES (${key}, ${now.toISOString()}::timestamptz)`)
+  for (const key of keys) await db.insert(loginFailures).values({ key, at: now })
   // Old rows are of no use; prune now and then.
-  if (Math.random() < 0.02) await db.execute(sql`DELETE FROM login_failures WHERE at < ${new Date(now.getTime() - 86_400_000).toISOString()}::timestamptz`)
+  if (Math.random() < 0.02) await db.delete(loginFailures).where(lt(loginFailures.at, new Date(now.getTime() - 86_400_000)))
 }
 
 export function waitText(seconds: number): string {
