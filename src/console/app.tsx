@@ -3,10 +3,10 @@ import { bodyLimit } from 'hono/body-limit'
 import { CONSOLE_ASSETS } from './assets.js'
 import { clientAddress, recordFailure, waitSeconds, waitText } from './throttle.js'
 import { Hono } from 'hono'
-import { sql } from 'drizzle-orm'
+import { desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
+import { auditLog, staff as staffTable, staffSessions } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
 import {
   audit,
   authenticate,
@@ -188,9 +188,9 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (!z.uuid().safeParse(id).success) return c.text('找不到帳號', 404)
     if (id === session.staff.id) return c.text('不能停用自己的帳號', 400)
     const active = (await c.req.parseBody()).active === 'true'
-    const row = rowsOf<{ username: string }>(await db.execute(sql`UPDATE staff SET active = ${active} WHERE id = ${id}::uuid RETURNING username`))[0]
+    const [row] = await db.update(staffTable).set({ active }).where(eq(staffTable.id, id)).returning({ username: staffTable.username })
     if (!row) return c.text('找不到帳號', 404)
-    if (!active) await db.execute(sql`DELETE FROM staff_sessions WHERE staff_id = ${id}::uuid`)
+    if (!active) await db.delete(staffSessions).where(eq(staffSessions.staffId, id))
     await audit(db, session.staff.id, active ? 'staff.activate' : 'staff.deactivate', `staff:${row.username}`)
     return c.redirect('/console/staff', 303)
   })
@@ -199,7 +199,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (!z.uuid().safeParse(c.req.param('id')).success) return c.text('找不到帳號', 404)
     const password = String((await c.req.parseBody()).password ?? '')
     if (password.length < MIN_PASSWORD_LENGTH) return c.text(`密碼至少 ${MIN_PASSWORD_LENGTH} 個字元`, 400)
-    const row = rowsOf<{ id: string; username: string }>(await db.execute(sql`SELECT id, username FROM staff WHERE id = ${c.req.param('id')}::uuid`))[0]
+    const [row] = await db.select({ id: staffTable.id, username: staffTable.username }).from(staffTable).where(eq(staffTable.id, c.req.param('id')))
     if (!row) return c.text('找不到帳號', 404)
     await setPassword(db, row.id, password)
     await audit(db, session.staff.id, 'staff.password', `staff:${row.username}`)
@@ -208,12 +208,13 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.get('/audit', requireStaff('pmo'), async (c) => {
     const target = c.req.query('target')
-    const rows = rowsOf<AuditRow>(
-      await db.execute(sql`
-        SELECT a.id, a.at, a.action, a.target, a.detail, s.username FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id
-        ${target ? sql`WHERE a.target = ${target}` : sql``}
-        ORDER BY a.id DESC LIMIT 300`),
-    )
+    const rows: AuditRow[] = await db
+      .select({ id: auditLog.id, at: auditLog.at, action: auditLog.action, target: auditLog.target, detail: auditLog.detail, username: staffTable.username })
+      .from(auditLog)
+      .leftJoin(staffTable, eq(staffTable.id, auditLog.staffId))
+      .where(target ? eq(auditLog.target, target) : undefined)
+      .orderBy(desc(auditLog.id))
+      .limit(300)
     return c.html(<AuditPage rows={rows} session={c.get('session')!} />)
   })
 
@@ -222,28 +223,24 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   return app
 }
 
-interface StaffListRow {
-  id: string
-  username: string
-  display_name: string
-  role: string
-  regions: string[]
-  industries: string[]
-  active: boolean
-  last_login_at: string | Date | null
-}
+type StaffListRow = Pick<typeof staffTable.$inferSelect, 'id' | 'username' | 'displayName' | 'role' | 'regions' | 'industries' | 'active' | 'lastLoginAt'>
 async function listStaff(db: Db): Promise<StaffListRow[]> {
-  return rowsOf<StaffListRow>(await db.execute(sql`SELECT id, username, display_name, role, regions, industries, active, last_login_at FROM staff ORDER BY role DESC, username`))
+  return db
+    .select({
+      id: staffTable.id,
+      username: staffTable.username,
+      displayName: staffTable.displayName,
+      role: staffTable.role,
+      regions: staffTable.regions,
+      industries: staffTable.industries,
+      active: staffTable.active,
+      lastLoginAt: staffTable.lastLoginAt,
+    })
+    .from(staffTable)
+    .orderBy(desc(staffTable.role), staffTable.username)
 }
 
-interface AuditRow {
-  id: number
-  at: string | Date
-  action: string
-  target: string | null
-  detail: unknown
-  username: string | null
-}
+type AuditRow = Pick<typeof auditLog.$inferSelect, 'id' | 'at' | 'action' | 'target' | 'detail'> & { username: string | null }
 
 function LoginPage(props: { error?: string; next?: string | undefined; needsSetup?: boolean }) {
   return (
@@ -317,12 +314,12 @@ function StaffPage(props: { rows: StaffListRow[]; session: NonNullable<ConsoleEn
           {props.rows.map((r) => (
             <tr data-username={r.username}>
               <td>{r.username}</td>
-              <td>{r.display_name}</td>
+              <td>{r.displayName}</td>
               <td>{r.role === 'pmo' ? 'PMO' : '顧問'}</td>
               <td>
                 {r.regions.join('、') || '不限'}／{r.industries.join('、') || '不限'}
               </td>
-              <td>{formatTime(r.last_login_at)}</td>
+              <td>{formatTime(r.lastLoginAt)}</td>
               <td>
                 {r.active ? '' : <span class="badge failed">已停用</span>}
                 {r.id !== s.staff.id ? (
