@@ -43,4 +43,9 @@ describe('characters written two ways (everyday-language class)', () => {
     expect(coverageOf('台南市申請了幾案？', ['臺南市申請45案'], stats).ratio).toBe(1)
     expect(synonymsOf('補助')).not.toContain('補助')
   })
+
+  it('searches 期程 as the period a passage gives (執行期間, 輔導期間)', () => {
+    expect(expandQuery('一個案子的輔導期程大概多長？')).toContain('執行期間')
+    expect(expandQuery('一個案子的輔導大概多久？')).not.toContain('執行期間')
+  })
 })
