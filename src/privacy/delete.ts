@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { EffectAppliers } from '../chat/types.js'
-import { conversations as conversationsTable } from '../db/schema.js'
+import { answers, assessments, campaignRecipients, cases, conversations as conversationsTable, inbox, messages, outbox, users } from '../db/schema.js'
 import type { Db } from '../db/types.js'
 
 /**
@@ -15,24 +15,51 @@ export async function deleteUserData(db: Db, userId: string): Promise<void> {
       .from(conversationsTable)
       .where(and(eq(conversationsTable.chatType, 'user'), eq(conversationsTable.chatId, userId)))
   ).map((r) => r.id)
-  for (const id of conversations) await db.execute(sql`DELETE FROM messages WHERE conversation_id = ${id}`)
-  await db.execute(sql`DELETE FROM messages WHERE user_id = ${userId}`)
-  await db.execute(sql`UPDATE answers SET user_id = NULL, question = '', search_query = '', answer_text = '' WHERE user_id = ${userId}`)
-  await db.execute(sql`UPDATE cases SET user_id = 'deleted', intake = '{}'::jsonb, summary = NULL, summary_facts = NULL, assessment_id = NULL,
-    status = 'resolved', resolved_at = coalesce(resolved_at, now()), resolved_by = coalesce(resolved_by, 'user-deleted') WHERE user_id = ${userId}`)
+  for (const id of conversations) await db.delete(messages).where(eq(messages.conversationId, id))
+  await db.delete(messages).where(eq(messages.userId, userId))
+  await db.update(answers).set({ userId: null, question: '', searchQuery: '', answerText: '' }).where(eq(answers.userId, userId))
+  await db
+    .update(cases)
+    .set({
+      userId: 'deleted',
+      intake: {},
+      summary: null,
+      summaryFacts: null,
+      assessmentId: null,
+      status: 'resolved',
+      resolvedAt: sql`coalesce(${cases.resolvedAt}, now())`,
+      resolvedBy: sql`coalesce(${cases.resolvedBy}, 'user-deleted')`,
+    })
+    .where(eq(cases.userId, userId))
   // Levels stay for the PMO's statistics under a key that names no one; answers and results go.
-  await db.execute(sql`UPDATE assessments SET user_id = ${`deleted:${crypto.randomUUID()}`}, answers = '{}'::jsonb, result = NULL,
-    status = CASE WHEN status = 'in_progress' THEN 'cancelled' ELSE status END WHERE user_id = ${userId}`)
+  await db
+    .update(assessments)
+    .set({
+      userId: `deleted:${crypto.randomUUID()}`,
+      answers: {},
+      result: null,
+      status: sql`CASE WHEN ${assessments.status} = 'in_progress' THEN 'cancelled' ELSE ${assessments.status} END`,
+    })
+    .where(eq(assessments.userId, userId))
   // The conversation stays as an anonymous anchor for those rows.
-  await db.execute(sql`UPDATE conversations SET chat_id = 'deleted:' || id, user_id = NULL, state = '{}'::jsonb WHERE chat_type = 'user' AND chat_id = ${userId}`)
+  await db
+    .update(conversationsTable)
+    .set({ chatId: sql`'deleted:' || ${conversationsTable.id}`, userId: null, state: {} })
+    .where(and(eq(conversationsTable.chatType, 'user'), eq(conversationsTable.chatId, userId)))
   // Campaigns: not yet sent is not sent; what was sent stays counted under a key that names no one.
-  await db.execute(sql`DELETE FROM campaign_recipients WHERE user_id = ${userId} AND status = 'queued'`)
-  await db.execute(sql`UPDATE campaign_recipients SET user_id = 'deleted:' || gen_random_uuid()::text WHERE user_id = ${userId}`)
-  await db.execute(sql`DELETE FROM users WHERE id = ${userId}`)
+  await db.delete(campaignRecipients).where(and(eq(campaignRecipients.userId, userId), eq(campaignRecipients.status, 'queued')))
+  await db
+    .update(campaignRecipients)
+    .set({ userId: sql`'deleted:' || gen_random_uuid()::text` })
+    .where(eq(campaignRecipients.userId, userId))
+  await db.delete(users).where(eq(users.id, userId))
   // Keep inbox ids (they stop redeliveries from being handled again) but drop what the events said and whose they were.
-  await db.execute(sql`UPDATE inbox SET payload = '{}'::jsonb, user_id = NULL, order_key = 'deleted:' || webhook_event_id WHERE user_id = ${userId} AND status <> 'pending'`)
+  await db
+    .update(inbox)
+    .set({ payload: {}, userId: null, orderKey: sql`'deleted:' || ${inbox.webhookEventId}` })
+    .where(and(eq(inbox.userId, userId), ne(inbox.status, 'pending')))
   // Replies already delivered to the user; the confirmation still queued is scrubbed once sent (markSent).
-  await db.execute(sql`DELETE FROM outbox WHERE "to" = ${userId} AND status IN ('sent', 'failed')`)
+  await db.delete(outbox).where(and(eq(outbox.to, userId), inArray(outbox.status, ['sent', 'failed'])))
 }
 
 export const privacyEffects: EffectAppliers = {
