@@ -354,7 +354,7 @@ describe.each(engines())('PMO knowledge store on $engine', ({ engine, skip }) =>
   it('a draft is stored but not live', async () => {
     await saveDraft(database.db, doc(V1), 'create', { staffId })
     expect(await liveBody()).toBeUndefined()
-    expect((await versionsOf(database.db, 'grant-demo'))[0]).toMatchObject({ state: 'draft', action: 'create', display_name: '測試 PMO' })
+    expect((await versionsOf(database.db, 'grant-demo'))[0]).toMatchObject({ state: 'draft', action: 'create', displayName: '測試 PMO' })
   })
 })
 

@@ -1,10 +1,11 @@
-import { sql } from 'drizzle-orm'
+import { desc, eq, max, sql } from 'drizzle-orm'
 import { stringify as stringifyYaml } from 'yaml'
 import { audit } from '../console/auth.js'
+import { kbDocuments, kbDocumentVersions, staff } from '../db/schema.js'
 import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 import type { KnowledgeEmbedder } from '../knowledge/embedder.js'
-import { parseDocument, type AnswerCard, type FrontMatter, type KnowledgeDocument } from '../knowledge/frontmatter.js'
+import { parseDocument, type FrontMatter, type KnowledgeDocument } from '../knowledge/frontmatter.js'
 import { ingestDocuments, removeDocument, type IngestReport } from '../knowledge/ingest.js'
 
 /**
@@ -22,36 +23,23 @@ import { ingestDocuments, removeDocument, type IngestReport } from '../knowledge
 export type VersionState = 'draft' | 'published' | 'retired'
 export type VersionAction = 'create' | 'edit' | 'upload' | 'publish' | 'retire' | 'restore' | 'import'
 
-export interface VersionRow {
-  id: number
-  document_id: string
-  version: number
-  state: VersionState
-  markdown: string
-  action: VersionAction
-  note: string | null
-  created_at: string | Date
+/** A version row with who wrote it (null: the account is gone). */
+export type VersionRow = Pick<typeof kbDocumentVersions.$inferSelect, 'id' | 'documentId' | 'version' | 'state' | 'markdown' | 'action' | 'note' | 'createdAt'> & {
   username: string | null
-  display_name: string | null
+  displayName: string | null
 }
 
-export interface LiveRow {
-  id: string
-  title: string
-  kind: string
-  programme: string | null
-  source: string
-  source_date: string | null
-  status: string
-  window_opens: string | null
-  window_closes: string | null
-  tags: string[]
-  cards: AnswerCard[]
-  path: string
-  body: string
-  updated_at: string | Date
-}
+/** A document of the live index. */
+export type LiveRow = typeof kbDocuments.$inferSelect
 
+/** Version rows with their authors; the caller adds the filter and the order. */
+function selectVersions(db: Db) {
+  const v = kbDocumentVersions
+  return db
+    .select({ id: v.id, documentId: v.documentId, version: v.version, state: v.state, markdown: v.markdown, action: v.action, note: v.note, createdAt: v.createdAt, username: staff.username, displayName: staff.displayName })
+    .from(v)
+    .leftJoin(staff, eq(staff.id, v.staffId))
+}
 
 /** The Markdown file (front-matter + body) of a document, in knowledge/README.md's field order. */
 export function toMarkdown(meta: FrontMatter, body: string): string {
@@ -76,10 +64,10 @@ export function liveToMeta(r: LiveRow): FrontMatter {
     kind: r.kind as FrontMatter['kind'],
     ...(r.programme ? { programme: r.programme } : {}),
     source: r.source,
-    ...(r.source_date ? { source_date: r.source_date } : {}),
+    ...(r.sourceDate ? { source_date: r.sourceDate } : {}),
     status: r.status as FrontMatter['status'],
-    ...(r.window_opens || r.window_closes
-      ? { application_window: { ...(r.window_opens ? { opens: r.window_opens } : {}), ...(r.window_closes ? { closes: r.window_closes } : {}) } }
+    ...(r.windowOpens || r.windowCloses
+      ? { application_window: { ...(r.windowOpens ? { opens: r.windowOpens } : {}), ...(r.windowCloses ? { closes: r.windowCloses } : {}) } }
       : {}),
     tags: r.tags,
     cards: r.cards,
@@ -87,16 +75,12 @@ export function liveToMeta(r: LiveRow): FrontMatter {
 }
 
 export async function liveDocument(db: Db, id: string): Promise<LiveRow | undefined> {
-  return rowsOf<LiveRow>(await db.execute(sql`SELECT * FROM kb_documents WHERE id = ${id}`))[0]
+  const [row] = await db.select().from(kbDocuments).where(eq(kbDocuments.id, id))
+  return row
 }
 
 export async function versionsOf(db: Db, id: string): Promise<VersionRow[]> {
-  return rowsOf<VersionRow>(
-    await db.execute(sql`
-      SELECT v.id, v.document_id, v.version, v.state, v.markdown, v.action, v.note, v.created_at, s.username, s.display_name
-      FROM kb_document_versions v LEFT JOIN staff s ON s.id = v.staff_id
-      WHERE v.document_id = ${id} ORDER BY v.version DESC`),
-  )
+  return selectVersions(db).where(eq(kbDocumentVersions.documentId, id)).orderBy(desc(kbDocumentVersions.version))
 }
 
 export interface DocumentSummary {
@@ -113,7 +97,7 @@ export interface DocumentSummary {
   /** A draft newer than the live version awaits review. */
   pendingDraft: boolean
   live: boolean
-  updatedAt: string | Date
+  updatedAt: Date
   updatedBy: string | null
   /** Searchable text (body). */
   text: string
@@ -121,19 +105,15 @@ export interface DocumentSummary {
 
 /** Every document: the indexed ones and the console-managed ones (drafts and retired included). */
 export async function listDocuments(db: Db, query?: string): Promise<DocumentSummary[]> {
-  const live = rowsOf<LiveRow>(await db.execute(sql`SELECT * FROM kb_documents`))
-  const versions = rowsOf<VersionRow>(
-    await db.execute(sql`
-      SELECT v.id, v.document_id, v.version, v.state, v.markdown, v.action, v.note, v.created_at, s.username, s.display_name
-      FROM kb_document_versions v LEFT JOIN staff s ON s.id = v.staff_id ORDER BY v.document_id, v.version DESC`),
-  )
+  const live = await db.select().from(kbDocuments)
+  const versions = await selectVersions(db).orderBy(kbDocumentVersions.documentId, desc(kbDocumentVersions.version))
   const byDoc = new Map<string, VersionRow[]>()
-  for (const v of versions) byDoc.set(v.document_id, [...(byDoc.get(v.document_id) ?? []), v])
+  for (const v of versions) byDoc.set(v.documentId, [...(byDoc.get(v.documentId) ?? []), v])
   const out = new Map<string, DocumentSummary>()
   for (const r of live) {
     out.set(r.id, {
-      id: r.id, title: r.title, kind: r.kind, programme: r.programme, status: r.status, sourceDate: r.source_date, tags: r.tags,
-      state: 'file', pendingDraft: false, live: true, updatedAt: r.updated_at, updatedBy: null, text: r.body,
+      id: r.id, title: r.title, kind: r.kind, programme: r.programme, status: r.status, sourceDate: r.sourceDate, tags: r.tags,
+      state: 'file', pendingDraft: false, live: true, updatedAt: r.updatedAt, updatedBy: null, text: r.body,
     })
   }
   for (const [id, vs] of byDoc) {
@@ -153,8 +133,8 @@ export async function listDocuments(db: Db, query?: string): Promise<DocumentSum
       state: settled?.state ?? 'draft',
       pendingDraft: latest.state === 'draft' && settled !== undefined,
       live: existing !== undefined,
-      updatedAt: latest.created_at,
-      updatedBy: latest.display_name,
+      updatedAt: latest.createdAt,
+      updatedBy: latest.displayName,
       text: parsed.ok ? parsed.document.body : latest.markdown,
     })
   }
@@ -173,6 +153,7 @@ export async function editableMarkdown(db: Db, id: string): Promise<string | und
 }
 
 export async function documentExists(db: Db, id: string): Promise<boolean> {
+  // One round trip over both tables: a live document or any version of one.
   const rows = rowsOf(await db.execute(sql`SELECT 1 FROM kb_documents WHERE id = ${id} UNION ALL SELECT 1 FROM kb_document_versions WHERE document_id = ${id} LIMIT 1`))
   return rows.length > 0
 }
@@ -189,16 +170,20 @@ async function appendVersion(
   actor: Actor,
   importFrom: string | undefined,
 ): Promise<number> {
-  let next = rowsOf<{ n: number }>(await tx.execute(sql`SELECT coalesce(max(version), 0) AS n FROM kb_document_versions WHERE document_id = ${id}`))[0]!.n + 1
+  const [last] = await tx
+    .select({ n: max(kbDocumentVersions.version) })
+    .from(kbDocumentVersions)
+    .where(eq(kbDocumentVersions.documentId, id))
+  let next = (last?.n ?? 0) + 1
   if (next === 1 && importFrom !== undefined) {
-    await tx.execute(sql`
-      INSERT INTO kb_document_versions (document_id, version, state, markdown, action, staff_id, note)
-      VALUES (${id}, 1, 'published', ${importFrom}, 'import', ${actor.staffId}, ${'由 knowledge/ 資料夾的檔案匯入'})`)
+    await tx
+      .insert(kbDocumentVersions)
+      .values({ documentId: id, version: 1, state: 'published', markdown: importFrom, action: 'import', staffId: actor.staffId, note: '由 knowledge/ 資料夾的檔案匯入' })
     next = 2
   }
-  await tx.execute(sql`
-    INSERT INTO kb_document_versions (document_id, version, state, markdown, action, staff_id, note)
-    VALUES (${id}, ${next}, ${row.state}, ${row.markdown}, ${row.action}, ${actor.staffId}, ${row.note ?? null})`)
+  await tx
+    .insert(kbDocumentVersions)
+    .values({ documentId: id, version: next, state: row.state, markdown: row.markdown, action: row.action, staffId: actor.staffId, note: row.note ?? null })
   return next
 }
 

@@ -261,8 +261,8 @@ export function kbRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get('/kb/jobs/:id/status', async (c) => {
     const job = await jobStatus(db, c.req.param('id'))
     if (!job) return c.json({ error: 'not found' }, 404)
-    const end = job.finished_at ? new Date(job.finished_at).getTime() : Date.now()
-    return c.json({ status: job.status, total: job.total, done: job.done, error: job.error, seconds: Math.round((end - new Date(job.started_at).getTime()) / 100) / 10 })
+    const end = job.finishedAt ? job.finishedAt.getTime() : Date.now()
+    return c.json({ status: job.status, total: job.total, done: job.done, error: job.error, seconds: Math.round((end - job.startedAt.getTime()) / 100) / 10 })
   })
 
   return app

@@ -111,7 +111,7 @@ export function DocumentViewPage(p: DocumentViewProps) {
         {p.live ? (
           <>
             {' · '}
-            <span class="badge published" data-testid="doc-live">線上版本</span> {STATUS_LABEL[p.live.status] ?? p.live.status} · 資料日期 {p.live.source_date ?? '—'} · 來源 {p.live.source}
+            <span class="badge published" data-testid="doc-live">線上版本</span> {STATUS_LABEL[p.live.status] ?? p.live.status} · 資料日期 {p.live.sourceDate ?? '—'} · 來源 {p.live.source}
           </>
         ) : (
           <>
@@ -175,8 +175,8 @@ export function DocumentViewPage(p: DocumentViewProps) {
                   <td>
                     <span class={`badge ${v.state}`}>{STATE_LABEL[v.state]}</span>
                   </td>
-                  <td>{v.display_name ?? '—'}</td>
-                  <td>{formatTime(v.created_at)}</td>
+                  <td>{v.displayName ?? '—'}</td>
+                  <td>{formatTime(v.createdAt)}</td>
                   <td class="muted">{v.note ?? ''}</td>
                   <td>
                     {v.state !== 'retired' ? (
@@ -230,7 +230,7 @@ export function VersionPage(props: { session: Session; id: string; version: Vers
         {props.id} 第 {v.version} 版（{ACTION_LABEL[v.action] ?? v.action}，{STATE_LABEL[v.state]}）
       </h1>
       <p class="muted">
-        {v.display_name ?? '—'} · {formatTime(v.created_at)} {v.note ? `· ${v.note}` : ''}
+        {v.displayName ?? '—'} · {formatTime(v.createdAt)} {v.note ? `· ${v.note}` : ''}
       </p>
       <pre class="raw">{v.markdown}</pre>
     </PmoPage>
