@@ -1,11 +1,11 @@
-import { sql } from 'drizzle-orm'
+import { and, desc, eq, sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { parseDefinition, versionNeededFor } from '../assessment/definition.js'
 import { audit, requireStaff, type ConsoleEnv, type Session } from '../console/auth.js'
 import type { ConsoleDeps } from '../console/deps.js'
 import { CsrfField, formatTime } from '../console/layout.js'
+import { dataFiles, staff } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
 import { parseProgrammeRules } from '../eligibility/rules.js'
 import { PmoPage } from './pages/common.js'
 import type { ConsoleTexts } from '../console/texts.js'
@@ -24,10 +24,9 @@ export const DATA_FILES = {
 export type DataFileName = keyof typeof DATA_FILES
 const isName = (n: string): n is DataFileName => n in DATA_FILES
 
-interface HistoryRow {
-  id: number
-  created_at: string | Date
-  display_name: string | null
+type HistoryRow = Pick<typeof dataFiles.$inferSelect, 'id' | 'createdAt'> & {
+  displayName: string | null
+  /** Characters in the file. */
   size: number
 }
 
@@ -42,8 +41,8 @@ export function validateDataFile(name: DataFileName, content: string): string | 
 }
 
 export async function currentDataFile(db: Db, name: DataFileName, bundled: ConsoleTexts): Promise<{ content: string; id: number | undefined }> {
-  const row = rowsOf<{ id: number; content: string }>(await db.execute(sql`SELECT id, content FROM data_files WHERE name = ${name} ORDER BY id DESC LIMIT 1`))[0]
-  return row ? { content: row.content, id: Number(row.id) } : { content: bundled[name], id: undefined }
+  const [row] = await db.select({ id: dataFiles.id, content: dataFiles.content }).from(dataFiles).where(eq(dataFiles.name, name)).orderBy(desc(dataFiles.id)).limit(1)
+  return row ? { content: row.content, id: row.id } : { content: bundled[name], id: undefined }
 }
 
 /** An edit that is valid on its own but not as a change of `previous` (the file as the bot uses it now). */
@@ -72,19 +71,30 @@ export async function saveDataFile(
   if (error) return { ok: false, error }
   const id = await db.transaction(async (txn) => {
     const tx = txn as unknown as Db
-    const row = rowsOf<{ id: number }>(await tx.execute(sql`INSERT INTO data_files (name, content, staff_id) VALUES (${name}, ${content}, ${staffId}) RETURNING id`))[0]!
-    await audit(tx, staffId, `data.${action}`, `data:${name}`, { id: Number(row.id), ...(from ? { from } : {}) })
-    return Number(row.id)
+    const [row] = await tx.insert(dataFiles).values({ name, content, staffId }).returning({ id: dataFiles.id })
+    await audit(tx, staffId, `data.${action}`, `data:${name}`, { id: row!.id, ...(from ? { from } : {}) })
+    return row!.id
   })
   return { ok: true, id }
 }
 
 async function historyOf(db: Db, name: DataFileName): Promise<HistoryRow[]> {
-  return rowsOf<HistoryRow>(
-    await db.execute(sql`
-      SELECT d.id, d.created_at, s.display_name, length(d.content) AS size FROM data_files d LEFT JOIN staff s ON s.id = d.staff_id
-      WHERE d.name = ${name} ORDER BY d.id DESC LIMIT 100`),
-  )
+  return db
+    .select({ id: dataFiles.id, createdAt: dataFiles.createdAt, displayName: staff.displayName, size: sql<number>`length(${dataFiles.content})` })
+    .from(dataFiles)
+    .leftJoin(staff, eq(staff.id, dataFiles.staffId))
+    .where(eq(dataFiles.name, name))
+    .orderBy(desc(dataFiles.id))
+    .limit(100)
+}
+
+/** A saved version of this file (undefined: no such row, or one of the other file). */
+async function storedVersion(db: Db, name: DataFileName, id: number): Promise<{ content: string } | undefined> {
+  const [row] = await db
+    .select({ content: dataFiles.content })
+    .from(dataFiles)
+    .where(and(eq(dataFiles.id, id), eq(dataFiles.name, name)))
+  return row
 }
 
 export function dataFileRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
@@ -99,9 +109,7 @@ export function dataFileRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (!isName(name)) return c.text('找不到資料檔', 404)
     const viewId = Number(c.req.query('view')) || undefined
     const current = await currentDataFile(db, name, deps.texts)
-    const viewed = viewId
-      ? rowsOf<{ content: string }>(await db.execute(sql`SELECT content FROM data_files WHERE id = ${viewId} AND name = ${name}`))[0]?.content
-      : undefined
+    const viewed = viewId ? (await storedVersion(db, name, viewId))?.content : undefined
     return c.html(
       <DataFilePage session={c.get('session')!} name={name} content={viewed ?? current.content} currentId={current.id} viewing={viewed ? viewId : undefined} history={await historyOf(db, name)} flash={c.req.query('ok')} />,
     )
@@ -125,7 +133,7 @@ export function dataFileRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (!isName(name)) return c.text('找不到資料檔', 404)
     const s = c.get('session')!
     const from = Number((await c.req.parseBody()).id)
-    const row = rowsOf<{ content: string }>(await db.execute(sql`SELECT content FROM data_files WHERE id = ${from} AND name = ${name}`))[0]
+    const row = await storedVersion(db, name, from)
     if (!row) return c.text('找不到版本', 404)
     const result = await saveDataFile(db, name, row.content, s.staff.id, 'restore', { from })
     if (!result.ok) {
@@ -192,8 +200,8 @@ function DataFilePage(props: { session: Session; name: DataFileName; content: st
                     <a href={`/console/data/${props.name}?view=${h.id}`}>#{h.id}</a>
                     {Number(h.id) === props.currentId ? <span class="badge ok">使用中</span> : null}
                   </td>
-                  <td>{h.display_name ?? '—'}</td>
-                  <td>{formatTime(h.created_at)}</td>
+                  <td>{h.displayName ?? '—'}</td>
+                  <td>{formatTime(h.createdAt)}</td>
                   <td>{h.size} 字元</td>
                   <td>
                     {Number(h.id) !== props.currentId ? (

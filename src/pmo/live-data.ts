@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm'
+import { eq, max } from 'drizzle-orm'
 import { parseDefinition, type AssessmentDefinition } from '../assessment/definition.js'
+import { dataFiles } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
 import { parseProgrammeRules, withPublishedProgrammes, type ProgrammeRules } from '../eligibility/rules.js'
 import { publishedKey, publishedProgrammes } from '../eligibility/published.js'
 import type { Logger } from '../log.js'
@@ -37,7 +37,7 @@ export function createDataFileSource(bundled: { assessment: AssessmentDefinition
   let inFlight: Promise<void> | undefined
 
   async function refresh(db: Db): Promise<void> {
-    const newest = rowsOf<{ name: string; id: number }>(await db.execute(sql`SELECT name, max(id) AS id FROM data_files GROUP BY name`))
+    const newest = await db.select({ name: dataFiles.name, id: max(dataFiles.id) }).from(dataFiles).groupBy(dataFiles.name)
     const idOf = (name: string) => newest.find((r) => r.name === name)?.id ?? 0
     const next = { ...state, ids: { ...state.ids } }
     for (const name of ['programmes', 'assessment'] as const) {
@@ -49,7 +49,8 @@ export function createDataFileSource(bundled: { assessment: AssessmentDefinition
         next.ids[name] = 0
         continue
       }
-      const content = rowsOf<{ content: string }>(await db.execute(sql`SELECT content FROM data_files WHERE id = ${id}`))[0]?.content ?? ''
+      const [row] = await db.select({ content: dataFiles.content }).from(dataFiles).where(eq(dataFiles.id, id))
+      const content = row?.content ?? ''
       try {
         // Saved rows were validated by the console; parsing again guards against a schema that changed since.
         if (name === 'programmes') next.fileRules = parseProgrammeRules(content, `data_files #${id}`)
