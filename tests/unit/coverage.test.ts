@@ -66,6 +66,16 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('審查委員一場的出席費是多少？', ['審查委員會由5至7位委員組成，預算120萬元'])).toBe('price')
     expect(missingAnswerType('審查委員一場的出席費是多少？', ['每場出席費2,500元'])).toBeUndefined()
     expect(missingAnswerType('去年核定了哪些公司？', ['去年核定32案'])).toBe('company-name')
+    // A list of firms needs their names; a question on who may apply does not.
+    expect(missingAnswerType('那個獎的10家得獎企業是哪幾家？', ['共選出10家得獎企業'])).toBe('company-name')
+    expect(missingAnswerType('那個獎的10家得獎企業是哪幾家？', ['得獎企業：大明精密股份有限公司、小林食品有限公司…'])).toBeUndefined()
+    expect(missingAnswerType('哪些廠商可以申請？', ['員工未滿200人的製造業'])).toBeUndefined()
+  })
+
+  it('wants a percentage for a rate asked for (滿意度是多少), not for which item rated best', () => {
+    expect(missingAnswerType('震災輔導的業者滿意度是多少？', ['震災專案93案全部核定'])).toBe('share')
+    expect(missingAnswerType('震災輔導的業者滿意度是多少？', ['業者滿意度達96%'])).toBeUndefined()
+    expect(missingAnswerType('說明會滿意度調查哪一項分數最高？', ['「講師專業」一項最高'])).toBeUndefined()
   })
 
   it('does not take the date a source was published for the year a question names', () => {
