@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm'
-import type { outbox } from '../db/schema.js'
+import { and, eq, like, notExists, sql } from 'drizzle-orm'
+import { outbox, users } from '../db/schema.js'
 import type { Db } from '../db/types.js'
 import { rowsOf, type RawRow } from '../db/types.js'
 import { LineApiError, ReplyTokenRejected, type LineApi } from './client.js'
@@ -21,27 +21,30 @@ export async function enqueueOutbox(db: Db, entry: OutboxEntry): Promise<number[
   const ids: number[] = []
   const batches = toBatches(entry.messages)
   for (const [i, batch] of batches.entries()) {
-    const result = await db.execute(sql`
-      INSERT INTO outbox (webhook_event_id, conversation_id, "to", reply_token, messages, retry_key)
-      VALUES (${entry.webhookEventId ?? null}, ${entry.conversationId ?? null}, ${entry.to},
-        ${i === 0 ? (entry.replyToken ?? null) : null}, ${JSON.stringify(batch)}::jsonb, ${crypto.randomUUID()})
-      RETURNING id`)
-    ids.push(rowsOf<RawRow<Pick<typeof outbox.$inferSelect, 'id'>>>(result)[0]!.id)
+    const [row] = await db
+      .insert(outbox)
+      .values({
+        webhookEventId: entry.webhookEventId ?? null,
+        conversationId: entry.conversationId ?? null,
+        to: entry.to,
+        replyToken: i === 0 ? (entry.replyToken ?? null) : null,
+        messages: batch,
+        retryKey: crypto.randomUUID(),
+      })
+      .returning({ id: outbox.id })
+    ids.push(row!.id)
   }
   return ids
 }
 
-interface OutboxRow {
-  id: number
-  to: string
-  reply_token: string | null
-  messages: LineMessage[]
-  retry_key: string
-  attempts: number
-  created_at: Date | string
+/** A claimed row, as the raw claim returns it. */
+type OutboxRow = RawRow<Pick<typeof outbox.$inferSelect, 'id' | 'to' | 'replyToken' | 'messages' | 'retryKey' | 'attempts' | 'createdAt'>> & {
   /** The previous attempt was cut off (its process died during the LINE call). */
   interrupted: boolean
 }
+
+/** The lock of a delivery in progress, from now. */
+const lockedFromNow = () => sql`now() + make_interval(secs => ${SENDING_LOCK_SECONDS})`
 
 export interface DeliveryResult {
   id: number
@@ -82,7 +85,7 @@ export async function deliverDue(db: Db, line: LineApi, options: DeliveryOptions
         ORDER BY o.id
         LIMIT ${options.limit ?? 20}
         FOR UPDATE SKIP LOCKED)
-      UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = now() + make_interval(secs => ${SENDING_LOCK_SECONDS}),
+      UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = ${lockedFromNow()},
         locked_by = ${options.owner ?? null}
       FROM due WHERE outbox.id = due.id
       RETURNING outbox.id, outbox."to", outbox.reply_token, outbox.messages, outbox.retry_key, outbox.attempts, outbox.created_at,
@@ -98,9 +101,14 @@ export async function deliverDue(db: Db, line: LineApi, options: DeliveryOptions
 }
 
 async function deliverOne(db: Db, line: LineApi, row: OutboxRow, now: number, maxAttempts: number): Promise<DeliveryResult> {
-  const id = Number(row.id)
+  const id = row.id
   const renew = setInterval(
-    () => void db.execute(sql`UPDATE outbox SET locked_until = now() + make_interval(secs => ${SENDING_LOCK_SECONDS}) WHERE id = ${id} AND status = 'sending'`).catch(() => {}),
+    () =>
+      void db
+        .update(outbox)
+        .set({ lockedUntil: lockedFromNow() })
+        .where(and(eq(outbox.id, id), eq(outbox.status, 'sending')))
+        .catch(() => {}),
     (SENDING_LOCK_SECONDS * 1000) / 3,
   )
   try {
@@ -130,7 +138,7 @@ async function attemptDelivery(db: Db, line: LineApi, row: OutboxRow, id: number
         // Recorded before pushing: if this process dies during the push, the next attempt pushes
         // again with the same retry key (which LINE accepts once) instead of reading the refused
         // token as a reply that got through.
-        await db.execute(sql`UPDATE outbox SET reply_token = NULL WHERE id = ${id}`)
+        await db.update(outbox).set({ replyToken: null }).where(eq(outbox.id, id))
       }
     }
     await line.push(row.to, messages, row.retry_key)
@@ -140,19 +148,29 @@ async function attemptDelivery(db: Db, line: LineApi, row: OutboxRow, id: number
     const message = error instanceof Error ? error.message : String(error)
     const permanent = error instanceof LineApiError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429
     const giveUp = permanent || row.attempts >= maxAttempts
-    await db.execute(sql`
-      UPDATE outbox SET status = ${giveUp ? 'failed' : 'pending'}, last_error = ${message.slice(0, 1000)}, locked_until = NULL,
-        -- the reply token is spent or stale by the next try: later attempts push
-        reply_token = NULL,
-        next_attempt_at = now() + make_interval(secs => ${Math.min(600, 5 * 2 ** (row.attempts - 1))})
-      WHERE id = ${id}`)
+    await db
+      .update(outbox)
+      .set({
+        status: giveUp ? 'failed' : 'pending',
+        lastError: message.slice(0, 1000),
+        lockedUntil: null,
+        // the reply token is spent or stale by the next try: later attempts push
+        replyToken: null,
+        nextAttemptAt: sql`now() + make_interval(secs => ${Math.min(600, 5 * 2 ** (row.attempts - 1))})`,
+      })
+      .where(eq(outbox.id, id))
     return { id, outcome: giveUp ? 'failed' : 'retry-later', error: message }
   }
 }
 
 async function markSent(db: Db, id: number, via: 'reply' | 'push'): Promise<void> {
-  await db.execute(sql`UPDATE outbox SET status = 'sent', sent_via = ${via}, sent_at = now(), locked_until = NULL WHERE id = ${id}`)
+  await db
+    .update(outbox)
+    .set({ status: 'sent', sentVia: via, sentAt: sql`now()`, lockedUntil: null })
+    .where(eq(outbox.id, id))
   // A reply to a user who has since deleted their data (the deletion's own confirmation): keep no trace of them.
-  await db.execute(sql`UPDATE outbox SET "to" = 'deleted', messages = '[]'::jsonb, reply_token = NULL
-    WHERE id = ${id} AND "to" LIKE 'U%' AND NOT EXISTS (SELECT 1 FROM users WHERE users.id = outbox."to")`)
+  await db
+    .update(outbox)
+    .set({ to: 'deleted', messages: [], replyToken: null })
+    .where(and(eq(outbox.id, id), like(outbox.to, 'U%'), notExists(db.select({ one: sql`1` }).from(users).where(eq(users.id, outbox.to)))))
 }
