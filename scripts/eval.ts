@@ -13,7 +13,7 @@ import { KNOWLEDGE_DIR } from '../src/knowledge/setup.js'
 import { createEmbedder } from '../src/knowledge/embedder.js'
 import { syncKnowledgeDir } from '../src/knowledge/ingest.js'
 import { answerQuestion } from '../src/answer/service.js'
-import { searchKnowledge } from '../src/knowledge/search.js'
+import { KnowledgeRetriever } from '../src/knowledge/retriever.js'
 import { answerDeps } from '../src/bot.js'
 import { createLlmCapabilities } from '../src/answer/generative.js'
 import { readAnswerPrompts, readIntentPrompt } from '../src/answer/prompts-fs.js'
@@ -66,6 +66,8 @@ interface Row {
   retrieved: { title: string; headingPath: string[]; text: string; score: number }[]
 }
 const rows: Row[] = []
+// Retrieval is scored through the LangChain retriever over the same hybrid search.
+const retriever = new KnowledgeRetriever({ db: database.db, embedder, k })
 const programmeOf = new Map(rowsOf<{ id: string; programme: string | null }>(await database.db.execute(sql`SELECT id, programme FROM kb_documents`)).map((r) => [r.id, r.programme]))
 const latencies: number[] = []
 for (const q of questions) {
@@ -74,7 +76,7 @@ for (const q of questions) {
   const latencyMs = performance.now() - t
   latencies.push(latencyMs)
   // Retrieval is scored on its own, also for questions the programme rules answer.
-  const hits = await searchKnowledge(database.db, embedder, q.question, { limit: k })
+  const hits = (await retriever.invoke(q.question)).map((d) => d.metadata)
   const unanswerable = isUnanswerable(q)
   const rank = hits.findIndex((h) => containsFacts([h.title, h.headingPath.join(' > '), h.text].join('\n'), q))
   const answerPass = unanswerable ? declines(answer.status, answer.text) : answer.status === 'answered' && containsFacts(answer.text, q)

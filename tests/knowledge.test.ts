@@ -13,6 +13,7 @@ import { LocalHashEmbedder, type KnowledgeEmbedder } from '../src/knowledge/embe
 import { parseDocument } from '../src/knowledge/frontmatter.js'
 import { ingestDocuments, loadKnowledgeDir, syncKnowledgeDir } from '../src/knowledge/ingest.js'
 import { lexicalCandidates, searchKnowledge } from '../src/knowledge/search.js'
+import { KnowledgeRetriever } from '../src/knowledge/retriever.js'
 import { expandQuery } from '../src/knowledge/expand.js'
 import { engines, freshServerDatabase } from './helpers/harness.js'
 
@@ -112,6 +113,16 @@ describe.each(engines())('knowledge index on $engine', ({ engine, skip }) => {
     // The local embedder's own weight is below one: hashed words are a blurrier full-text signal.
     expect(local.fusionWeight).toBeLessThan(1)
     expect(fused.every((h) => h.score === Math.round(1e5 / (60 + h.lexicalRank!)) / 1e5 || h.lexicalRank === null)).toBe(true)
+  })
+
+  it('serves the hybrid search as a LangChain retriever: the same passages, as Documents with the hit as metadata', async () => {
+    await syncKnowledgeDir(database.db, new LocalHashEmbedder(), dir)
+    const question = '申請要準備哪些文件'
+    const hits = await searchKnowledge(database.db, new LocalHashEmbedder(), question, { limit: 3 })
+    const docs = await new KnowledgeRetriever({ db: database.db, embedder: new LocalHashEmbedder(), k: 3 }).invoke(question)
+    expect(docs.map((d) => d.id)).toEqual(hits.map((h) => h.chunkHash))
+    expect(docs[0]!.pageContent).toContain('納稅證明')
+    expect(docs[0]!.metadata).toMatchObject({ title: hits[0]!.title, headingPath: hits[0]!.headingPath })
   })
 
   it('keeps a number with its table row and column labels', async () => {
