@@ -1,15 +1,13 @@
-import { sql } from 'drizzle-orm'
+import { and, count, eq, sql } from 'drizzle-orm'
 import { chatOf, type WebhookEvent } from '../line/events.js'
+import { inbox, outbox } from '../db/schema.js'
 import type { Db } from '../db/types.js'
-import { rowsOf } from '../db/types.js'
+import { rowsOf, type RawRow } from '../db/types.js'
 
-export interface InboxRow {
-  webhookEventId: string
-  orderKey: string
-  eventType: string
-  payload: WebhookEvent
-  attempts: number
-}
+type Inbox = typeof inbox.$inferSelect
+
+/** A claimed event. */
+export type InboxRow = Pick<Inbox, 'webhookEventId' | 'orderKey' | 'eventType' | 'attempts'> & { payload: WebhookEvent }
 
 /**
  * Records accepted events before the webhook answers 200. A redelivered event (same
@@ -36,7 +34,7 @@ async function insertEvents(db: Db, events: WebhookEvent[]): Promise<string[]> {
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id text, "orderKey" text, type text, ts bigint, "userId" text, payload jsonb)
     ON CONFLICT (webhook_event_id) DO NOTHING
     RETURNING webhook_event_id`)
-  return rowsOf<{ webhook_event_id: string }>(result).map((r) => r.webhook_event_id)
+  return rowsOf<RawRow<Pick<Inbox, 'webhookEventId'>>>(result).map((r) => r.webhook_event_id)
 }
 
 /**
@@ -66,7 +64,7 @@ export async function claimEvents(db: Db, worker: string, limit: number, leaseSe
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED)
     RETURNING webhook_event_id, order_key, event_type, payload, attempts`)
-  return rowsOf<{ webhook_event_id: string; order_key: string; event_type: string; payload: WebhookEvent; attempts: number }>(result).map((r) => ({
+  return rowsOf<RawRow<Pick<Inbox, 'webhookEventId' | 'orderKey' | 'eventType' | 'payload' | 'attempts'>>>(result).map((r) => ({
     webhookEventId: r.webhook_event_id,
     orderKey: r.order_key,
     eventType: r.event_type,
@@ -82,39 +80,57 @@ export async function claimEvents(db: Db, worker: string, limit: number, leaseSe
  * only for a database no other live process uses (the embedded one).
  */
 export async function reclaimLeases(db: Db, owner?: string): Promise<{ events: number; deliveries: number }> {
-  const ownedBy = owner === undefined ? sql`` : sql`AND locked_by = ${owner}`
-  const events = rowsOf(await db.execute(sql`UPDATE inbox SET locked_until = now() - interval '1 second' WHERE status = 'processing' ${ownedBy} RETURNING 1`)).length
-  const deliveries = rowsOf(await db.execute(sql`UPDATE outbox SET locked_until = now() - interval '1 second' WHERE status = 'sending' ${ownedBy} RETURNING 1`)).length
-  return { events, deliveries }
+  const lapsed = sql`now() - interval '1 second'`
+  const events = await db
+    .update(inbox)
+    .set({ lockedUntil: lapsed })
+    .where(and(eq(inbox.status, 'processing'), owner === undefined ? undefined : eq(inbox.lockedBy, owner)))
+    .returning({ id: inbox.webhookEventId })
+  const deliveries = await db
+    .update(outbox)
+    .set({ lockedUntil: lapsed })
+    .where(and(eq(outbox.status, 'sending'), owner === undefined ? undefined : eq(outbox.lockedBy, owner)))
+    .returning({ id: outbox.id })
+  return { events: events.length, deliveries: deliveries.length }
 }
 
 /** Extends a lease this worker still holds: work in progress keeps its event, a dead worker's lapses quickly. */
 export async function renewLease(db: Db, webhookEventId: string, worker: string, leaseSeconds: number): Promise<void> {
-  await db.execute(sql`
-    UPDATE inbox SET locked_until = now() + make_interval(secs => ${leaseSeconds})
-    WHERE webhook_event_id = ${webhookEventId} AND locked_by = ${worker} AND status = 'processing'`)
+  await db
+    .update(inbox)
+    .set({ lockedUntil: sql`now() + make_interval(secs => ${leaseSeconds})` })
+    .where(heldBy(webhookEventId, worker))
+}
+
+/** The event, while `worker` still holds it. */
+function heldBy(webhookEventId: string, worker: string) {
+  return and(eq(inbox.webhookEventId, webhookEventId), eq(inbox.lockedBy, worker), eq(inbox.status, 'processing'))
 }
 
 /** Marks an event done; `worker` must still hold it (a lease taken over by another worker wins). */
 export async function completeEvent(db: Db, webhookEventId: string, worker: string, error?: string): Promise<boolean> {
-  const result = await db.execute(sql`
-    UPDATE inbox SET status = 'done', processed_at = now(), locked_until = NULL, last_error = ${error ?? null}
-    WHERE webhook_event_id = ${webhookEventId} AND locked_by = ${worker} AND status = 'processing'
-    RETURNING 1`)
-  return rowsOf(result).length === 1
+  const done = await db
+    .update(inbox)
+    .set({ status: 'done', processedAt: sql`now()`, lockedUntil: null, lastError: error ?? null })
+    .where(heldBy(webhookEventId, worker))
+    .returning({ id: inbox.webhookEventId })
+  return done.length === 1
 }
 
 /** Gives an event back after a failure: retried later, or `failed` after too many attempts. */
 export async function releaseEvent(db: Db, webhookEventId: string, worker: string, error: string, maxAttempts: number): Promise<void> {
-  await db.execute(sql`
-    UPDATE inbox SET
-      status = CASE WHEN attempts >= ${maxAttempts} THEN 'failed' ELSE 'pending' END,
-      locked_until = NULL, last_error = ${error.slice(0, 1000)}
-    WHERE webhook_event_id = ${webhookEventId} AND locked_by = ${worker} AND status = 'processing'`)
+  await db
+    .update(inbox)
+    .set({
+      status: sql`CASE WHEN ${inbox.attempts} >= ${maxAttempts} THEN 'failed' ELSE 'pending' END`,
+      lockedUntil: null,
+      lastError: error.slice(0, 1000),
+    })
+    .where(heldBy(webhookEventId, worker))
 }
 
 export async function inboxCounts(db: Db): Promise<Record<string, number>> {
-  const rows = rowsOf<{ status: string; n: number }>(await db.execute(sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`))
+  const rows = await db.select({ status: inbox.status, n: count() }).from(inbox).groupBy(inbox.status)
   return Object.fromEntries(rows.map((r) => [r.status, r.n]))
 }
 
