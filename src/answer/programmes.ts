@@ -7,6 +7,7 @@ const programmeNamesSchema = z.object({
   generic: z.array(z.string().min(2)),
   other_agencies: z.array(z.string().min(2)).default([]),
   not_held: z.array(z.string().min(2)).default([]),
+  not_held_shares: z.array(z.string().min(2)).default([]),
 })
 
 export interface Programme {
@@ -28,6 +29,8 @@ export interface ProgrammeRegistry {
   otherAgencies: string[]
   /** Programmes the documents mention but hold no facts on, longest first. */
   notHeld: string[]
+  /** Words a not-held programme shares with a held one ("數位點數"): beside its name, they name it. */
+  notHeldShares: string[]
 }
 
 export function programmeRegistry(input: unknown): ProgrammeRegistry {
@@ -35,7 +38,7 @@ export function programmeRegistry(input: unknown): ProgrammeRegistry {
   const programmes = data.programmes.map((p) => ({ id: p.id, name: p.name, forms: [p.name, ...p.aliases].map(normalize) }))
   const forms = programmes.flatMap((p) => p.forms.map((form) => ({ form, programme: p }))).sort((a, b) => b.form.length - a.form.length)
   const notHeld = data.not_held.map(normalize).sort((a, b) => b.length - a.length)
-  return { programmes, generic: new Set(data.generic.map(normalize)), forms, otherAgencies: data.other_agencies.map(normalize), notHeld }
+  return { programmes, generic: new Set(data.generic.map(normalize)), forms, otherAgencies: data.other_agencies.map(normalize), notHeld, notHeldShares: data.not_held_shares.map(normalize) }
 }
 
 /** The knowledge base's own programmes (data: knowledge/programme-names.json). */
@@ -44,8 +47,9 @@ export const PROGRAMMES = programmeRegistry(names)
 /** The programmes a text names, by their names and aliases. */
 export function programmesNamed(text: string, registry: ProgrammeRegistry = PROGRAMMES): Programme[] {
   let hay = normalize(text)
-  // "臺灣雲市集平台" is not 雲市集工業館: a programme the documents only mention keeps its words.
-  for (const name of registry.notHeld) hay = hay.replaceAll(name, ' ')
+  // "臺灣雲市集平台" is not 雲市集工業館: a programme the documents only mention keeps its words,
+  // and the words the two share ("臺灣雲市集平台的數位點數").
+  if (registry.notHeld.some((name) => hay.includes(name))) for (const word of [...registry.notHeld, ...registry.notHeldShares]) hay = hay.replaceAll(word, ' ')
   const found: Programme[] = []
   for (const { form, programme } of registry.forms) {
     if (!hay.includes(form)) continue

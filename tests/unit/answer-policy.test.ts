@@ -40,10 +40,20 @@ describe('programme identity', () => {
       programmes: [{ id: 'cloud', name: '雲端點數計畫', aliases: ['雲端點數'] }],
       generic: ['補助計畫'],
       not_held: ['城市雲端點數平台'],
+      not_held_shares: ['點數'],
     })
     expect(programmesNamed('城市雲端點數平台的點數一家拿多少？', registry)).toEqual([])
     expect(notHeldProgrammeNamed('城市雲端點數平台的點數一家拿多少？', registry)).toBe('城市雲端點數平台')
     expect(programmesNamed('雲端點數一家拿多少？', registry).map((p) => p.id)).toEqual(['cloud'])
+    // Beside the not-held name, a word both use ("點數") names the not-held one, not the held one.
+    const withShortAlias = programmeRegistry({
+      programmes: [{ id: 'cloud', name: '雲端點數計畫', aliases: ['雲端點數', '點數'] }],
+      generic: ['補助計畫'],
+      not_held: ['城市雲端點數平台'],
+      not_held_shares: ['點數'],
+    })
+    expect(programmesNamed('城市雲端點數平台的點數一家拿多少？', withShortAlias)).toEqual([])
+    expect(programmesNamed('點數一家拿多少？', withShortAlias).map((p) => p.id)).toEqual(['cloud'])
   })
 
   it('reads the name after a question word, not with it (為什麼X計畫 names X計畫)', () => {
