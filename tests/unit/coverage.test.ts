@@ -72,6 +72,11 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('哪些廠商可以申請？', ['員工未滿200人的製造業'])).toBeUndefined()
   })
 
+  it('wants what it costs when asked for a listing fee or a commission (上架費, 抽成)', () => {
+    expect(missingAnswerType('供應商上架平台要不要付上架費或抽成？', ['供應商須通過資格審查與方案評測後上架'])).toBe('fee')
+    expect(missingAnswerType('供應商上架平台要不要付上架費或抽成？', ['上架免費，平台不向供應商抽成'])).toBeUndefined()
+  })
+
   it('wants a percentage for a rate asked for (滿意度是多少), not for which item rated best', () => {
     expect(missingAnswerType('震災輔導的業者滿意度是多少？', ['震災專案93案全部核定'])).toBe('share')
     expect(missingAnswerType('震災輔導的業者滿意度是多少？', ['業者滿意度達96%'])).toBeUndefined()
