@@ -96,12 +96,12 @@ export async function answerQuestion(
   const english = isEnglish(input.question)
   const ruled = await deps.eligibility?.(searchQuery, input.now, input.knownFacts)
   if (ruled) return ruled
+  /** A reply decided before any passage is read: nothing retrieved, nothing cited. */
+  const refusal = (status: 'out-of-scope' | 'not-covered', text: string, missing: string[]): AnswerResult =>
+    ({ searchQuery, retrieved: [], coverage: { ratio: 0, missing }, status, text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' })
   // Labour law, tax, company registration: not ours, whatever budget table shares a word with it.
   const outside = programmes.length === 0 ? POLICY.outside_topics.topics.find((t) => t.asks.test(input.question)) : undefined
-  if (outside) {
-    const text = english ? answerCopy.outsideTopic.en(outside.name_en, outside.refer_en) : answerCopy.outsideTopic.zh(outside.name, outside.refer)
-    return { searchQuery, retrieved: [], coverage: { ratio: 0, missing: [] }, status: 'out-of-scope', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' }
-  }
+  if (outside) return refusal('out-of-scope', english ? answerCopy.outsideTopic.en(outside.name_en, outside.refer_en) : answerCopy.outsideTopic.zh(outside.name, outside.refer), [])
   const candidates = await searchKnowledge(deps.db, deps.embedder, searchQuery, { limit: programmes.length > 0 ? 20 : 5 })
   // A question in two parts also searches each part, so the passage for the second part is at hand.
   const parts = (input.question.match(CLAUSES) ?? []).filter((c) => asksSomething(c))
@@ -119,8 +119,7 @@ export async function answerQuestion(
   // The name without its kind ("CITD傳統產業技術開發計畫" → 傳統產業技術開發), and acronyms the question gives it.
   const unknownForms = unknown ? [normalize(unknown.replace(/(計畫|計劃|方案|補助款|補助|補貼|貸款|獎勵金)$/u, '')), ...(input.question.match(/\b[A-Z][A-Za-z]{1,9}\b|[A-Z]{2,10}/g) ?? []).map(normalize)] : []
   if (notHeld || (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(unknownForms[0]!)))) {
-    const text = english ? UNKNOWN_PROGRAMME_TEXT_EN : UNKNOWN_PROGRAMME_TEXT
-    return { searchQuery, retrieved: [], coverage: { ratio: 0, missing: [notHeld ?? unknown!] }, status: 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' }
+    return refusal('not-covered', english ? UNKNOWN_PROGRAMME_TEXT_EN : UNKNOWN_PROGRAMME_TEXT, [notHeld ?? unknown!])
   }
   const stats = await termStatistics(deps.db, tokenize(expandQuery(searchQuery)))
   const composed = composeExtractive(searchQuery, hits, stats, input.now)
