@@ -99,19 +99,6 @@ describe('programme identity (wrong-programme class)', () => {
     expect(b.body).toContain('10%')
   })
 
-  it('names who answers a labour-law or tax question instead of answering from a passage that shares a word', async () => {
-    const a = await ask('員工週末加班的加班費要怎麼算才不違法？')
-    expect(a.status).toBe('out-of-scope')
-    expect(a.text).toContain('勞動')
-    expect(a.text).toContain('顧問')
-    expect(a.text).not.toMatch(/\d/)
-    const b = await ask('What is the income tax rate for a small shop?')
-    expect(b.status).toBe('out-of-scope')
-    expect(b.text).toContain('National Taxation Bureau')
-    // A question about a programme the knowledge base holds is answered as always.
-    expect((await ask('智慧商店計畫一家最多補多少錢？')).status).toBe('answered')
-  })
-
   it('says the knowledge base lacks a subsidy an agency runs that it does not hold', async () => {
     const a = await ask('勞動部的員工數位技能補助一家可以領多少？')
     expect(a.text).toBe(UNKNOWN_PROGRAMME_TEXT)
@@ -125,6 +112,21 @@ describe('programme identity (wrong-programme class)', () => {
     expect(a.citations[0]!.documentId).toBe('fixture-cloud-points')
     const b = await ask('申請資格是什麼？', '智慧商店計畫一家最多補多少？')
     expect(b.citations[0]!.documentId).toBe('fixture-smart-store')
+  })
+})
+
+describe('scope', () => {
+  it('names who answers a labour-law or tax question instead of answering from a passage that shares a word', async () => {
+    const a = await ask('員工週末加班的加班費要怎麼算才不違法？')
+    expect(a.status).toBe('out-of-scope')
+    expect(a.text).toContain('勞動')
+    expect(a.text).toContain('顧問')
+    expect(a.text).not.toMatch(/\d/)
+    const b = await ask('What is the income tax rate for a small shop?')
+    expect(b.status).toBe('out-of-scope')
+    expect(b.text).toContain('National Taxation Bureau')
+    // A question about a programme the knowledge base holds is answered as always.
+    expect((await ask('智慧商店計畫一家最多補多少錢？')).status).toBe('answered')
   })
 })
 

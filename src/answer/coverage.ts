@@ -63,6 +63,11 @@ export function missingYear(question: string, passages: string[], now?: Date): s
   return [...namedYears(question), ...(now ? relativeYears(question, now) : [])].find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
 }
 
+/** The clauses of a question that ask something, without the asker's story ("我們公司在台中，…"). */
+function askingClauses(question: string): string {
+  return (question.match(CLAUSES) ?? [question]).filter((c) => ASKS.test(c)).join(' ')
+}
+
 /** Years said relative to today, and how far from it. */
 const RELATIVE_YEARS: [RegExp, number][] = [
   [/今年/u, 0],
@@ -78,7 +83,7 @@ const RELATIVE_YEARS: [RegExp, number][] = [
 export function relativeYears(question: string, now: Date): string[][] {
   // The year in Taiwan, whatever the server's zone.
   const year = new Date(now.getTime() + 8 * 3600_000).getUTCFullYear()
-  const asking = (question.match(CLAUSES) ?? [question]).filter((c) => ASKS.test(c)).join(' ')
+  const asking = askingClauses(question)
   // Only for a figure, a date or a list of that year's facts: "今年還能再申請嗎？" asks about a rule.
   if (!/幾|多少|哪一?天|哪些|什麼時候|何時|截止/u.test(asking)) return []
   return RELATIVE_YEARS.filter(([word]) => word.test(asking)).map(([, offset]) => [String(year + offset), String(year + offset - 1911)])
@@ -95,7 +100,7 @@ export function missingPlace(question: string, passages: string[]): string | und
   if (!ASKS_COUNT?.asks.test(question)) return undefined
   const hay = normalize(passages.join('\n'))
   // The asker's own whereabouts ("我們公司在台中，…") is context, not what is counted.
-  const q = normalize((question.match(CLAUSES) ?? [question]).filter((c) => ASKS.test(c)).join(' '))
+  const q = normalize(askingClauses(question))
   return PLACES.find((p) => (q.includes(p) || q.includes(variantForm(p) ?? p)) && !hay.includes(p) && !hay.includes(variantForm(p) ?? p))
 }
 

@@ -69,7 +69,11 @@ export function passageIsAbout(passage: { programme: string | null; title: strin
 
 /** Words a name may start with that are not part of it ("申請雲端計畫" → 雲端計畫). */
 const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參加|加入|關於|有關|那個|這個|那|這|的|和|跟|與|及|或|去年|今年|明年|\d{2,4}年度?|新的)+/u
-const NAMED_PLAN = /([A-Za-z][A-Za-z0-9]{1,12}|\p{Script=Han}{2,16})(計畫|計劃|方案)(?![書主])/gu
+/** The words that say what kind of thing a name is: a plan, or a subsidy. */
+const PLAN_KIND = '計畫|計劃|方案'
+const SUBSIDY_KIND = '補助款|補助|補貼|貸款|獎勵金'
+const KIND_SUFFIX = new RegExp(`(${PLAN_KIND}|${SUBSIDY_KIND})$`, 'u')
+const NAMED_PLAN = new RegExp(`([A-Za-z][A-Za-z0-9]{1,12}|\\p{Script=Han}{2,16})(${PLAN_KIND})(?![書主])`, 'gu')
 /**
  * A name holds no particle or pronoun: the run of characters before 計畫 is cut after the last of
  * them ("中小企業處有那種青年創育坊的補助示範計畫" → 補助示範計畫, "之前政府是不是有計畫" → nothing,
@@ -120,6 +124,14 @@ export function otherAgencyAsked(question: string, registry: ProgrammeRegistry =
 }
 
 /** An agency (…部, …署, …司, …局, …處, …會) and the subsidy it runs. */
-const AGENCY_SUBSIDY = /\p{Script=Han}{1,8}(?:部|署|司|局|處|委員會)的?(\p{Script=Han}{2,14}?)(補助款|補助|補貼|貸款|獎勵金)/gu
+const AGENCY_SUBSIDY = new RegExp(`\\p{Script=Han}{1,8}(?:部|署|司|局|處|委員會)的?(\\p{Script=Han}{2,14}?)(${SUBSIDY_KIND})`, 'gu')
+
+/**
+ * The forms a programme's name takes in a passage: the name without its kind ("CITD傳統產業技術開發計畫"
+ * → 傳統產業技術開發), and the acronyms the question gives it (CITD).
+ */
+export function nameForms(name: string, question: string): string[] {
+  return [normalize(name.replace(KIND_SUFFIX, '')), ...(question.match(/\b[A-Z][A-Za-z]{1,9}\b|[A-Z]{2,10}/g) ?? []).map(normalize)]
+}
 /** Words a kind of programme starts with ("數位轉型補助計畫", "什麼樣的計畫"): not a name. */
 const GENERIC_START = /^(什麼|甚麼|哪|這|那|各|其他|相關|政府|補助|輔導|數位|轉型|推動|執行|年度|新)/u

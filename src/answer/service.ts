@@ -6,7 +6,7 @@ import { tokenize } from '../knowledge/text.js'
 import { normalize } from '../knowledge/text.js'
 import { composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
 import { asksSomething, CLAUSES, relativeYears } from './coverage.js'
-import { notHeldProgrammeNamed, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
+import { nameForms, notHeldProgrammeNamed, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
 import { ASKS_WINDOW, windowLine } from './windows.js'
 import { premiseCorrection } from './premise.js'
 import { noticesFor, sourceLine } from './notices.js'
@@ -116,8 +116,7 @@ export async function answerQuestion(
   const hits = (programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates).slice(0, parts.length >= 2 ? 7 : 5)
   const notHeld = programmes.length === 0 ? notHeldProgrammeNamed(input.question, registry) : undefined
   const unknown = unknownProgrammeNamed(input.question, registry) ?? otherAgencyAsked(input.question, registry)
-  // The name without its kind ("CITD傳統產業技術開發計畫" → 傳統產業技術開發), and acronyms the question gives it.
-  const unknownForms = unknown ? [normalize(unknown.replace(/(計畫|計劃|方案|補助款|補助|補貼|貸款|獎勵金)$/u, '')), ...(input.question.match(/\b[A-Z][A-Za-z]{1,9}\b|[A-Z]{2,10}/g) ?? []).map(normalize)] : []
+  const unknownForms = unknown ? nameForms(unknown, input.question) : []
   if (notHeld || (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(unknownForms[0]!)))) {
     return refusal('not-covered', english ? UNKNOWN_PROGRAMME_TEXT_EN : UNKNOWN_PROGRAMME_TEXT, [notHeld ?? unknown!])
   }
