@@ -106,6 +106,16 @@ describe('programme identity (wrong-programme class)', () => {
     expect((await ask('文化部那邊給小店的數位補助，一家最多補多少？')).text).toBe(UNKNOWN_PROGRAMME_TEXT)
   })
 
+  it('answers whether two programmes combine only from lines that speak of both', async () => {
+    // The assistance programme's rules name the cloud points: that is the answer.
+    const a = await ask('雲端點數計畫跟技術輔導計畫可以同時申請嗎？')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('不衝突')
+    // Nothing names these two together; the smart-store rule against 重複申請 says nothing of the other.
+    const b = await ask('智慧商店計畫跟技術輔導計畫可以同時申請嗎？')
+    expect(b.status).not.toBe('answered')
+  })
+
   it("a follow-up that names no programme keeps the previous question's (follow-up class)", async () => {
     const a = await ask('那申請資格是什麼？', '雲端點數計畫一家最多拿多少？')
     expect(a.status).toBe('answered')

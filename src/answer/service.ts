@@ -83,6 +83,19 @@ export function programmesAsked(question: string, previous: string | undefined, 
 /** A short question about a programme's attribute, with no programme named: a follow-up. */
 const FOLLOW_UP_ATTRIBUTE = /^.{0,12}(補助|比例|上限|資格|條件|期程|多久|截止|自籌|文件|審查|申請|幾成|多少錢|名額)[^，,。]{0,8}[？?]?$/u
 
+/**
+ * Whether one part of the answer (the lines citing one passage) speaks of every programme: by name, or
+ * by being that programme's passage.
+ */
+function speaksOfAll(programmes: Programme[], body: string, citations: Citation[], hits: { chunkHash: string; programme: string | null }[]): boolean {
+  return body.split(/(?<=〔\d+〕)\n/u).some((part) => {
+    const citation = citations.find((c) => part.endsWith(`〔${c.n}〕`))
+    const hay = normalize(`${part} ${citation ? `${citation.title} ${citation.headingPath.join(' ')}` : ''}`)
+    const own = hits.find((h) => h.chunkHash === citation?.chunkHash)?.programme
+    return programmes.every((p) => p.id === own || p.forms.some((f) => hay.includes(f)))
+  })
+}
+
 /** Answers a programme question from the knowledge base: generated when configured, else extractive. */
 export async function answerQuestion(
   deps: AnswerDeps,
@@ -152,6 +165,9 @@ export async function answerQuestion(
   const leadIsAbout = unknownForms.some((f) => normalize(composed.body.split('〔')[0]!).includes(f))
   const otherProgrammes = mainPassage !== undefined && registry.programmes.some((p) => p.id === mainPassage.programme) && !unknownForms.some((f) => normalize(`${mainPassage.title} ${mainPassage.headingPath.join(' ')}`).includes(f))
   if (unknown && !deps.generator && (!leadIsAbout || otherProgrammes)) return decline()
+  // A question on two programmes ("雲市集點數跟SBIR可以同時申請嗎？") is answered only by lines that speak
+  // of each: a rule of one of them says nothing of the other.
+  if (!deps.generator && programmes.length >= 2 && POLICY.combination.asks.test(input.question) && !speaksOfAll(programmes, composed.body, composed.citations, hits)) return decline()
 
   let fallbackReason: string | undefined
   if (deps.generator) {

@@ -27,6 +27,8 @@ export interface QuestionReading {
 /** "可以申請…嗎", "符合…門檻嗎", "有資格嗎" — not "有多少家申請". */
 const ASKS_ELIGIBILITY =
   /(可以|可不可以|能不能|能否|可否|還能|能|符合|夠格|有沒有資格|適合|適用)[^,。;!?]{0,12}(申請|申辦|參加|資格|門檻|條件|補助)|(資格|門檻|條件)[^,。;!?]{0,6}(嗎|呢|\?|符合)|申請得到|申請[^,。;!?]{0,8}(嗎|呢)|(可以|能|可否|能否)(拿|領)[^,。;!?多少]{0,10}(嗎|呢)/
+/** "可以補助多少", "能申請幾次": a clause asking a quantity asks for a figure, not whether the firm qualifies. */
+const ASKS_QUANTITY = /多少|(?<![\d十百千萬])幾(?![十百千萬乎])/
 const ASKS_NOT_ELIGIBLE = /(不符合|不能申請|不可以申請|不適用|為什麼不行|為何不行)/
 /**
  * Questions the rules do not decide, left to the documents: the requirements of a partner role
@@ -35,6 +37,8 @@ const ASKS_NOT_ELIGIBLE = /(不符合|不能申請|不可以申請|不適用|為
  */
 const PARTNER_REQUIREMENTS = /(si|系統整合|委外|供應商|服務商|輔導單位|輔導機構|顧問(公司|團隊)?|資服業者)(業者|廠商|商)?(本身)?[^，,。？?]{0,6}(需要|要有|要|須|需|得)[^，,。？?]{0,4}(什麼|哪些|甚麼)?(資格|條件|門檻)/
 const REAPPLY = /(再申請|再次申請|重複申請|第二次申請|再提案|再申請一次|還能再|可以再)/
+/** Clauses of a normalised question, each with its closing mark. */
+const CLAUSE = /[^,。;!?]+[,。;!?]*/g
 /** "有什麼補助可以申請" without naming one. */
 const GENERIC_APPLY = /申請(政府)?(的)?(補助|計畫|資源)/
 const WHICH = /(什麼|哪些|哪個|哪種|哪一個|有沒有)(政府)?(的)?(補助|計畫|方案|資源)|(申請|拿|用)(什麼|哪些|哪一?個|哪種)(?!時候|時間)/
@@ -229,7 +233,7 @@ export function readQuestion(raw: string, rules: ProgrammeRules): QuestionReadin
     facts,
     programmes,
     tracks,
-    asksEligibility: ASKS_ELIGIBILITY.test(text) || ASKS_NOT_ELIGIBLE.test(text),
+    asksEligibility: (text.match(CLAUSE) ?? []).some((c) => ASKS_ELIGIBILITY.test(c) && !ASKS_QUANTITY.test(c)) || ASKS_NOT_ELIGIBLE.test(text),
     asksNotEligible: ASKS_NOT_ELIGIBLE.test(text),
     beyondRules: PARTNER_REQUIREMENTS.test(text) || REAPPLY.test(text),
     mentionsOtherProgramme: programmes.length === 0 && OTHER_PROGRAMME.test(text.replace(WHICH, '')),
