@@ -107,7 +107,7 @@ describe('programme identity (wrong-programme class)', () => {
   })
 
   it('answers whether two programmes combine only from lines that speak of both', async () => {
-    // The assistance programme's rules name the cloud points: that is the answer.
+    // The cloud-points rules name the assistance programme: that is the answer.
     const a = await ask('雲端點數計畫跟技術輔導計畫可以同時申請嗎？')
     expect(a.status).toBe('answered')
     expect(a.body).toContain('不衝突')
@@ -122,6 +122,18 @@ describe('programme identity (wrong-programme class)', () => {
     expect(a.citations[0]!.documentId).toBe('fixture-cloud-points')
     const b = await ask('申請資格是什麼？', '智慧商店計畫一家最多補多少？')
     expect(b.citations[0]!.documentId).toBe('fixture-smart-store')
+  })
+})
+
+describe('a kind of fact asked for (answered-unanswerable class)', () => {
+  it('must be in the sentence that speaks of what is asked, not in a neighbouring one', async () => {
+    // The share given is the travel costs'; the insurance sentence gives none.
+    const a = await ask('技術輔導計畫的保險費最多可以占總經費幾%？')
+    expect(a.status).not.toBe('answered')
+    expect(a.text).not.toContain('15%')
+    const b = await ask('技術輔導計畫的差旅費最多可以占總經費幾%？')
+    expect(b.status).toBe('answered')
+    expect(b.body).toContain('15%')
   })
 })
 

@@ -172,6 +172,8 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     return weights.filter((t) => t.forms.some((f) => hay.includes(f)))
   }
   let lines: string[]
+  /** The sentences shown from the main passage (its card's lead in Chinese, then the passage's). */
+  let mainSentences: string[]
   const moreParts: string[] = []
   if (main.hit.card) {
     // The card's lead answers first; sentences of the passage follow only for what the lead lacks:
@@ -194,10 +196,12 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     }
     chosen.sort((a, b) => a.i - b.i)
     lines = [`${[lead, ...chosen.map((d) => d.text)].join('\n')}〔1〕`]
+    mainSentences = [...(card.lead.match(SENTENCES) ?? [card.lead]), ...chosen.map((d) => d.text)]
     moreParts.push(`${main.units.map((u) => u.text).join('\n')}〔1〕`)
   } else {
     const { chosen, rest } = pick(main.units, ANSWER_BUDGET)
     lines = [`${chosen.map((i) => main.units[i]!.text).join('\n')}〔1〕`]
+    mainSentences = chosen.map((i) => main.units[i]!.text)
     if (rest.length > 0) moreParts.push(`${rest.map((i) => main.units[i]!.text).join('\n')}〔1〕`)
   }
 
@@ -278,8 +282,17 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   // The thing whose figure is asked ("租金多少") must be named somewhere: other figures of the
   // same topic answer another question.
   const measured = missingMeasuredThing(question, [...lines, main.hit.text, `${main.hit.title} ${main.hit.headingPath.join(' ')}`], stats)
+  // In a one-part question, the kind of fact asked must be in the sentences that speak of what is asked
+  // ("資安支出要占合理比例" answers no "幾%", however many other shares the passage gives).
+  // English questions are left out: their words match the Chinese sentences too loosely to tell which speaks of what.
+  const typeApart = parts.length <= 1 && !english ? typeNotWhereAsked(question, mainSentences, weights) : undefined
   const lacking =
-    missingAnswerType(question, lead) ?? missingYear(question, context, now) ?? missingPlace(question, context) ?? (onlyPlannedFigures(question, lines[0]!) ? 'outcome' : undefined) ?? measured
+    missingAnswerType(question, lead) ??
+    missingYear(question, context, now) ??
+    missingPlace(question, context) ??
+    (onlyPlannedFigures(question, lines[0]!) ? 'outcome' : undefined) ??
+    measured ??
+    typeApart
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
   const descriptive = asksSomething(question) && !wantsFigure && !asksAnswerType(question)
   const threshold = !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : descriptive ? DESCRIPTIVE_THRESHOLD : COVERAGE_THRESHOLD
@@ -291,4 +304,18 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     citations,
     more: moreParts.length > 0 ? moreParts.join('\n\n').slice(0, MORE_BUDGET) : undefined,
   }
+}
+
+/** Sentences of a card's lead, and their clauses after ；(each states its own fact). */
+const SENTENCES = /[^。！？；]+[。！？；]?/gu
+/** A sentence this close to the best-matching one also speaks of what is asked. */
+const ON_TOPIC_SHARE = T.on_topic_share
+
+/** The kind of fact asked for (an amount, a date…), when none of the sentences that best match the question holds it. */
+function typeNotWhereAsked(question: string, sentences: string[], weights: { forms: string[]; weight: number }[]): string | undefined {
+  // A line that introduces a list ("…代表業務與比例如下：") states no fact of its own.
+  const scored = sentences.filter((text) => !/[：:]$/u.test(text.trim())).map((text) => ({ text, score: scoreUnit(text, weights, false) }))
+  const top = Math.max(0, ...scored.map((x) => x.score))
+  if (top === 0) return undefined
+  return missingAnswerType(question, scored.filter((x) => x.score >= top * ON_TOPIC_SHARE).map((x) => x.text))
 }

@@ -23,8 +23,16 @@ describe('what a question asks for', () => {
   it('wants a count for "幾家", but "哪幾組" asks which and "好幾家" says many (answered-unanswerable class)', () => {
     expect(missingAnswerType('這個計畫去年核定了幾家？', ['計畫的受理期間是5月1日至6月30日'])).toBe('count')
     expect(missingAnswerType('這個計畫去年核定了幾家？', ['共核定128家'])).toBeUndefined()
+    // a table row gives the count after its label
+    expect(missingAnswerType('POS方案有幾家採用？', ['類別 POS：方案數 3；採用家數 85'])).toBeUndefined()
     expect(missingAnswerType('輔導團分成哪幾組？', ['分成製造組與服務組'])).toBeUndefined()
     expect(missingAnswerType('可以一次幫好幾家廠商申請嗎？', ['由輔導單位代為送件'])).toBeUndefined()
+  })
+
+  it('reads "拿到多少家" as a count, not an amount, and "不得超過" as a cap', () => {
+    expect(missingAnswerType('這個計畫上半年拿到多少家業者的意願書？', ['取得1,234家業者的輔導意願'])).toBeUndefined()
+    expect(missingAnswerType('這個計畫一家最多拿多少？', ['取得1,234家業者的輔導意願'])).toBe('amount')
+    expect(missingAnswerType('補助最多可以占總經費幾成？', ['政府補助不得超過總經費的40%'])).toBeUndefined()
   })
 
   it('wants the county a count is asked for, in either writing of 台/臺, but not the asker\'s own whereabouts', () => {
