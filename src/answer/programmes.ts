@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import names from '../../knowledge/programme-names.json' with { type: 'json' }
 import { normalize } from '../knowledge/text.js'
+import { POLICY } from './policy.js'
 
 const programmeNamesSchema = z.object({
   programmes: z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(2), aliases: z.array(z.string().min(2)) })),
@@ -90,6 +91,8 @@ export function unknownProgrammeNamed(question: string, registry: ProgrammeRegis
   for (const m of question.matchAll(NAMED_PLAN)) {
     const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
     const full = `${name}${m[2]}`
+    // "台北市產業發展獎勵補助計畫": a county's or city's own programme, however generic the rest of its name.
+    if (LOCAL.test(name)) return full
     // "…啟動數位轉型計畫": a kind of programme, whatever words lead up to it.
     if (Array.from(name).length < 2 || [...registry.generic].some((g) => normalize(full).endsWith(g)) || registry.generic.has(normalize(name))) continue
     // "數位轉型補助計畫", "什麼樣的計畫": a kind of programme, not a name.
@@ -133,5 +136,7 @@ const AGENCY_SUBSIDY = new RegExp(`\\p{Script=Han}{1,8}(?:部|署|司|局|處|�
 export function nameForms(name: string, question: string): string[] {
   return [normalize(name.replace(KIND_SUFFIX, '')), ...(question.match(/\b[A-Z][A-Za-z]{1,9}\b|[A-Z]{2,10}/g) ?? []).map(normalize)]
 }
+/** A name that starts with a county or city (data: the answer policy's places), in either writing of 台/臺. */
+const LOCAL = new RegExp(`^(${[...POLICY.places].flatMap((p) => [p, p.replace('台', '臺')]).join('|')})(縣|市)?`, 'u')
 /** Words a kind of programme starts with ("數位轉型補助計畫", "什麼樣的計畫"): not a name. */
 const GENERIC_START = /^(什麼|甚麼|哪|這|那|各|其他|相關|政府|補助|輔導|數位|轉型|推動|執行|年度|新)/u

@@ -33,6 +33,9 @@ describe('programme identity', () => {
     expect(otherAgencyAsked('農業部的農產品電商方案可以申請嗎？')).toBe('農業部')
     expect(otherAgencyAsked('SI要有數位產業署的能量登錄才能做供應鏈AI嗎？')).toBeUndefined()
     expect(otherAgencyAsked('文化部在哪裡？')).toBeUndefined()
+    // a county's or city's own subsidies and programmes are another agency's
+    expect(otherAgencyAsked('屏東縣政府有沒有給小吃店的數位化補助？')).toBe('縣政府')
+    expect(unknownProgrammeNamed('台中市青年數位創業補助計畫最多補多少？')).toBe('台中市青年數位創業補助計畫')
   })
 
   it('does not take a programme the documents only mention for the held one it resembles', () => {
