@@ -111,18 +111,26 @@ export function missingPlace(question: string, passages: string[]): string | und
 export function onlyPlannedFigures(question: string, lead: string): boolean {
   const { asks, planned, actual } = POLICY.planned_figures
   // A question about the target itself ("目標原本設多少？") is answered by it.
-  if (!asks.test(question) || !/多少|幾/u.test(question) || planned.test(question)) return false
-  // By line, read up to its first figure: what a line opens with ("目標：110年6,400家次；…",
-  // "從114年1月14日啟動…共輔導24萬家") says whether its figures are planned or done.
+  if (!asks.test(question) || planned.test(question)) return false
+  // A figure ("後來發了幾張"), a date ("最後是哪天開幕的") or whether it happened ("後來真的有開嗎").
+  const figure = /多少|幾/u.test(question)
+  const date = !figure && (ASKS_DATE.test(question) || ASKS_HAPPENED.test(question))
+  if (!figure && !date) return false
+  // By line, read up to its first figure (or date, unless a figure is asked): what a line opens with ("目標：110年6,400家次；…",
+  // "從114年1月14日啟動…共輔導24萬家", "預定110年10月開幕") says whether its facts are planned or done.
   const openings = lead
     .replace(/〔\d+〕/gu, '')
     .split('\n')
-    .map((line) => ({ line, at: line.search(FIGURE) }))
+    .map((line) => ({ line, at: line.search(date ? /\d/u : FIGURE) }))
     .filter((l) => l.at >= 0)
     .map((l) => l.line.slice(0, l.at))
   return openings.length > 0 && openings.every((s) => planned.test(s) && !actual.test(s))
 }
 
+/** A date asked for ("哪一天", "什麼時候", "幾月"). */
+const ASKS_DATE = /哪一?天|什麼時候|甚麼時候|何時|幾月|幾號|哪一年|\bwhen\b/iu
+/** Whether something came about as planned ("後來真的有開嗎", "最後有沒有辦"). */
+const ASKS_HAPPENED = /(後來|最後|最終|真的|實際)[^，,。？?]{0,12}(嗎|有沒有|了沒)/u
 /** A figure, not a date ("114年1月") nor a name ("5G"). */
 const FIGURE = /(?<![\d,.])\d[\d,.]*(?![\d,.]|\s*[年月日A-Za-z])/u
 

@@ -52,6 +52,10 @@ describe('what a question asks for', () => {
     expect(onlyPlannedFigures('育成園區現在進駐了幾家？', '育成園區（5G創新基地）112年度預期招募8家新創進駐。')).toBe(true)
     expect(onlyPlannedFigures('這個計畫去年實際輔導了幾家？', '計畫從113年1月2日啟動到113年12月31日，共輔導3,210家；全程目標是輔導9,000家。')).toBe(false)
     expect(onlyPlannedFigures('目標原本設多少？最後達成幾家？', '年度目標1,000家、完成1,200家。')).toBe(false)
+    // a date, or whether it happened at all, is not answered by the date planned
+    expect(onlyPlannedFigures('那個創新基地最後是哪一天開幕的？', '經濟部規劃在台中設創新基地，預定112年3月開幕。')).toBe(true)
+    expect(onlyPlannedFigures('那個創新基地後來真的有在112年開幕嗎？', '經濟部規劃在台中設創新基地，預定112年3月開幕。')).toBe(true)
+    expect(onlyPlannedFigures('那個創新基地最後是哪一天開幕的？', '台中創新基地已於112年3月8日開幕，進駐12家。')).toBe(false)
   })
 
   it('wants the rent, wage or price asked for, not another amount of the same place (answered-unanswerable class)', () => {
