@@ -56,11 +56,21 @@ export function namedYears(question: string): string[][] {
 /** The date a source was published ("115年2月12日的資料", "115年2月12日簡報"). */
 const SOURCE_DATE = /\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:的|之)?\s*(?:簡報|資料|報告|預算書|發布|公布)/gu
 
+/** Two years joined into a period ("115-118年度", "98~107年", "110至113年", "從98年做到107年"). */
+const YEAR_SPAN = /\d{2,4}\s*年?度?\s*(?:-|–|~|～|至|到|做到|一直到)\s*\d{2,4}(?=\s*年)/gu
+/** A day ("115年2月12日"). */
+const FULL_DATE = /\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日/gu
+
 /** The named year that none of the passages mentions, if any. */
 export function missingYear(question: string, passages: string[], now?: Date): string | undefined {
   // "以今天（2026年11月）來看" dates the reading, and "依經濟部115年2月12日的資料" the source, not the facts.
-  const hay = normalize(passages.join('\n').replace(/今天\s*[（(][^）)]*[）)]/g, '').replace(SOURCE_DATE, ''))
-  return [...namedYears(question), ...(now ? relativeYears(question, now) : [])].find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
+  // A period ("115-118年度", "從98年做到107年") is no one of its years: its total or plan answers none of them.
+  // Nor is the day a thing was written ("115年2月12日的《…》"), unless a date is what is asked.
+  let text = passages.join('\n').replace(/今天\s*[（(][^）)]*[）)]/g, '').replace(SOURCE_DATE, '').replace(YEAR_SPAN, ' ')
+  if (!ASKS_DATE.test(question)) text = text.replace(FULL_DATE, ' ')
+  const hay = normalize(text)
+  const asked = question.replace(YEAR_SPAN, ' ')
+  return [...namedYears(asked), ...(now ? relativeYears(asked, now) : [])].find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
 }
 
 /** The clauses of a question that ask something, without the asker's story ("我們公司在台中，…"). */

@@ -288,7 +288,7 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   const typeApart = parts.length <= 1 && !english ? typeNotWhereAsked(question, mainSentences, weights) : undefined
   const lacking =
     missingAnswerType(question, lead) ??
-    missingYear(question, context, now) ??
+    missingYear(question, [...lines, ...shown.map((c) => `${c.title} ${c.headingPath.join(' ')}`)], now) ??
     missingPlace(question, context) ??
     (onlyPlannedFigures(question, lines[0]!) ? 'outcome' : undefined) ??
     measured ??

@@ -98,6 +98,16 @@ describe('what a question asks for', () => {
   it('does not take the date a source was published for the year a question names', () => {
     expect(missingYear('這個計畫116年的目標是多少？', ['依經濟部116年3月1日的資料，計畫115年輔導2,000家'])).toBe('116')
     expect(missingYear('這個計畫115年輔導了幾家？', ['依經濟部116年3月1日的資料，計畫115年輔導2,000家'])).toBeUndefined()
+    // however the date is written beside the source's name
+    expect(missingYear('這個計畫116年的目標是多少？', ['經濟部116年3月1日的《119-122年度計畫》整理了115年的成果'])).toBe('116')
+    // a date is what a date question asks
+    expect(missingYear('這個計畫116年什麼時候收件？', ['116年3月1日起收件'])).toBeUndefined()
+  })
+
+  it('does not take a period for one of its years, in the passage or in the question', () => {
+    expect(missingYear('這個計畫119年的目標是多少？', ['119-122年度總目標為輔導4萬家'])).toBe('119')
+    expect(missingYear('這個計畫119-122年總共要輔導幾家？', ['119-122年度總目標為輔導4萬家'])).toBeUndefined()
+    expect(missingYear('這個計畫從119年做到122年，總共輔導幾家？', ['119~122年累計輔導4萬家'])).toBeUndefined()
   })
 
   it('finds a named year in either calendar, and reports the one no passage has', () => {
