@@ -1,7 +1,7 @@
 import { POLICY, T } from './policy.js'
 import { englishExpansions, synonymsOf, variantForm } from '../knowledge/expand.js'
 import type { TermStatistics } from '../knowledge/search.js'
-import { normalize, numbersAsWords, wordAsNumber, words } from '../knowledge/text.js'
+import { normalize, numbersAsWords, ordinalAsNumber, wordAsNumber, words } from '../knowledge/text.js'
 
 /** Words that carry the question's form, not its subject (data: knowledge/answer-policy.json). */
 export const STOP_ZH = POLICY.stop_words_zh
@@ -173,7 +173,8 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
     const factor = NUMBERISH.test(token) ? 0.2 : single || glued ? 0.15 : 1
     // An everyday word counts as found when the documents' formal word for it appears.
     // A count is found written either way ("十年" / "10年").
-    const digits = wordAsNumber(token)
+    // So is an ordinal ("第一" / "第1級").
+    const digits = wordAsNumber(token) ?? ordinalAsNumber(token)
     const forms = [token, ...synonymsOf(token).map((z) => normalize(z)), ...(digits ? [digits] : [])]
     return { forms, weight: Math.max(...forms.map(weightOf)) * factor }
   }

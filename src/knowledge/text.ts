@@ -73,6 +73,12 @@ export function numbersAsWords(text: string): string {
   return text.replace(new RegExp(`(?<![\\d.,])(\\d{1,2})(?=[${COUNTER}])`, 'gu'), (m, d: string) => (Number(d) === 0 ? m : numberWord(Number(d))))
 }
 
+/** The digit form of an ordinal in Chinese numerals ("第一" → "第1", "第十二" → "第12"), or undefined. */
+export function ordinalAsNumber(word: string): string | undefined {
+  const m = /^第([一二兩三四五六七八九十]{1,3})$/u.exec(word)
+  return m ? wordAsNumber(`${m[1]}級`)?.replace(/級$/u, '').replace(/^/, '第') : undefined
+}
+
 /** The digit form of a Chinese-numeral count ("十年" → "10年"), or undefined for any other word. */
 export function wordAsNumber(word: string): string | undefined {
   const m = new RegExp(`^([一二兩三四五六七八九]?)(十?)([一二三四五六七八九]?)([${COUNTER}])$`, 'u').exec(word)

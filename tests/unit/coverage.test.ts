@@ -104,6 +104,11 @@ describe('what a question asks for', () => {
     expect(missingYear('這個計畫116年什麼時候收件？', ['116年3月1日起收件'])).toBeUndefined()
   })
 
+  it('finds an ordinal asked with digits in a passage that writes it with digits (everyday-language class)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['第三', 3], ['第五', 3]]), unseenIdf: 4 }
+    expect(coverageOf('第3級跟第5級各是什麼？', ['第3級是專業系統；第5級是人工智慧'], stats).missing).toEqual([])
+  })
+
   it('does not take a period for one of its years, in the passage or in the question', () => {
     expect(missingYear('這個計畫119年的目標是多少？', ['119-122年度總目標為輔導4萬家'])).toBe('119')
     expect(missingYear('這個計畫119-122年總共要輔導幾家？', ['119-122年度總目標為輔導4萬家'])).toBeUndefined()

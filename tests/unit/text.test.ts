@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { numbersAsWords, tokenize, wordAsNumber, words } from '../../src/knowledge/text.js'
+import { numbersAsWords, ordinalAsNumber, tokenize, wordAsNumber, words } from '../../src/knowledge/text.js'
 import { coverageOf } from '../../src/answer/coverage.js'
 import { expandQuery, synonymsOf } from '../../src/knowledge/expand.js'
 import type { TermStatistics } from '../../src/knowledge/search.js'
@@ -31,6 +31,13 @@ describe('counts written with digits or Chinese numerals (everyday-language clas
     expect(wordAsNumber('十大')).toBeUndefined()
     expect(wordAsNumber('十幾個')).toBeUndefined()
     expect(wordAsNumber('年')).toBeUndefined()
+  })
+
+  it('reads an ordinal in Chinese numerals as digits ("第三級" asked, "第3級" written)', () => {
+    expect(ordinalAsNumber('第一')).toBe('第1')
+    expect(ordinalAsNumber('第十二')).toBe('第12')
+    expect(ordinalAsNumber('第幾')).toBeUndefined()
+    expect(ordinalAsNumber('第一線')).toBeUndefined()
   })
 })
 
