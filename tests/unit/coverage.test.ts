@@ -109,6 +109,11 @@ describe('what a question asks for', () => {
     expect(coverageOf('第3級跟第5級各是什麼？', ['第3級是專業系統；第5級是人工智慧'], stats).missing).toEqual([])
   })
 
+  it('finds "以內" where a document writes "3年內" (declined-but-answerable class)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['以內', 5], ['接手', 3]]), unseenIdf: 6 }
+    expect(coverageOf('接手經營要在幾年以內才算？', ['接手經營3年內的二代負責人'], stats).missing).not.toContain('以內')
+  })
+
   it('does not take a period for one of its years, in the passage or in the question', () => {
     expect(missingYear('這個計畫119年的目標是多少？', ['119-122年度總目標為輔導4萬家'])).toBe('119')
     expect(missingYear('這個計畫119-122年總共要輔導幾家？', ['119-122年度總目標為輔導4萬家'])).toBeUndefined()
