@@ -45,6 +45,22 @@ export function synonymExpansions(query: string): string[] {
 const phrases = [...terms.keys()].filter((k) => k.includes(' ')).sort((a, b) => b.length - a.length)
 
 /**
+ * The forms an English word may be listed under: itself, then without a possessive, a plural or a
+ * past or -ing ending ("businesses" → business, "assisted" → assist, "reduced" → reduce).
+ */
+export function baseForms(word: string): string[] {
+  const w = word.replace(/'s?$/, '')
+  const forms = [w]
+  if (w.endsWith('ies')) forms.push(`${w.slice(0, -3)}y`)
+  if (/(ss|x|ch|sh)es$/.test(w)) forms.push(w.slice(0, -2))
+  if (w.endsWith('s') && !w.endsWith('ss')) forms.push(w.slice(0, -1))
+  if (w.endsWith('ied')) forms.push(`${w.slice(0, -3)}y`)
+  if (w.endsWith('ed')) forms.push(w.slice(0, -2), w.slice(0, -1))
+  if (w.endsWith('ing')) forms.push(w.slice(0, -3), `${w.slice(0, -3)}e`)
+  return forms
+}
+
+/**
  * Adds the Chinese terms of English words in a query ("subsidy" → 補助), so questions typed in
  * English or mixed language find the Chinese documents. Returns the added terms.
  */
@@ -57,8 +73,8 @@ export function englishExpansions(query: string): string[] {
       text = text.replaceAll(phrase, ' ')
     }
   }
-  for (const word of text.match(/[a-z][a-z&-]*/g) ?? []) {
-    const zh = terms.get(word) ?? terms.get(word.replace(/s$/, ''))
+  for (const word of text.match(/[a-z][a-z&'-]*/g) ?? []) {
+    const zh = baseForms(word).map((w) => terms.get(w)).find(Boolean)
     if (zh) added.push(...zh)
   }
   return [...new Set(added)]

@@ -114,6 +114,13 @@ describe('what a question asks for', () => {
     expect(coverageOf('接手經營要在幾年以內才算？', ['接手經營3年內的二代負責人'], stats).missing).not.toContain('以內')
   })
 
+  it('hears whether something costs anything in English too, but not a cost category (English class)', () => {
+    expect(missingAnswerType('Does the energy check-up cost the business anything?', ['由輔導團到場做節能診斷'])).toBe('fee')
+    expect(missingAnswerType('Does the energy check-up cost the business anything?', ['節能診斷免費提供'])).toBeUndefined()
+    expect(missingAnswerType('Is there a fee for the energy check-up?', ['The check-up is free for members.'])).toBeUndefined()
+    expect(missingAnswerType('What is the cap on consultant fees in the plan?', ['顧問費不得超過總經費30%'])).not.toBe('fee')
+  })
+
   it('does not take a period for one of its years, in the passage or in the question', () => {
     expect(missingYear('這個計畫119年的目標是多少？', ['119-122年度總目標為輔導4萬家'])).toBe('119')
     expect(missingYear('這個計畫119-122年總共要輔導幾家？', ['119-122年度總目標為輔導4萬家'])).toBeUndefined()

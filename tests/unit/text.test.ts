@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { baseForms, englishExpansions } from '../../src/knowledge/expand.js'
 import { numbersAsWords, ordinalAsNumber, tokenize, wordAsNumber, words } from '../../src/knowledge/text.js'
 import { coverageOf } from '../../src/answer/coverage.js'
 import { expandQuery, synonymsOf } from '../../src/knowledge/expand.js'
@@ -54,5 +55,16 @@ describe('characters written two ways (everyday-language class)', () => {
   it('searches 期程 as the period a passage gives (執行期間, 輔導期間)', () => {
     expect(expandQuery('一個案子的輔導期程大概多長？')).toContain('執行期間')
     expect(expandQuery('一個案子的輔導大概多久？')).not.toContain('執行期間')
+  })
+})
+
+describe('English words in their other forms (English class)', () => {
+  it('finds a plural, a possessive or a past form under its base form', () => {
+    expect(baseForms('businesses')).toContain('business')
+    expect(baseForms('companies')).toContain('company')
+    expect(baseForms("singapore's")).toContain('singapore')
+    expect(baseForms('assisted')).toContain('assist')
+    expect(baseForms('reduced')).toContain('reduce')
+    expect(englishExpansions('How many businesses were assisted?').length).toBeGreaterThan(0)
   })
 })
