@@ -106,6 +106,13 @@ describe('programme identity (wrong-programme class)', () => {
     expect((await ask('文化部那邊給小店的數位補助，一家最多補多少？')).text).toBe(UNKNOWN_PROGRAMME_TEXT)
   })
 
+  it("does not set another programme's passage beside the main one; it waits behind 看更多", async () => {
+    const a = await ask('公司員工要有幾個人才能申請？')
+    expect(a.status).toBe('answered')
+    expect(new Set(a.citations.map((c) => c.documentId)).size).toBe(1)
+    expect(a.more).toContain('5人以上')
+  })
+
   it('answers whether two programmes combine only from lines that speak of both', async () => {
     // The cloud-points rules name the assistance programme: that is the answer.
     const a = await ask('雲端點數計畫跟技術輔導計畫可以同時申請嗎？')

@@ -265,6 +265,7 @@ describe('reading a free question into facts', () => {
     expect(read('我們是中堅企業，營收60億，能申請供應鏈AI嗎').facts).toMatchObject({ midsize: true, revenue: exact(60 * 億) })
     expect(read('我們是行號，免辦工廠登記，可以申請接班傳承嗎').facts).toMatchObject({ registration: 'business', factory: 'exempt' })
     expect(read('我們不是製造業，可以申請雲市集嗎').facts.industry).toBe('other')
+    expect(read('我們營收40億，不算中堅企業，能申請供應鏈AI嗎').facts.midsize).toBe(false)
   })
   it('reads what the business does in everyday words, and that it is not something', () => {
     expect(read('我們三個人接案寫APP跟架網站，可以申請哪些？').facts.industry).toBe('software-it')
@@ -300,6 +301,8 @@ describe('reading a free question into facts', () => {
     // a figure asked in the clause that says 可以補助 is an amount question; a head count (幾十人) is a fact
     expect(shouldAnswer(read('50人以下數位人培的課，一位學員可以補助多少錢？'))).toBe(false)
     expect(shouldAnswer(read('我們員工幾十人，可以申請雲市集點數嗎？'))).toBe(true)
+    // whether one must apply at all is a process question for the documents
+    expect(shouldAnswer(read('我們是30人的工廠，雲市集點數要自己去申請嗎？'))).toBe(false)
     expect(shouldAnswer(read('我們是30人的餐廳，可以申請什麼補助？'))).toBe(true)
     expect(shouldAnswer(read('剛好200人的工廠能拿雲市集點數嗎'))).toBe(true)
   })

@@ -255,8 +255,11 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const restWeight = answersRest.reduce((a, t) => a + t.weight, 0)
     const secondPart = openWeight >= total * SECOND_PART_SHARE && restWeight >= openWeight * 0.5 && best.score >= main.best * 0.4
     // A passage nearly as relevant as the main one may be the one that answers: shown briefly too.
-    const rival = best.score >= main.best * RIVAL_SHARE
-    if ((lines.length < 2 && rival) || (lines.length < 3 && (secondPart || best.score >= main.best * CLOSE_RIVAL_SHARE))) {
+    // Another programme's passage is no rival: beside the main one it would answer for the wrong programme.
+    const otherProgramme = main.hit.programme !== null && other.hit.programme !== null && other.hit.programme !== main.hit.programme
+    const rival = !otherProgramme && best.score >= main.best * RIVAL_SHARE
+    const closeRival = !otherProgramme && best.score >= main.best * CLOSE_RIVAL_SHARE
+    if ((lines.length < 2 && rival) || (lines.length < 3 && (secondPart || closeRival))) {
       citations.push(citationOf(other.hit, n))
       if (other.hit.card && secondPart) {
         lines.push(`${english && other.hit.card.lead_en ? other.hit.card.lead_en : other.hit.card.lead}〔${n}〕`)

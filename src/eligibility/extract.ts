@@ -37,6 +37,8 @@ const ASKS_NOT_ELIGIBLE = /(不符合|不能申請|不可以申請|不適用|為
  */
 const PARTNER_REQUIREMENTS = /(si|系統整合|委外|供應商|服務商|輔導單位|輔導機構|顧問(公司|團隊)?|資服業者)(業者|廠商|商)?(本身)?[^，,。？?]{0,6}(需要|要有|要|須|需|得)[^，,。？?]{0,4}(什麼|哪些|甚麼)?(資格|條件|門檻)/
 const REAPPLY = /(再申請|再次申請|重複申請|第二次申請|再提案|再申請一次|還能再|可以再)/
+/** "要自己去申請嗎", "需不需要申請": whether one must apply is a question of process, not of qualifying. */
+const MUST_APPLY = /(要|需要|需不需要|要不要|得|必須)(自己|另外|主動|親自)?(去)?(提出)?申請(嗎|呢|\?)/
 /** Clauses of a normalised question, each with its closing mark. */
 const CLAUSE = /[^,。;!?]+[,。;!?]*/g
 /** "有什麼補助可以申請" without naming one. */
@@ -47,7 +49,7 @@ const OTHER_PROGRAMME = /(sbir|小巨人|創業|貸款|技術輔導|即時技術
 const PRIOR = /(拿過|拿到|已獲|獲得過|獲得|有用|用過|領過|申請過|申請到|正在用|已經有|之前有|有拿|目前有)/g
 const TARGET_MARKER = /(可以|可不可以|能不能|還能|能否|可否|是否|想申請|要申請|申請)/
 const NO_FUNDING = /(沒有|沒|未|不曾)(拿過|申請過|獲得過?|領過|拿)(任何|其他|別的)?(政府)?(的)?(補助|計畫)/
-const NEGATION = /(不是|並非|非|沒有|沒|無|未)$/
+const NEGATION = /(不是|並非|非|沒有|沒|無|未|不算|不屬於)$/
 
 const REVENUE_WORDS = /(營收|營業額|業績|年收|營業收入|一年做|年營業)/
 const CAPITAL_WORDS = /(資本額|資本|實收)/
@@ -235,7 +237,7 @@ export function readQuestion(raw: string, rules: ProgrammeRules): QuestionReadin
     tracks,
     asksEligibility: (text.match(CLAUSE) ?? []).some((c) => ASKS_ELIGIBILITY.test(c) && !ASKS_QUANTITY.test(c)) || ASKS_NOT_ELIGIBLE.test(text),
     asksNotEligible: ASKS_NOT_ELIGIBLE.test(text),
-    beyondRules: PARTNER_REQUIREMENTS.test(text) || REAPPLY.test(text),
+    beyondRules: PARTNER_REQUIREMENTS.test(text) || REAPPLY.test(text) || MUST_APPLY.test(text),
     mentionsOtherProgramme: programmes.length === 0 && OTHER_PROGRAMME.test(text.replace(WHICH, '')),
     asksWhichProgrammes: WHICH.test(text) || GENERIC_APPLY.test(text) || ASKS_NOT_ELIGIBLE.test(text),
   }
