@@ -121,6 +121,12 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('What is the cap on consultant fees in the plan?', ['顧問費不得超過總經費30%'])).not.toBe('fee')
   })
 
+  it('finds everyday short forms where the documents write the full word (執行期 / 執行期間, 動支 / 支用)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['執行期', 4], ['動支', 4], ['執行期間', 3], ['支用', 3]]), unseenIdf: 6 }
+    expect(coverageOf('每個案子的執行期多長？', ['每案執行期間為5個月'], stats).missing).not.toContain('執行期')
+    expect(coverageOf('自籌款動支不足會怎樣？', ['自籌款支用不足時等比例扣減'], stats).missing).not.toContain('動支')
+  })
+
   it('does not take a period for one of its years, in the passage or in the question', () => {
     expect(missingYear('這個計畫119年的目標是多少？', ['119-122年度總目標為輔導4萬家'])).toBe('119')
     expect(missingYear('這個計畫119-122年總共要輔導幾家？', ['119-122年度總目標為輔導4萬家'])).toBeUndefined()
