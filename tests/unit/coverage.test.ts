@@ -127,6 +127,12 @@ describe('what a question asks for', () => {
     expect(coverageOf('自籌款動支不足會怎樣？', ['自籌款支用不足時等比例扣減'], stats).missing).not.toContain('動支')
   })
 
+  it('reads English "how much" as money only when it asks about money (English class)', () => {
+    expect(missingAnswerType('How much does the programme pay per firm?', ['每家最多補助30萬元'])).toBeUndefined()
+    expect(missingAnswerType('How much does the programme pay per firm?', ['由輔導團到場服務'])).toBe('amount')
+    expect(missingAnswerType('How much greenhouse gas did the project cut?', ['減碳1,200公噸CO2e'])).toBeUndefined()
+  })
+
   it('does not take a period for one of its years, in the passage or in the question', () => {
     expect(missingYear('這個計畫119年的目標是多少？', ['119-122年度總目標為輔導4萬家'])).toBe('119')
     expect(missingYear('這個計畫119-122年總共要輔導幾家？', ['119-122年度總目標為輔導4萬家'])).toBeUndefined()
