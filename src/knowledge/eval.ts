@@ -35,12 +35,18 @@ export function isUnanswerable(q: EvalQuestion): boolean {
   return q.kind === 'unanswerable' || (q.must_include.length === 0 && (q.any_of?.length ?? 0) === 0)
 }
 
-/** Every `must_include` and, when given, at least one `any_of`, after normalising width and digit separators. */
+/**
+ * Every `must_include` and, when given, at least one `any_of`, after normalising width, digit
+ * separators and the spaces set beside Chinese characters (the sources write "20 萬", answers "20萬").
+ */
 export function containsFacts(text: string, q: EvalQuestion): boolean {
-  const hay = normalize(text)
-  if (!q.must_include.every((m) => hay.includes(normalize(m)))) return false
-  if (q.any_of && q.any_of.length > 0 && !q.any_of.some((a) => hay.includes(normalize(a)))) return false
+  const hay = comparable(text)
+  if (!q.must_include.every((m) => hay.includes(comparable(m)))) return false
+  if (q.any_of && q.any_of.length > 0 && !q.any_of.some((a) => hay.includes(comparable(a)))) return false
   return true
+}
+function comparable(text: string): string {
+  return normalize(text).replace(/\s+(?=[\p{Script=Han}%])|(?<=\p{Script=Han})\s+/gu, '')
 }
 
 /** A declining answer: not presented as answered, and it offers a human consultant. */
