@@ -133,6 +133,13 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('How much greenhouse gas did the project cut?', ['減碳1,200公噸CO2e'])).toBeUndefined()
   })
 
+  it('does not count spoken fillers as subject (declined-but-answerable class)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['點數', 3]]), unseenIdf: 6 }
+    const asked = subjectTerms('那個點數當初說最長可以用多久？到年底為止還能繼續拿到嗎？', stats).map((t) => t.forms[0])
+    for (const filler of ['當初', '最長', '為止', '繼續', '拿到']) expect(asked).not.toContain(filler)
+    expect(asked).toContain('點數')
+  })
+
   it('does not take a period for one of its years, in the passage or in the question', () => {
     expect(missingYear('這個計畫119年的目標是多少？', ['119-122年度總目標為輔導4萬家'])).toBe('119')
     expect(missingYear('這個計畫119-122年總共要輔導幾家？', ['119-122年度總目標為輔導4萬家'])).toBeUndefined()
