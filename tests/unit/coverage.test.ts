@@ -140,6 +140,13 @@ describe('what a question asks for', () => {
     expect(asked).toContain('點數')
   })
 
+  it('hears a question for a phone number, not 電話 as a way of working', () => {
+    expect(missingAnswerType('這個計畫的聯絡電話是多少？', ['由計畫辦公室受理'])).toBe('phone')
+    expect(missingAnswerType('有問題要打電話給誰？', ['由計畫辦公室受理'])).toBe('phone')
+    expect(missingAnswerType('我們都用電話跟傳真接訂單，這樣算有電子商務嗎？', ['電子商務是在網路平台完成買賣'])).toBeUndefined()
+    expect(missingAnswerType('這個計畫主打哪幾個重點？', ['主打設計感與體驗'])).toBeUndefined()
+  })
+
   it('does not take a period for one of its years, in the passage or in the question', () => {
     expect(missingYear('這個計畫119年的目標是多少？', ['119-122年度總目標為輔導4萬家'])).toBe('119')
     expect(missingYear('這個計畫119-122年總共要輔導幾家？', ['119-122年度總目標為輔導4萬家'])).toBeUndefined()
