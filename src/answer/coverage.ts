@@ -58,6 +58,8 @@ const SOURCE_DATE = /\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:的|之)
 
 /** Two years joined into a period ("115-118年度", "98~107年", "110至113年", "從98年做到107年"). */
 const YEAR_SPAN = /\d{2,4}\s*年?度?\s*(?:-|–|~|～|至|到|做到|一直到)\s*\d{2,4}(?=\s*年)/gu
+/** A date asked for ("哪一天", "什麼時候", "幾月"). */
+const ASKS_DATE = /哪一?天|什麼時候|甚麼時候|何時|幾月|幾號|哪一年|\bwhen\b/iu
 /** A day ("115年2月12日"). */
 const FULL_DATE = /\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日/gu
 
@@ -137,8 +139,6 @@ export function onlyPlannedFigures(question: string, lead: string): boolean {
   return openings.length > 0 && openings.every((s) => planned.test(s) && !actual.test(s))
 }
 
-/** A date asked for ("哪一天", "什麼時候", "幾月"). */
-const ASKS_DATE = /哪一?天|什麼時候|甚麼時候|何時|幾月|幾號|哪一年|\bwhen\b/iu
 /** Whether something came about as planned ("後來真的有開嗎", "最後有沒有辦"). */
 const ASKS_HAPPENED = /(後來|最後|最終|真的|實際)[^，,。？?]{0,12}(嗎|有沒有|了沒)/u
 /** A figure, not a date ("114年1月") nor a name ("5G"). */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import names from '../../knowledge/programme-names.json' with { type: 'json' }
+import { variantForm } from '../knowledge/expand.js'
 import { normalize } from '../knowledge/text.js'
 import { POLICY } from './policy.js'
 
@@ -137,6 +138,6 @@ export function nameForms(name: string, question: string): string[] {
   return [normalize(name.replace(KIND_SUFFIX, '')), ...(question.match(/\b[A-Z][A-Za-z]{1,9}\b|[A-Z]{2,10}/g) ?? []).map(normalize)]
 }
 /** A name that starts with a county or city (data: the answer policy's places), in either writing of 台/臺. */
-const LOCAL = new RegExp(`^(${[...POLICY.places].flatMap((p) => [p, p.replace('台', '臺')]).join('|')})(縣|市)?`, 'u')
+const LOCAL = new RegExp(`^(${[...POLICY.places].flatMap((p) => [p, variantForm(p) ?? p]).join('|')})`, 'u')
 /** Words a kind of programme starts with ("數位轉型補助計畫", "什麼樣的計畫"): not a name. */
 const GENERIC_START = /^(什麼|甚麼|哪|這|那|各|其他|相關|政府|補助|輔導|數位|轉型|推動|執行|年度|新)/u

@@ -76,7 +76,8 @@ export function numbersAsWords(text: string): string {
 /** The digit form of an ordinal in Chinese numerals ("第一" → "第1", "第十二" → "第12"), or undefined. */
 export function ordinalAsNumber(word: string): string | undefined {
   const m = /^第([一二兩三四五六七八九十]{1,3})$/u.exec(word)
-  return m ? wordAsNumber(`${m[1]}級`)?.replace(/級$/u, '').replace(/^/, '第') : undefined
+  const count = m ? wordAsNumber(`${m[1]}級`) : undefined
+  return count ? `第${count.replace(/級$/u, '')}` : undefined
 }
 
 /** The digit form of a Chinese-numeral count ("十年" → "10年"), or undefined for any other word. */
