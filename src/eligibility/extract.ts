@@ -1,3 +1,4 @@
+import { CLAUSES } from '../answer/coverage.js'
 import type { Facts } from './engine.js'
 import { findAmounts } from './numbers.js'
 import type { ProgrammeRules } from './rules.js'
@@ -39,8 +40,6 @@ const PARTNER_REQUIREMENTS = /(si|系統整合|委外|供應商|服務商|輔導
 const REAPPLY = /(再申請|再次申請|重複申請|第二次申請|再提案|再申請一次|還能再|可以再)/
 /** "要自己去申請嗎", "需不需要申請": whether one must apply is a question of process, not of qualifying. */
 const MUST_APPLY = /(要|需要|需不需要|要不要|得|必須)(自己|另外|主動|親自)?(去)?(提出)?申請(嗎|呢|\?)/
-/** Clauses of a normalised question, each with its closing mark. */
-const CLAUSE = /[^,。;!?]+[,。;!?]*/g
 /** "有什麼補助可以申請" without naming one. */
 const GENERIC_APPLY = /申請(政府)?(的)?(補助|計畫|資源)/
 const WHICH = /(什麼|哪些|哪個|哪種|哪一個|有沒有)(政府)?(的)?(補助|計畫|方案|資源)|(申請|拿|用)(什麼|哪些|哪一?個|哪種)(?!時候|時間)/
@@ -235,7 +234,7 @@ export function readQuestion(raw: string, rules: ProgrammeRules): QuestionReadin
     facts,
     programmes,
     tracks,
-    asksEligibility: (text.match(CLAUSE) ?? []).some((c) => ASKS_ELIGIBILITY.test(c) && !ASKS_QUANTITY.test(c)) || ASKS_NOT_ELIGIBLE.test(text),
+    asksEligibility: (text.match(CLAUSES) ?? []).some((c) => ASKS_ELIGIBILITY.test(c) && !ASKS_QUANTITY.test(c)) || ASKS_NOT_ELIGIBLE.test(text),
     asksNotEligible: ASKS_NOT_ELIGIBLE.test(text),
     beyondRules: PARTNER_REQUIREMENTS.test(text) || REAPPLY.test(text) || MUST_APPLY.test(text),
     mentionsOtherProgramme: programmes.length === 0 && OTHER_PROGRAMME.test(text.replace(WHICH, '')),
