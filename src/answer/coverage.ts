@@ -95,10 +95,12 @@ const RELATIVE_YEARS: [RegExp, number][] = [
 export function relativeYears(question: string, now: Date): string[][] {
   // The year in Taiwan, whatever the server's zone.
   const year = new Date(now.getTime() + 8 * 3600_000).getUTCFullYear()
-  const asking = askingClauses(question)
-  // Only for a figure, a date or a list of that year's facts: "今年還能再申請嗎？" asks about a rule.
-  if (!/幾|多少|哪一?天|哪些|什麼時候|何時|截止/u.test(asking)) return []
-  return RELATIVE_YEARS.filter(([word]) => word.test(asking)).map(([, offset]) => [String(year + offset), String(year + offset - 1911)])
+  // A question that names a year ("111年預計幾家？這個計畫今年編多少？") speaks in the documents' years.
+  if (namedYears(question).length > 0) return []
+  // Only in a clause after a figure, a date or a list of that year's facts: "今年還能再申請嗎？三年內最多幾案？"
+  // asks about a rule, whatever the next clause asks.
+  const asking = (question.match(CLAUSES) ?? [question]).filter((c) => ASKS.test(c) && /幾|多少|哪一?天|哪些|什麼時候|何時|截止/u.test(c))
+  return RELATIVE_YEARS.filter(([word]) => asking.some((c) => word.test(c))).map(([, offset]) => [String(year + offset), String(year + offset - 1911)])
 }
 
 const PLACES = [...POLICY.places].map(normalize)

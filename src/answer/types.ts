@@ -30,8 +30,8 @@ export interface AnswerResult {
   searchQuery: string
   /** Retrieved passages, for the eval report and the PMO "try it" box. */
   retrieved: { chunkHash: string; title: string; headingPath: string[]; text: string; score: number }[]
-  /** Share of the question's subject found in the passages, and what was missing. */
-  coverage: { ratio: number; missing: string[] }
+  /** Share of the question's subject found in the passages, what was missing, and the kind of fact asked that the passages lack (an amount, a year…). */
+  coverage: { ratio: number; missing: string[]; lacking?: string }
   /** Why a generated answer was replaced by the extractive one, if it was. */
   fallbackReason?: string
 }

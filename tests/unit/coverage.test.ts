@@ -69,6 +69,10 @@ describe('what a question asks for', () => {
     expect(relativeYears('這個計畫去年核定了幾家？', now)).toEqual([['2026', '115']])
     expect(relativeYears('去年拿過輔導，今年還能再申請嗎？', now)).toEqual([])
     expect(relativeYears('我們今年營收3億，可以申請哪些計畫？', now)).toEqual([])
+    // The year word belongs to the clause that asks a figure (declined-but-answerable class).
+    expect(relativeYears('去年拿過輔導，今年還能再申請嗎？三年內最多幾案？', now)).toEqual([])
+    // A question that names a year speaks in the documents' years: 今年 is that year.
+    expect(relativeYears('110年預計輔導幾家？這個計畫今年編了多少錢？', now)).toEqual([])
     expect(missingYear('這個計畫去年核定了幾家？', ['114年核定120家'], now)).toBe('2026')
     // New Year's Eve in Taiwan is already the new year.
     expect(relativeYears('今年編了多少預算？', new Date('2026-12-31T17:00:00Z'))).toEqual([['2027', '116']])
@@ -179,6 +183,25 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('申請網址是什麼？', ['數位卷由計畫辦公室受理'])).toBe('url')
     expect(missingAnswerType('服務網站到11月底累計有多少人次瀏覽？', ['服務網站累計瀏覽422,888人次'])).toBeUndefined()
     expect(missingAnswerType('輔導網站是哪一年建置的？', ['中小即導網站於99年建置'])).toBeUndefined()
+    // In English too: a count about a website asks no web address (declined-but-answerable class).
+    expect(missingAnswerType('How many visits had the voucher website received by 2020?', ['數位卷網站累計瀏覽12,345人次'])).toBeUndefined()
+    expect(missingAnswerType('Which website do we apply on?', ['數位卷由計畫辦公室受理'])).toBe('url')
+  })
+
+  it('wants a term or an end for "does it expire", and an age for an age limit (answered-unanswerable class)', () => {
+    expect(missingAnswerType('補助券拿到之後有使用期限嗎？', ['補助券每張抵用3,000元，可購買顧問服務'])).toBe('expiry')
+    expect(missingAnswerType('補助券拿到之後有使用期限嗎？', ['補助券須於核發後6個月內使用'])).toBeUndefined()
+    expect(missingAnswerType('資料不齊有補件期限嗎？', ['資料不齊者須於3天內補件'])).toBeUndefined()
+    // An application deadline is a date question, not an expiry.
+    expect(missingAnswerType('申請期限到什麼時候？', ['收件至6月17日'])).toBeUndefined()
+    expect(missingAnswerType('負責人有年齡限制嗎？', ['負責人須為公司董事或持股10%以上股東'])).toBe('age')
+    expect(missingAnswerType('負責人有年齡限制嗎？', ['負責人須年滿20歲'])).toBeUndefined()
+  })
+
+  it('reads an e-mail address as an e-mail, not a street address', () => {
+    expect(missingAnswerType('What is the email address of the programme contact?', ['聯絡人王小明，信箱 wang@example.gov.tw'])).toBeUndefined()
+    expect(missingAnswerType('What is the email address of the programme contact?', ['聯絡人王小明，電話02-1234-5678'])).toBe('email')
+    expect(missingAnswerType('What is the office address?', ['聯絡人王小明，信箱 wang@example.gov.tw'])).toBe('address')
   })
 
   it('wants the limit for a per-firm maximum, not a budget total', () => {
