@@ -40,6 +40,18 @@ describe('eligibility questions through the answer chain in LINE', () => {
     expect(detail.text).toContain('原文：「符合「中小企業認定標準」之中小企業(實收資本額一億元以下，或經常雇用員工數未滿兩百人)」')
   })
 
+  it('answers the figure part of "能申請嗎？最多幾點？" from the knowledge base before the rule-by-rule check', async () => {
+    const reply = (await send('Uel4', (t) => textEvent({ userId: 'Uel4' }, '我們是30人的塑膠射出廠，雲市集工業館的點數我們能申請嗎？一家最高補幾點？', t))) as { altText: string }
+    expect(reply.altText).toContain('逐項比對')
+    expect(reply.altText).toContain('員工30人')
+    // The figure leads, cited 〔1〕; the check follows, its source renumbered 〔2〕.
+    expect(reply.altText.indexOf('20萬點')).toBeLessThan(reply.altText.indexOf('逐項比對'))
+    expect(reply.altText).toMatch(/20萬點[^\n]*〔1〕\n\n依您提到的條件/)
+    expect(reply.altText).toContain('需要再確認〔2〕')
+    const rows = rowsOf<{ citations: { documentId: string }[] }>(await bot.database.db.execute(sql`SELECT citations FROM answers WHERE user_id = 'Uel4'`))
+    expect(rows[0]!.citations.map((c) => c.documentId)).toEqual(['cloud-marketplace-digital-points', 'cloud-marketplace-digital-points'])
+  })
+
   it('reads a follow-up with the previous question: 那 250 人呢', async () => {
     await send('Uel2', (t) => textEvent({ userId: 'Uel2' }, '我們 80 人的食品廠可以申請雲市集點數嗎?', t))
     const follow = (await send('Uel2', (t) => textEvent({ userId: 'Uel2' }, '那250人呢？', t))) as { altText: string }

@@ -96,6 +96,31 @@ function speaksOfAll(programmes: Programme[], body: string, citations: Citation[
   })
 }
 
+/** A clause asking a figure ("最多可以拿多少點？"): the rules say whether the firm qualifies, not how much. */
+const ASKS_FIGURE_CLAUSE = /多少|(?<![\d十百千萬])幾(?![十百千萬乎])/u
+
+/**
+ * "可以申請嗎？最多可以拿多少？": the rules answer the first part; the knowledge base answers the figure,
+ * which leads, briefly, before the rule-by-rule check. Unanswered, the check stands alone.
+ */
+async function withFigureAsked(deps: AnswerDeps, input: { question: string; now: Date }, ruled: AnswerResult, programmes: Programme[]): Promise<AnswerResult> {
+  const figureParts = (input.question.match(CLAUSES) ?? []).filter((c) => asksSomething(c) && ASKS_FIGURE_CLAUSE.test(c))
+  if (figureParts.length === 0) return ruled
+  const asked = figureParts.join('')
+  const named = programmesNamed(asked, deps.programmes ?? PROGRAMMES).length > 0
+  const figure = await answerQuestion({ ...deps, eligibility: undefined }, { question: named ? asked : `${programmes.map((p) => p.name).join(' ')} ${asked}`.trim(), now: input.now })
+  if (figure.status !== 'answered') return ruled
+  // The figure's first part (its main source) is enough beside the check; the check's sources follow.
+  const lead = figure.body.split(/(?<=〔\d+〕)\n/u)[0]!
+  const leadCitations = figure.citations.filter((c) => lead.includes(`〔${c.n}〕`))
+  const order = new Map(leadCitations.map((c, i) => [c.n, i + 1]))
+  const shift = leadCitations.length
+  const citations = [...leadCitations.map((c) => ({ ...c, n: order.get(c.n)! })), ...ruled.citations.map((c) => ({ ...c, n: c.n + shift }))]
+  const body = `${lead.replace(/〔(\d+)〕/gu, (_, n: string) => `〔${order.get(Number(n))}〕`)}\n\n${ruled.body.replace(/〔(\d+)〕/gu, (_, n: string) => `〔${Number(n) + shift}〕`)}`
+  const notices = noticesFor(citations.slice(0, shift), input.now)
+  return { ...ruled, body, citations, notices, text: formatAnswer(body, citations, notices, isEnglish(input.question)) }
+}
+
 /** Answers a programme question from the knowledge base: generated when configured, else extractive. */
 export async function answerQuestion(
   deps: AnswerDeps,
@@ -108,7 +133,7 @@ export async function answerQuestion(
   const searchQuery = programmes.length > 0 && programmesNamed(resolved, registry).length === 0 ? `${programmes[0]!.name} ${resolved}` : resolved
   const english = isEnglish(input.question)
   const ruled = await deps.eligibility?.(searchQuery, input.now, input.knownFacts)
-  if (ruled) return ruled
+  if (ruled) return withFigureAsked(deps, input, ruled, programmes)
   /** A reply decided before any passage is read: nothing retrieved, nothing cited. */
   const refusal = (status: 'out-of-scope' | 'not-covered', text: string, missing: string[]): AnswerResult =>
     ({ searchQuery, retrieved: [], coverage: { ratio: 0, missing }, status, text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive' })
