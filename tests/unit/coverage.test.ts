@@ -198,6 +198,11 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('負責人有年齡限制嗎？', ['負責人須年滿20歲'])).toBeUndefined()
   })
 
+  it('wants the instalments when asked how a grant is paid out (answered-unanswerable class)', () => {
+    expect(missingAnswerType('這個補助款分幾期撥？第一期撥多少？', ['補助比例不得超過總經費50%，每案上限500萬元'])).toBe('instalments')
+    expect(missingAnswerType('這個補助款分幾期撥？', ['補助款分兩期撥付：簽約後撥40%，結案後撥60%'])).toBeUndefined()
+  })
+
   it('reads an e-mail address as an e-mail, not a street address', () => {
     expect(missingAnswerType('What is the email address of the programme contact?', ['聯絡人王小明，信箱 wang@example.gov.tw'])).toBeUndefined()
     expect(missingAnswerType('What is the email address of the programme contact?', ['聯絡人王小明，電話02-1234-5678'])).toBe('email')
