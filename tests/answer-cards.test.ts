@@ -172,10 +172,10 @@ describe('English questions', () => {
 describe('current, honest framing', () => {
   it('a "when can I apply" question first says what is open now, from the clock', async () => {
     const open = await ask('智慧商店計畫什麼時候截止？')
-    expect(open.body.split('\n')[0]).toBe('目前開放申請：測試用智慧商店補助計畫（收件至116年1月31日（2027-01-31））。')
+    expect(open.body.split('\n')[0]).toBe('目前開放申請：測試用智慧商店補助計畫（收件至116/01/31（2027-01-31））。')
     const closed = await ask('雲端點數計畫什麼時候可以申請？')
     expect(closed.body.split('\n')[0]).toContain('目前沒有開放申請中的梯次')
-    expect(closed.body.split('\n')[0]).toContain('113年6月17日')
+    expect(closed.body.split('\n')[0]).toContain('113/06/17')
     const later = await answerQuestion(deps, { question: '智慧商店計畫什麼時候截止？', now: new Date('2027-03-01T00:00:00Z') })
     expect(later.body.split('\n')[0]).toContain('目前沒有開放申請中的梯次')
   })

@@ -181,7 +181,7 @@ describe('deadline reminders', () => {
         const got = (id: string) => line.fake.messagesFor(id) as { text?: string }[]
         expect(got(maker!)).toHaveLength(1)
         expect(got(maker!)[0]!.text).toContain('產業聚落供應鏈數位串流暨AI應用計畫')
-        expect(got(maker!)[0]!.text).toContain('113年6月17日')
+        expect(got(maker!)[0]!.text).toContain('113/06/17')
         expect(got(maker!)[0]!.text).toContain('還有 5 天')
         // No facts: it may apply (needs checking), so it is reminded too.
         expect(got(blank!)).toHaveLength(1)

@@ -280,7 +280,7 @@ const COUNTERS = /^[家個案人件次位名元萬億千百年月天週成倍級
 /** A verb with its result ("幫到", "匯入", "做完"): an action, not the thing measured. */
 const RESULTATIVE = /[到完入出掉成好]$/u
 /** Words before 多少 that name no particular thing ("最多可以補助多少", "一共多少"): nothing to check. */
-const UNMEASURED = new Set('最多 最高 最少 至少 大概 總共 一共 平均 每年 每案 每家 一年 一個 補助 申請 拿 領 給 花 付 出 借 貸 用 是 有 要 能'.split(' '))
+const UNMEASURED = new Set('最多 最高 最少 至少 大概 總共 一共 平均 每年 每案 每家 一年 一個 補助 申請 拿 領 給 花 付 出 借 貸 用 編 撥 是 有 要 能'.split(' '))
 
 /**
  * The thing whose figure the question asks for, named just before 多少 / 幾 ("一個月租金多少" →

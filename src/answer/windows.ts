@@ -17,10 +17,10 @@ function day(value: string): Date {
   return new Date(`${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}T23:59:59+08:00`)
 }
 
-/** 2024-06-17 → 113年6月17日（2024-06-17）: the documents use the ROC calendar, users both. */
+/** 2024-06-17 → 113/06/17（2024-06-17）: written as the programmes' notices write dates (ROC calendar), with the Western date beside it. */
 export function rocDate(value: string): string {
   const [y, m, d] = value.split('-')
-  const roc = `${Number(y) - 1911}年${m ? `${Number(m)}月` : ''}${d ? `${Number(d)}日` : ''}`
+  const roc = [String(Number(y) - 1911), m, d].filter(Boolean).join('/')
   return `${roc}（${value}）`
 }
 

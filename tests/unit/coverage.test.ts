@@ -397,6 +397,8 @@ describe('the passage that leads an offline answer', () => {
     expect(measuredThing('計畫有幫到多少家廠商？')).toBeUndefined()
     expect(measuredThing('可以一次匯入好幾家廠商嗎？')).toBeUndefined()
     expect(measuredThing('一家公司最多可以補助多少錢？')).toBeUndefined()
+    // A budget verb glued to the word before it ("分項編了多少") is no part of the thing (declined-but-answerable class).
+    expect(measuredThing('「推動商圈數位化」這個分項編了多少錢？')).toBe('分項')
   })
 
   it('is never another document: a date from another programme does not answer', () => {
