@@ -176,6 +176,9 @@ describe('current, honest framing', () => {
     const closed = await ask('雲端點數計畫什麼時候可以申請？')
     expect(closed.body.split('\n')[0]).toContain('目前沒有開放申請中的梯次')
     expect(closed.body.split('\n')[0]).toContain('113/06/17')
+    // Asked as "受理到哪一天" too (declined-but-answerable class: the window is the answer).
+    const until = await ask('雲端點數計畫受理到哪一天？')
+    expect(until.body.split('\n')[0]).toContain('目前沒有開放申請中的梯次')
     const later = await answerQuestion(deps, { question: '智慧商店計畫什麼時候截止？', now: new Date('2027-03-01T00:00:00Z') })
     expect(later.body.split('\n')[0]).toContain('目前沒有開放申請中的梯次')
   })

@@ -3,7 +3,7 @@ import type { Db } from '../db/types.js'
 import { rowsOf } from '../db/types.js'
 
 /** Questions about when one can apply: they are answered first with what is open now. */
-export const ASKS_WINDOW = /什麼時候(可以|能|開始|截止)?(申請|報名|收件|受理)|何時(可以|能|開始)?(申請|報名|收件|受理|截止)|(申請|報名|收件|受理)(期間|時間|日期|到什麼時候|到何時|到幾月|截止)|截止|現在(還)?(可以|能)申請|還(可以|能)申請|開放申請|哪時候|\bwhen can\b|\bdeadline\b|\bapply now\b|\bopen for application/i
+export const ASKS_WINDOW = /什麼時候(可以|能|開始|截止)?(申請|報名|收件|受理)|何時(可以|能|開始)?(申請|報名|收件|受理|截止)|(申請|報名|收件|受理)(期間|時間|日期|截止)|(申請|報名|收件|受理)[^，,。？?]{0,3}(到|至)(什麼時候|何時|幾月|幾號|哪一?天)|截止|現在(還)?(可以|能)申請|還(可以|能)申請|開放申請|哪時候|\bwhen can\b|\bdeadline\b|\bapply now\b|\bopen for application/i
 
 interface WindowRow {
   title: string

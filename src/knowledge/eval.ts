@@ -46,7 +46,8 @@ export function containsFacts(text: string, q: EvalQuestion): boolean {
   return true
 }
 function comparable(text: string): string {
-  return normalize(text).replace(/\s+(?=[\p{Script=Han}%])|(?<=\p{Script=Han})\s+/gu, '')
+  // Spaces beside Chinese characters, and between a figure and its unit ("322.4 kLOE"), carry no meaning.
+  return normalize(text).replace(/\s+(?=[\p{Script=Han}%])|(?<=\p{Script=Han})\s+|(?<=\d)\s+(?=[a-z])/gu, '')
 }
 
 /** A declining answer: not presented as answered, and it offers a human consultant. */

@@ -14,6 +14,8 @@ describe('scoring an answer against the facts a question needs', () => {
     expect(containsFacts('5G 加速器', q(['5G加速器']))).toBe(true)
     expect(containsFacts('SI 業者', q(['SI業者']))).toBe(true)
     expect(containsFacts('ERP系統', q(['ERP 系統']))).toBe(true)
+    expect(containsFacts('saved 322.4 kLOE of energy', q(['322.4kLOE']))).toBe(true)
+    expect(containsFacts('saved 322.4 kLOE of energy', q(['322.4kWh']))).toBe(false)
     expect(containsFacts('Word Excel', q(['WordExcel']))).toBe(false)
   })
 })
