@@ -185,7 +185,9 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const details = main.units
       .map((u, i) => ({ ...u, i, adds: found(u.text).filter((t) => !inLead.has(t)).reduce((a, t) => a + t.weight, 0), typed: wantsType && missingAnswerType(question, [u.text]) === undefined }))
       .filter((u) => u.adds > 0 || u.typed)
-      .sort((a, b) => Number(b.typed) - Number(a.typed) || b.adds - a.adds || a.i - b.i)
+      // Among sentences adding as much, the one that also repeats more of the question (a table row
+      // naming the region asked) is the one that answers.
+      .sort((a, b) => Number(b.typed) - Number(a.typed) || b.adds - a.adds || b.score - a.score || a.i - b.i)
     const chosen: typeof details = []
     let used = 0
     for (const d of details) {

@@ -363,6 +363,15 @@ describe('the passage that leads an offline answer', () => {
     expect(composed.body.split('〔1〕')[0]).toContain('遠距醫療')
   })
 
+  it('shows the table row naming the region asked, among rows that add as much (wrong-section class)', () => {
+    const table = {
+      ...hit('farm', '智慧農機推廣計畫：各區成果', '各區推廣成果', '| 地區 | 推廣台數 | 滿意度 |\n|---|---|---|\n| 北區 | 300 | 88% |\n| 南區 | 250 | 90% |\n| 中區 | 200 | 85% |\n| 東區 | 80 | 93% |', 1),
+      card: { section: '各區推廣成果', lead: '智慧農機推廣計畫各區推廣：北區300台最多，其次南區250台、中區200台，東區80台。', asks: ['各區推廣了幾台農機？'] },
+    }
+    const composed = composeExtractive('我們在東部，智慧農機推廣計畫東區的滿意度怎麼樣？', [table], stats)
+    expect(composed.body.split('〔1〕')[0]).toContain('93%')
+  })
+
   it('meets a count typed in digits where the section spells it out (everyday-language class)', () => {
     // Both cards are asked alike; only the count tells them apart, typed as 5 and spelled 五.
     const yearly = {
