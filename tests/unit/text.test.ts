@@ -67,4 +67,9 @@ describe('English words in their other forms (English class)', () => {
     expect(baseForms('reduced')).toContain('reduce')
     expect(englishExpansions('How many businesses were assisted?').length).toBeGreaterThan(0)
   })
+  it('reads a word by its own entry before its base form: "leading" a transformation is 引領, not a project lead (wrong-section class)', () => {
+    expect(englishExpansions('the plan for leading SME digital transformation')).toContain('引領')
+    expect(englishExpansions('the plan for leading SME digital transformation')).not.toContain('主持人')
+    expect(englishExpansions('Who is the project lead?')).toContain('主持人')
+  })
 })
