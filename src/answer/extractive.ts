@@ -182,9 +182,14 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const lead = english && card.lead_en ? card.lead_en : card.lead
     const inLead = new Set(found(card.lead))
     const wantsType = missingAnswerType(question, [card.lead]) !== undefined
-    const details = main.units
+    const candidates = main.units
       .map((u, i) => ({ ...u, i, adds: found(u.text).filter((t) => !inLead.has(t)).reduce((a, t) => a + t.weight, 0), typed: wantsType && missingAnswerType(question, [u.text]) === undefined }))
       .filter((u) => u.adds > 0 || u.typed)
+    // A sentence restating the lead (its figures all there, most of its words too) adds nothing but length;
+    // it still speaks for the lead when telling which sentences are about what is asked.
+    const restated = candidates.filter((u) => restates(card.lead, u.text))
+    const details = candidates
+      .filter((u) => !restated.includes(u))
       // Among sentences adding as much, the one that also repeats more of the question (a table row
       // naming the region asked) is the one that answers.
       .sort((a, b) => Number(b.typed) - Number(a.typed) || b.adds - a.adds || b.score - a.score || a.i - b.i)
@@ -198,7 +203,7 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     }
     chosen.sort((a, b) => a.i - b.i)
     lines = [`${[lead, ...chosen.map((d) => d.text)].join('\n')}〔1〕`]
-    mainSentences = [...(card.lead.match(SENTENCES) ?? [card.lead]), ...chosen.map((d) => d.text)]
+    mainSentences = [...(card.lead.match(SENTENCES) ?? [card.lead]), ...chosen.map((d) => d.text), ...restated.map((d) => d.text)]
     moreParts.push(`${main.units.map((u) => u.text).join('\n')}〔1〕`)
   } else {
     const { chosen, rest } = pick(main.units, ANSWER_BUDGET)
@@ -309,6 +314,15 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     citations,
     more: moreParts.length > 0 ? moreParts.join('\n\n').slice(0, MORE_BUDGET) : undefined,
   }
+}
+
+/** A sentence sharing this much of its wording with the lead (Dice over character pairs) restates it. */
+const RESTATE_SHARE = T.restate_share
+
+/** Whether a sentence says again what the lead says: every figure of it in the lead, and most of its wording. */
+function restates(lead: string, sentence: string): boolean {
+  const figures = sentence.match(/\d[\d,.]*/g) ?? []
+  return figures.every((f) => lead.includes(f)) && phrasingSimilarity(lead, sentence) >= RESTATE_SHARE
 }
 
 /** Sentences of a card's lead, and their clauses after ；(each states its own fact). */

@@ -363,6 +363,17 @@ describe('the passage that leads an offline answer', () => {
     expect(composed.body.split('〔1〕')[0]).toContain('遠距醫療')
   })
 
+  it('does not repeat the lead in other words after it (length class)', () => {
+    const survey = {
+      ...hit('survey', '小企業數位化調查', '製造業', '調查顯示，50人以下製造業仍用基本電腦軟體的比例為73.9%。服務業的比例為67.1%。', 1),
+      card: { section: '製造業', lead: '小企業數位化調查：50人以下製造業有73.9%仍用基本電腦軟體。', asks: ['小工廠還在用基本軟體的有多少？'] },
+    }
+    const composed = composeExtractive('小企業數位化調查裡，50人以下製造業還在用基本電腦軟體的比例多高？', [survey], stats)
+    expect(composed.body).toContain('73.9%')
+    expect(composed.body).not.toContain('比例為73.9%')
+    expect(composed.body).toContain('67.1%')
+  })
+
   it('shows the table row naming the region asked, among rows that add as much (wrong-section class)', () => {
     const table = {
       ...hit('farm', '智慧農機推廣計畫：各區成果', '各區推廣成果', '| 地區 | 推廣台數 | 滿意度 |\n|---|---|---|\n| 北區 | 300 | 88% |\n| 南區 | 250 | 90% |\n| 中區 | 200 | 85% |\n| 東區 | 80 | 93% |', 1),
