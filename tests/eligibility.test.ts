@@ -300,6 +300,8 @@ describe('reading a free question into facts', () => {
     expect(shouldAnswer(read('80人的工廠雲端點數最多可以拿多少？'))).toBe(false)
     // Whether the grant grows ("可以多補助嗎", "有加碼嗎") is a question about the grant, not about qualifying.
     expect(shouldAnswer(read('我們是20人的包裝設計公司，雲市集點數如果買兩套方案可以多補助嗎？'))).toBe(false)
+    // What to hand in is a question of process: the documents answer it, not the rules.
+    expect(shouldAnswer(read('我們是台東的30人食品廠，申請雲市集點數要附哪些證明文件才能申請？'))).toBe(false)
     // a figure asked in the clause that says 可以補助 is an amount question; a head count (幾十人) is a fact
     expect(shouldAnswer(read('50人以下數位人培的課，一位學員可以補助多少錢？'))).toBe(false)
     expect(shouldAnswer(read('我們員工幾十人，可以申請雲市集點數嗎？'))).toBe(true)

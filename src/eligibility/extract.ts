@@ -42,6 +42,8 @@ const PARTNER_REQUIREMENTS = /(si|系統整合|委外|供應商|服務商|輔導
 const REAPPLY = /(再申請|再次申請|重複申請|第二次申請|再提案|再申請一次|還能再|可以再)/
 /** "要自己去申請嗎", "需不需要申請": whether one must apply is a question of process, not of qualifying. */
 const MUST_APPLY = /(要|需要|需不需要|要不要|得|必須)(自己|另外|主動|親自)?(去)?(提出)?申請(嗎|呢|\?)/
+/** "要附哪些證明文件才能申請": what to hand in is a question of process, answered by the documents. */
+const DOCUMENTS_ASKED = /(附|準備|繳交|提供|檢附|送)(上)?(哪些|什麼|甚麼)[^，,。？?]{0,6}(文件|證明|資料|附件)/
 /** "有什麼補助可以申請" without naming one. */
 const GENERIC_APPLY = /申請(政府)?(的)?(補助|計畫|資源)/
 const WHICH = /(什麼|哪些|哪個|哪種|哪一個|有沒有)(政府)?(的)?(補助|計畫|方案|資源)|(申請|拿|用)(什麼|哪些|哪一?個|哪種)(?!時候|時間)/
@@ -238,7 +240,7 @@ export function readQuestion(raw: string, rules: ProgrammeRules): QuestionReadin
     tracks,
     asksEligibility: (text.match(CLAUSES) ?? []).some((c) => ASKS_ELIGIBILITY.test(c) && !ASKS_QUANTITY.test(c) && !ASKS_MORE_FUNDING.test(c)) || ASKS_NOT_ELIGIBLE.test(text),
     asksNotEligible: ASKS_NOT_ELIGIBLE.test(text),
-    beyondRules: PARTNER_REQUIREMENTS.test(text) || REAPPLY.test(text) || MUST_APPLY.test(text),
+    beyondRules: PARTNER_REQUIREMENTS.test(text) || REAPPLY.test(text) || MUST_APPLY.test(text) || DOCUMENTS_ASKED.test(text),
     mentionsOtherProgramme: programmes.length === 0 && OTHER_PROGRAMME.test(text.replace(WHICH, '')),
     asksWhichProgrammes: WHICH.test(text) || GENERIC_APPLY.test(text) || ASKS_NOT_ELIGIBLE.test(text),
   }

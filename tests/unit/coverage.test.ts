@@ -198,6 +198,12 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('負責人有年齡限制嗎？', ['負責人須年滿20歲'])).toBeUndefined()
   })
 
+  it('wants the conditions themselves when asked for entry requirements (answered-unanswerable class)', () => {
+    expect(missingAnswerType('金質獎報名資格是什麼？', ['金質獎110年有52家參選，選出12家得獎企業'])).toBe('criteria')
+    expect(missingAnswerType('金質獎要什麼資格才能參選？', ['參選企業須設立滿3年、實收資本額8,000萬元以下'])).toBeUndefined()
+    expect(missingAnswerType('Who is eligible for the award?', ['Entrants must have been registered for at least 3 years'])).toBeUndefined()
+  })
+
   it('wants the instalments when asked how a grant is paid out (answered-unanswerable class)', () => {
     expect(missingAnswerType('這個補助款分幾期撥？第一期撥多少？', ['補助比例不得超過總經費50%，每案上限500萬元'])).toBe('instalments')
     expect(missingAnswerType('這個補助款分幾期撥？', ['補助款分兩期撥付：簽約後撥40%，結案後撥60%'])).toBeUndefined()
