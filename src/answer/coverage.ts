@@ -29,6 +29,8 @@ interface Term {
 
 /** A clause that asks something; the others tell the asker's situation ("我在巷口開小店，…"). */
 const ASKS = /[?？]|嗎|什麼|甚麼|多少|(?<![\d十百千萬])幾|哪|怎麼|如何|是否|有沒有|能不能|可不可以|要不要|多久|多高|多大|\b(how|what|when|where|which|who|why|whom|is there|are there|can|could|does|do|did)\b/i
+/** A clause asking a quantity ("可以補助多少", "能申請幾次", not "幾乎" or "十幾個"). */
+export const ASKS_QUANTITY = /多少|(?<![\d十百千萬])幾(?![十百千萬乎])/u
 /** Clauses end at these marks; the mark stays with its clause ("…嗎？"). */
 export const CLAUSES = /[^，,。．；;！!？?\n]+[，,。．；;！!？?\n]*/gu
 /** A clause that says what the asker wants ("想拓展海外通路") is what the question is about, not context. */

@@ -5,7 +5,7 @@ import { searchKnowledge, termStatistics } from '../knowledge/search.js'
 import { tokenize } from '../knowledge/text.js'
 import { normalize } from '../knowledge/text.js'
 import { composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
-import { asksSomething, CLAUSES, relativeYears } from './coverage.js'
+import { asksSomething, ASKS_QUANTITY, CLAUSES, relativeYears } from './coverage.js'
 import { nameForms, notHeldProgrammeNamed, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
 import { ASKS_WINDOW, windowLine } from './windows.js'
 import { premiseCorrection } from './premise.js'
@@ -96,15 +96,13 @@ function speaksOfAll(programmes: Programme[], body: string, citations: Citation[
   })
 }
 
-/** A clause asking a figure ("最多可以拿多少點？"): the rules say whether the firm qualifies, not how much. */
-const ASKS_FIGURE_CLAUSE = /多少|(?<![\d十百千萬])幾(?![十百千萬乎])/u
-
 /**
  * "可以申請嗎？最多可以拿多少？": the rules answer the first part; the knowledge base answers the figure,
  * which leads, briefly, before the rule-by-rule check. Unanswered, the check stands alone.
  */
 async function withFigureAsked(deps: AnswerDeps, input: { question: string; now: Date }, ruled: AnswerResult, programmes: Programme[]): Promise<AnswerResult> {
-  const figureParts = (input.question.match(CLAUSES) ?? []).filter((c) => asksSomething(c) && ASKS_FIGURE_CLAUSE.test(c))
+  // The rules say whether the firm qualifies, not how much ("最多可以拿多少點？").
+  const figureParts = (input.question.match(CLAUSES) ?? []).filter((c) => asksSomething(c) && ASKS_QUANTITY.test(c))
   if (figureParts.length === 0) return ruled
   const asked = figureParts.join('')
   const named = programmesNamed(asked, deps.programmes ?? PROGRAMMES).length > 0

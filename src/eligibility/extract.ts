@@ -1,4 +1,4 @@
-import { CLAUSES } from '../answer/coverage.js'
+import { ASKS_QUANTITY, CLAUSES } from '../answer/coverage.js'
 import type { Facts } from './engine.js'
 import { findAmounts } from './numbers.js'
 import type { ProgrammeRules } from './rules.js'
@@ -28,8 +28,6 @@ export interface QuestionReading {
 /** "可以申請…嗎", "符合…門檻嗎", "有資格嗎" — not "有多少家申請". */
 const ASKS_ELIGIBILITY =
   /(可以|可不可以|能不能|能否|可否|還能|能|符合|夠格|有沒有資格|適合|適用)[^,。;!?]{0,12}(申請|申辦|參加|資格|門檻|條件|補助)|(資格|門檻|條件)[^,。;!?]{0,6}(嗎|呢|\?|符合)|申請得到|申請[^,。;!?]{0,8}(嗎|呢)|(可以|能|可否|能否)(拿|領)[^,。;!?多少]{0,10}(嗎|呢)/
-/** "可以補助多少", "能申請幾次": a clause asking a quantity asks for a figure, not whether the firm qualifies. */
-const ASKS_QUANTITY = /多少|(?<![\d十百千萬])幾(?![十百千萬乎])/
 /** "可以多補助嗎", "有加碼嗎": whether the grant grows, not whether the firm qualifies. */
 const ASKS_MORE_FUNDING = /多補|加碼|加補|提高補助/
 const ASKS_NOT_ELIGIBLE = /(不符合|不能申請|不可以申請|不適用|為什麼不行|為何不行)/
@@ -238,6 +236,7 @@ export function readQuestion(raw: string, rules: ProgrammeRules): QuestionReadin
     facts,
     programmes,
     tracks,
+    // "可以補助多少", "能申請幾次": a clause asking a quantity asks for a figure, not whether the firm qualifies.
     asksEligibility: (text.match(CLAUSES) ?? []).some((c) => ASKS_ELIGIBILITY.test(c) && !ASKS_QUANTITY.test(c) && !ASKS_MORE_FUNDING.test(c)) || ASKS_NOT_ELIGIBLE.test(text),
     asksNotEligible: ASKS_NOT_ELIGIBLE.test(text),
     beyondRules: PARTNER_REQUIREMENTS.test(text) || REAPPLY.test(text) || MUST_APPLY.test(text) || DOCUMENTS_ASKED.test(text),
