@@ -100,6 +100,12 @@ export function unknownProgrammeNamed(question: string, registry: ProgrammeRegis
     if (GENERIC_START.test(name) && !/[A-Za-z]/.test(name)) continue
     return full
   }
+  // "商業服務業智慧減碳補助，每家店…": a subsidy named on its own is a programme too.
+  for (const m of question.matchAll(NAMED_SUBSIDY)) {
+    const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
+    if (Array.from(name).length < 4 || GENERIC_START.test(name) || [...registry.generic].some((g) => normalize(name).endsWith(g))) continue
+    return `${name}${m[2]}`
+  }
   // "數位發展部的資安健診補助": a subsidy an agency runs is a programme too, whatever it is called.
   for (const m of question.matchAll(AGENCY_SUBSIDY)) {
     const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
@@ -127,6 +133,8 @@ export function otherAgencyAsked(question: string, registry: ProgrammeRegistry =
   return registry.otherAgencies.find((a) => hay.includes(a))
 }
 
+/** A subsidy named on its own, standing as a noun phrase ("…智慧減碳補助，"), not "補助比例". */
+const NAMED_SUBSIDY = /(\p{Script=Han}{4,12})(補助|補貼)(?=[，,。？?、！!\s]|$)/gu
 /** An agency (…部, …署, …司, …局, …處, …會) and the subsidy it runs. */
 const AGENCY_SUBSIDY = new RegExp(`\\p{Script=Han}{1,8}(?:部|署|司|局|處|委員會)的?(\\p{Script=Han}{2,14}?)(${SUBSIDY_KIND})`, 'gu')
 

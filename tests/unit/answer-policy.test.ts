@@ -26,6 +26,11 @@ describe('programme identity', () => {
     expect(unknownProgrammeNamed('環境署的小店節能補貼要怎麼申請？')).toBe('小店節能補貼')
     expect(unknownProgrammeNamed('中小企業處有那種幫青年開店的補助嗎？')).toBeUndefined()
     expect(unknownProgrammeNamed('經濟部的雲市集點數補助還有嗎？')).toBeUndefined()
+    // A subsidy named on its own, as a noun phrase (wrong-programme class); not its share, nor a kind of subsidy.
+    expect(unknownProgrammeNamed('餐飲業低碳廚房設備補助，一家店最多可以補多少？')).toBe('餐飲業低碳廚房設備補助')
+    expect(unknownProgrammeNamed('雲市集工業館數位點數補助，最多可以拿多少點？')).toBeUndefined()
+    expect(unknownProgrammeNamed('餐飲業低碳廚房設備補助比例是多少？')).toBeUndefined()
+    expect(unknownProgrammeNamed('有沒有數位轉型補助？')).toBeUndefined()
   })
 
   it("spots a question about another agency's subsidies, but not a mention of the agency (wrong-programme class)", () => {
