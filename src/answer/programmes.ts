@@ -100,17 +100,14 @@ export function unknownProgrammeNamed(question: string, registry: ProgrammeRegis
     if (GENERIC_START.test(name) && !/[A-Za-z]/.test(name)) continue
     return full
   }
-  // "商業服務業智慧減碳補助，每家店…": a subsidy named on its own is a programme too.
-  for (const m of question.matchAll(NAMED_SUBSIDY)) {
-    const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
-    if (Array.from(name).length < 4 || GENERIC_START.test(name) || [...registry.generic].some((g) => normalize(name).endsWith(g))) continue
-    return `${name}${m[2]}`
-  }
-  // "數位發展部的資安健診補助": a subsidy an agency runs is a programme too, whatever it is called.
-  for (const m of question.matchAll(AGENCY_SUBSIDY)) {
-    const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
-    if (Array.from(name).length < 2 || GENERIC_START.test(name)) continue
-    return `${name}${m[2]}`
+  // A subsidy is a programme too: one an agency runs ("數位發展部的資安健診補助"), whatever it is called, or
+  // one named on its own ("商業服務業智慧減碳補助，每家店…"), then with a longer name.
+  for (const [pattern, shortest] of [[AGENCY_SUBSIDY, 2], [NAMED_SUBSIDY, 4]] as const) {
+    for (const m of question.matchAll(pattern)) {
+      const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
+      if (Array.from(name).length < shortest || GENERIC_START.test(name) || [...registry.generic].some((g) => normalize(name).endsWith(g))) continue
+      return `${name}${m[2]}`
+    }
   }
   return undefined
 }
