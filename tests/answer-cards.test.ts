@@ -142,6 +142,17 @@ describe('a kind of fact asked for (answered-unanswerable class)', () => {
     expect(b.status).toBe('answered')
     expect(b.body).toContain('15%')
   })
+
+  it('a subsidy for a thing no source names is declined, not answered with some programme\'s share', async () => {
+    // Nothing in the sources pays for drones; the 30萬元 and 70% are the smart-store subsidy's, for POS.
+    const a = await ask('店裡想買無人機拍宣傳片，政府有補助嗎？補助多少？')
+    expect(a.status).toBe('not-covered')
+    expect(a.text).not.toMatch(/30萬元|70%/u)
+    // A thing the sources do name is answered, whichever programme pays for it.
+    const b = await ask('店裡想導入POS，政府有補助嗎？補助多少？')
+    expect(b.status).toBe('answered')
+    expect(b.body).toContain('30萬元')
+  })
 })
 
 describe('scope', () => {

@@ -148,6 +148,23 @@ const ASKS_HAPPENED = /(後來|最後|最終|真的|實際)[^，,。？?]{0,12}(
 /** A figure, not a date ("114年1月") nor a name ("5G"). */
 const FIGURE = /(?<![\d,.])\d[\d,.]*(?![\d,.]|\s*[年月日A-Za-z])/u
 
+/** The words of a clause that may name its subject: stop words, counters and glued particles left out. */
+function subjectWords(clause: string): string[] {
+  const out: string[] = []
+  for (let token of words(numbersAsWords(normalize(clause)))) {
+    if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
+    // A stop word with a particle glued on ("做的", "用了") is still a stop word.
+    else if (HAN.test(token) && Array.from(token).length === 2 && /[的了嗎呢吧過]$/u.test(token) && STOP_ZH.has(token.slice(0, -1))) token = token.slice(0, -1)
+    // A verb with 了 ("收了", "拿了") is the verb: the aspect is no part of the subject.
+    else if (HAN.test(token) && Array.from(token).length === 2 && token.endsWith('了')) token = token.slice(0, -1)
+    // "幾級", "幾點", "幾成": the unit of the figure asked for, not a subject.
+    if (STOP_ZH.has(token) || STOP_EN.has(token) || /^幾\p{Script=Han}$/u.test(token)) continue
+    if (!HAN.test(token) && token.length < 2) continue
+    out.push(token)
+  }
+  return out
+}
+
 /** The question's subject terms with weights: rarer words weigh more; figures and single characters little. */
 export function subjectTerms(question: string, stats: TermStatistics): Term[] {
   const weightOf = (token: string) => stats.idf.get(token) ?? stats.unseenIdf * UNSEEN_WEIGHT
@@ -190,15 +207,7 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
   const asking = clauses.some((c) => ASKS.test(c))
   for (const clause of clauses) {
     const clauseFactor = asking && !ASKS.test(clause) && !WANTS.test(clause) ? CONTEXT_FACTOR : 1
-    for (let token of words(numbersAsWords(normalize(clause)))) {
-      if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
-      // A stop word with a particle glued on ("做的", "用了") is still a stop word.
-      else if (HAN.test(token) && Array.from(token).length === 2 && /[的了嗎呢吧過]$/u.test(token) && STOP_ZH.has(token.slice(0, -1))) token = token.slice(0, -1)
-      // A verb with 了 ("收了", "拿了") is the verb: the aspect is no part of the subject.
-      else if (HAN.test(token) && Array.from(token).length === 2 && token.endsWith('了')) token = token.slice(0, -1)
-      // "幾級", "幾點", "幾成": the unit of the figure asked for, not a subject.
-      if (STOP_ZH.has(token) || STOP_EN.has(token) || /^幾\p{Script=Han}$/u.test(token)) continue
-      if (!HAN.test(token) && token.length < 2) continue
+    for (const token of subjectWords(clause)) {
       const term = terms.get(token) ?? termOf(token)
       terms.set(token, term)
       // A word in both the asker's situation and the question weighs as in the question.
@@ -326,4 +335,28 @@ export function missingMeasuredThing(question: string, passages: string[], stats
   if (forms.some((f) => stats.idf.has(f))) return undefined
   const hay = normalize(passages.join('\n'))
   return forms.some((f) => hay.includes(f)) ? undefined : thing
+}
+
+const ASKS_SUBSIDY = POLICY.subsidised_thing.asks
+
+/**
+ * In a question whether, or how much, something is subsidised ("參加國外展覽的攤位費，政府補助多少？"),
+ * the things it may be asking a subsidy for, each with its forms (synonyms, Chinese for English).
+ * One that the knowledge base never names is a thing no programme here pays for (the caller looks
+ * them up, for questions that name no programme). Names and nouns only: a two-character word
+ * opening with a function character ("想在", "才拿") or a verb with its result ("升到") is glue the
+ * segmenter left, not a thing.
+ */
+export function subsidisedThings(question: string): string[][] {
+  if (!ASKS_SUBSIDY.test(question)) return []
+  const chinese = HAN.test(question)
+  const things = new Map<string, string[]>()
+  for (const clause of question.match(CLAUSES) ?? [question]) {
+    for (const word of subjectWords(clause)) {
+      const latin = /^[a-z]{3,}$/.test(word)
+      const noun = HAN.test(word) && Array.from(word).length >= 2 && !NUMBERISH.test(word) && !LEADING_FUNCTION.test(word) && !/^[想更很太]/u.test(word) && !RESULTATIVE.test(word)
+      if (noun || (latin && chinese)) things.set(word, [word, ...synonymsOf(word).map((s) => normalize(s)), ...englishExpansions(word).map((s) => normalize(s))])
+    }
+  }
+  return [...things.values()]
 }

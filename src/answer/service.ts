@@ -5,7 +5,7 @@ import { searchKnowledge, termStatistics } from '../knowledge/search.js'
 import { tokenize } from '../knowledge/text.js'
 import { normalize } from '../knowledge/text.js'
 import { composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
-import { asksSomething, ASKS_QUANTITY, CLAUSES, relativeYears } from './coverage.js'
+import { asksSomething, ASKS_QUANTITY, CLAUSES, relativeYears, subsidisedThings } from './coverage.js'
 import { nameForms, notHeldProgrammeNamed, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
 import { ASKS_WINDOW, windowLine } from './windows.js'
 import { premiseCorrection } from './premise.js'
@@ -155,6 +155,14 @@ export async function answerQuestion(
   const unknownForms = unknown ? nameForms(unknown, input.question) : []
   if (notHeld || (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(unknownForms[0]!)))) {
     return refusal('not-covered', english ? UNKNOWN_PROGRAMME_TEXT_EN : UNKNOWN_PROGRAMME_TEXT, [notHeld ?? unknown!])
+  }
+  // "攤位費有補助嗎？": when no programme is named and the thing to be subsidised is a word the knowledge
+  // base never uses, no programme here pays for it; another subsidy's share would answer another question.
+  const things = programmes.length === 0 ? subsidisedThings(input.question) : []
+  if (things.length > 0) {
+    const known = (await termStatistics(deps.db, things.flat())).idf
+    const unpaid = things.find((forms) => !forms.some((f) => known.has(f)))
+    if (unpaid) return refusal('not-covered', declineText(false, english), [unpaid[0]!])
   }
   const stats = await termStatistics(deps.db, tokenize(expandQuery(searchQuery)))
   const composed = composeExtractive(searchQuery, hits, stats, input.now)

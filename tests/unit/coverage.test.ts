@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { coverageOf, measuredThing, missingAnswerType, missingPlace, missingYear, namedYears, onlyPlannedFigures, relativeYears, questionFocus, subjectTerms } from '../../src/answer/coverage.js'
+import { coverageOf, measuredThing, missingAnswerType, missingPlace, missingYear, namedYears, onlyPlannedFigures, relativeYears, questionFocus, subjectTerms, subsidisedThings } from '../../src/answer/coverage.js'
 import { composeExtractive } from '../../src/answer/extractive.js'
 import type { SearchHit, TermStatistics } from '../../src/knowledge/search.js'
 
 describe('what a question asks for', () => {
+  it('reads the things a subsidy question asks a subsidy for, and none when no subsidy is asked', () => {
+    const things = subsidisedThings('我們想在店裡裝監視器，有沒有補助？').map((forms) => forms[0])
+    expect(things).toContain('監視器')
+    // Glue the segmenter leaves ("想在") is no thing.
+    expect(things).not.toContain('想在')
+    // A Latin name in a Chinese question is one.
+    expect(subsidisedThings('導入HACCP認證，政府補助多少？').map((forms) => forms[0])).toContain('haccp')
+    expect(subsidisedThings('監視器的效果怎麼樣？')).toEqual([])
+  })
+
   it('reads named years in both calendars', () => {
     expect(namedYears('112年度要推動幾家？2018年呢？')).toEqual([
       ['112', '2023'],
