@@ -19,6 +19,8 @@ describe('programme identity', () => {
     expect(unknownProgrammeNamed('有哪些補助計畫適合餐廳？')).toBeUndefined()
     expect(unknownProgrammeNamed('我們想啟動數位轉型計畫，要先做什麼？')).toBeUndefined()
     expect(unknownProgrammeNamed('雲市集計畫什麼時候開始？')).toBeUndefined()
+    // "整案計畫經費" is a whole case's budget, not a programme's name.
+    expect(unknownProgrammeNamed('聯合輔導案的整案計畫經費上限是多少？')).toBeUndefined()
   })
 
   it('spots a subsidy an agency runs as a programme, but not a subsidy described in passing', () => {

@@ -152,6 +152,9 @@ describe('what a question asks for', () => {
     const asked = subjectTerms('那個點數當初說最長可以用多久？到年底為止還能繼續拿到嗎？', stats).map((t) => t.forms[0])
     for (const filler of ['當初', '最長', '為止', '繼續', '拿到']) expect(asked).not.toContain(filler)
     expect(asked).toContain('點數')
+    // "算不算" asks whether something counts; "當年" points back at the asker's own story.
+    const counts = subjectTerms('我們店裡連老闆五個人，這樣算不算微型企業？當年有補助嗎？', stats).map((t) => t.forms[0])
+    for (const filler of ['算不算', '不算', '當年']) expect(counts).not.toContain(filler)
   })
 
   it('hears a question for a phone number, not 電話 as a way of working', () => {

@@ -56,6 +56,12 @@ describe('characters written two ways (everyday-language class)', () => {
     expect(expandQuery('一個案子的輔導期程大概多長？')).toContain('執行期間')
     expect(expandQuery('一個案子的輔導大概多久？')).not.toContain('執行期間')
   })
+
+  it('reads 有包含嗎 as the 包括 the documents write, and 整個期程 as their 全程', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map(), unseenIdf: 4 }
+    expect(coverageOf('設計輔導有包含包裝設計嗎？', ['設計輔導包括包裝設計與品牌設計'], stats).ratio).toBe(1)
+    expect(synonymsOf('期程')).toContain('全程')
+  })
 })
 
 describe('English words in their other forms (English class)', () => {
