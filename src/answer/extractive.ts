@@ -47,6 +47,8 @@ const ENGLISH_WORDS = /\b(the|a|an|is|are|can|could|do|does|what|how|which|who|w
 const ASKED_WEIGHT = T.asked_weight
 /** How much the words of a passage's title and headings count beside its best sentence. */
 const CONTEXT_WEIGHT = T.context_weight
+/** How much a card's lead counts beside the passage's own best sentence when passages compete. */
+const LEAD_WEIGHT = T.lead_weight
 
 /** Han character pairs and Latin words: the units two phrasings of one question share. */
 function grams(text: string): Set<string> {
@@ -150,7 +152,10 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const heading = hit.headingPath.join(' ')
     const context = scoreUnit(`${hit.title} ${heading}`, weights, false)
     const units = toUnits(hit.text).map((text) => ({ text, score: scoreUnit(text, weights, wantsFigure) }))
-    const best = Math.max(0, ...units.map((u) => u.score))
+    // The card's lead, written as the section's answer, speaks for it like its best sentence (a table's
+    // rows name neither the group nor the tool the question does; its lead does), a little discounted:
+    // a sentence of the passage itself is what the lead summarises.
+    const best = Math.max(0, ...units.map((u) => u.score), hit.card ? scoreUnit(hit.card.lead, weights, wantsFigure) * LEAD_WEIGHT : 0)
     const holds = missingAnswerType(question, [hit.text]) === undefined && missingYear(question, [hit.text, heading]) === undefined
     // What the rest of the passage adds: a question in two parts is answered by the passage holding both.
     const beyondBest = Math.max(0, scoreUnit(hit.text, weights, wantsFigure) - best)

@@ -26,6 +26,7 @@ export const answerPolicySchema = z.object({
     unseen_weight: threshold,
     asked_weight: threshold,
     context_weight: threshold,
+    lead_weight: threshold,
     second_part_share: threshold,
     rival_share: threshold,
     close_rival_share: threshold,

@@ -393,6 +393,20 @@ describe('the passage that leads an offline answer', () => {
     expect(composed.body).toContain('67.1%')
   })
 
+  it("leads with the table whose card names the group and tool asked, over a summary of all groups (wrong-section class)", () => {
+    // The table's rows name neither the group nor the tool; its card's lead names both.
+    const summary = {
+      ...hit('survey', '小店數位化調查', '調查結論', '調查指出，小型餐飲業與零售業的訂位、庫存與帳務，有五到六成仍以紙本或Excel處理，收銀多已導入POS系統。', 1),
+      card: { section: '調查結論', lead: '調查指出，小型餐飲業與零售業的訂位、庫存與帳務，有五到六成仍以紙本或Excel處理。', asks: ['小店數位化普遍到什麼程度？'] },
+    }
+    const table = {
+      ...hit('survey', '小店數位化調查', '餐飲業各項業務比例', '| 業務 | 方式 | 比例 |\n|---|---|---|\n| 訂位 | 紙本 | 58.2% |\n| 庫存 | 試算表 | 61.4% |\n| 帳務 | 記帳軟體 | 22.7% |', 2),
+      card: { section: '餐飲業各項業務比例', lead: '小型餐飲業訂位58.2%仍用紙本，庫存61.4%用Excel等試算表，帳務22.7%用記帳軟體。', asks: ['餐廳訂位還用紙本的有多少？'] },
+    }
+    const composed = composeExtractive('調查裡，小型餐飲業庫存還在用Excel的比例有多高？', [summary, table], stats)
+    expect(composed.body.split('〔1〕')[0]).toContain('61.4%')
+  })
+
   it('shows the table row naming the region asked, among rows that add as much (wrong-section class)', () => {
     const table = {
       ...hit('farm', '智慧農機推廣計畫：各區成果', '各區推廣成果', '| 地區 | 推廣台數 | 滿意度 |\n|---|---|---|\n| 北區 | 300 | 88% |\n| 南區 | 250 | 90% |\n| 中區 | 200 | 85% |\n| 東區 | 80 | 93% |', 1),
