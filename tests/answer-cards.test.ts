@@ -165,6 +165,10 @@ describe('scope', () => {
     const b = await ask('What is the income tax rate for a small shop?')
     expect(b.status).toBe('out-of-scope')
     expect(b.text).toContain('National Taxation Bureau')
+    // Whether a cost can be deducted from tax is the tax office's question too, however the cost is described.
+    const c = await ask('店裡導入POS的費用可以抵稅嗎？')
+    expect(c.status).toBe('out-of-scope')
+    expect(c.text).toContain('稅務')
     // A question about a programme the knowledge base holds is answered as always.
     expect((await ask('智慧商店計畫一家最多補多少錢？')).status).toBe('answered')
   })
