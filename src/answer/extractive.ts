@@ -79,6 +79,8 @@ export interface Composed {
   more: string | undefined
 }
 
+/** A question after a list ("有哪幾個子計畫？"): a card's lead names all of it; a few of the passage's lines would name some. */
+const ASKS_LIST = /哪些|哪幾|有哪|列出|\bwhich\b.*\b(are|were)\b|\bwhat are\b/iu
 /** Questions after a quantity, amount, share or date: sentences with figures answer them. */
 const ASKS_FIGURE = /多少|幾|比例|金額|上限|額度|預算|經費|how (many|much|long)|\bwhen\b|什麼時候|哪一年|期間|日期/i
 const HAS_FIGURE = /\d/
@@ -273,7 +275,7 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
     const closeRival = !otherProgramme && best.score >= main.best * CLOSE_RIVAL_SHARE
     if ((lines.length < 2 && rival) || (lines.length < 3 && (secondPart || closeRival))) {
       citations.push(citationOf(other.hit, n))
-      if (other.hit.card && secondPart) {
+      if (other.hit.card && (secondPart || (ASKS_LIST.test(question) && scoreUnit(other.hit.card.lead, weights, wantsFigure) >= best.score))) {
         lines.push(`${english && other.hit.card.lead_en ? other.hit.card.lead_en : other.hit.card.lead}〔${n}〕`)
       } else {
         const relevant = other.units.filter((u) => u.score > 0)

@@ -407,6 +407,19 @@ describe('the passage that leads an offline answer', () => {
     expect(composed.body.split('〔1〕')[0]).toContain('61.4%')
   })
 
+  it("names the whole list a question asks for, from the listing section's card (length class)", () => {
+    const about = {
+      ...hit('farm', '智慧農業推廣方案', '方案是什麼', '智慧農業推廣方案是農業處的四年期方案，底下有子計畫，協助小農導入感測與雲端工具。', 1),
+      card: { section: '方案是什麼', lead: '智慧農業推廣方案是農業處的四年期方案，底下有子計畫，協助小農導入感測與雲端工具。', asks: ['智慧農業推廣方案是什麼？'] },
+    }
+    const list = {
+      ...hit('farm', '智慧農業推廣方案', '四項子計畫', '智慧農業推廣方案的子計畫如下：\n- 田間感測子計畫：補助小農裝設土壤與氣象感測器，協助掌握田間的溫度與濕度變化。\n- 雲端記帳子計畫：輔導小農用雲端記帳軟體記錄收支，每月產出報表。\n- 冷鏈物流子計畫：協助產地建立冷藏集貨與配送。\n- 產銷媒合子計畫：媒合小農與通路，辦理展售活動。', 2),
+      card: { section: '四項子計畫', lead: '智慧農業推廣方案有四項子計畫：田間感測、雲端記帳、冷鏈物流、產銷媒合。', asks: ['有哪些子計畫？'] },
+    }
+    const composed = composeExtractive('智慧農業推廣方案底下有哪幾個子計畫？', [about, list], stats)
+    for (const name of ['田間感測', '雲端記帳', '冷鏈物流', '產銷媒合']) expect(composed.body).toContain(name)
+  })
+
   it('shows the table row naming the region asked, among rows that add as much (wrong-section class)', () => {
     const table = {
       ...hit('farm', '智慧農機推廣計畫：各區成果', '各區推廣成果', '| 地區 | 推廣台數 | 滿意度 |\n|---|---|---|\n| 北區 | 300 | 88% |\n| 南區 | 250 | 90% |\n| 中區 | 200 | 85% |\n| 東區 | 80 | 93% |', 1),
