@@ -37,7 +37,9 @@ export interface ProgrammeRegistry {
 
 export function programmeRegistry(input: unknown): ProgrammeRegistry {
   const data = programmeNamesSchema.parse(input)
-  const programmes = data.programmes.map((p) => ({ id: p.id, name: p.name, forms: [p.name, ...p.aliases].map(normalize) }))
+  // A name is found in either writing of its variant characters ("南台灣…" for 南臺灣…).
+  const withVariants = (forms: string[]) => [...new Set(forms.flatMap((f) => [f, variantForm(f) ?? f]))]
+  const programmes = data.programmes.map((p) => ({ id: p.id, name: p.name, forms: withVariants([p.name, ...p.aliases].map(normalize)) }))
   const forms = programmes.flatMap((p) => p.forms.map((form) => ({ form, programme: p }))).sort((a, b) => b.form.length - a.form.length)
   const notHeld = data.not_held.map(normalize).sort((a, b) => b.length - a.length)
   return { programmes, generic: new Set(data.generic.map(normalize)), forms, otherAgencies: data.other_agencies.map(normalize), notHeld, notHeldShares: data.not_held_shares.map(normalize) }
@@ -70,7 +72,7 @@ export function passageIsAbout(passage: { programme: string | null; title: strin
 }
 
 /** Words a name may start with that are not part of it ("申請雲端計畫" → 雲端計畫). */
-const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參加|加入|關於|有關|那個|這個|那|這|的|和|跟|與|及|或|去年|今年|明年|\d{2,4}年度?|新的)+/u
+const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參加|加入|關於|有關|那個|這個|那|這|的|和|跟|與|及|或|去年|今年|明年|\d{2,4}年度?|年度|年|新的)+/u
 /** The words that say what kind of thing a name is: a plan, or a subsidy. */
 const PLAN_KIND = '計畫|計劃|方案'
 const SUBSIDY_KIND = '補助款|補助|補貼|貸款|獎勵金'

@@ -19,6 +19,8 @@ describe('programme identity', () => {
     expect(unknownProgrammeNamed('有哪些補助計畫適合餐廳？')).toBeUndefined()
     expect(unknownProgrammeNamed('我們想啟動數位轉型計畫，要先做什麼？')).toBeUndefined()
     expect(unknownProgrammeNamed('雲市集計畫什麼時候開始？')).toBeUndefined()
+    // A year before a name is no part of it: "110年青年築夢計畫" names 青年築夢計畫.
+    expect(unknownProgrammeNamed('110年青年築夢計畫輔導了幾家？')).toBe('青年築夢計畫')
     // "整案計畫經費" is a whole case's budget, not a programme's name.
     expect(unknownProgrammeNamed('聯合輔導案的整案計畫經費上限是多少？')).toBeUndefined()
   })
@@ -43,6 +45,12 @@ describe('programme identity', () => {
     // a county's or city's own subsidies and programmes are another agency's
     expect(otherAgencyAsked('屏東縣政府有沒有給小吃店的數位化補助？')).toBe('縣政府')
     expect(unknownProgrammeNamed('台中市青年數位創業補助計畫最多補多少？')).toBe('台中市青年數位創業補助計畫')
+  })
+
+  it('knows a programme named in either writing of 台/臺 (everyday-language class)', () => {
+    const registry = programmeRegistry({ programmes: [{ id: 'east', name: '東臺灣觀光數位計畫', aliases: [] }], generic: ['補助計畫'] })
+    expect(programmesNamed('東台灣觀光數位計畫在哪裡辦？', registry).map((p) => p.id)).toEqual(['east'])
+    expect(unknownProgrammeNamed('東台灣觀光數位計畫在哪裡辦？', registry)).toBeUndefined()
   })
 
   it('does not take a programme the documents only mention for the held one it resembles', () => {
