@@ -20,7 +20,7 @@ describe('programme identity', () => {
     expect(unknownProgrammeNamed('我們想啟動數位轉型計畫，要先做什麼？')).toBeUndefined()
     expect(unknownProgrammeNamed('雲市集計畫什麼時候開始？')).toBeUndefined()
     // An umbrella policy the held programmes belong to is no unknown programme.
-    expect(unknownProgrammeNamed('雲世代計畫裡說的PMO是什麼？')).toBeUndefined()
+    expect(unknownProgrammeNamed('雲世代計畫要帶動多少家企業上雲？')).toBeUndefined()
     // A year before a name is no part of it: "110年青年築夢計畫" names 青年築夢計畫.
     expect(unknownProgrammeNamed('110年青年築夢計畫輔導了幾家？')).toBe('青年築夢計畫')
     // "整案計畫經費" is a whole case's budget, not a programme's name.
