@@ -157,6 +157,12 @@ describe('what a question asks for', () => {
     for (const filler of ['算不算', '不算', '當年']) expect(counts).not.toContain(filler)
   })
 
+  it('hears a question for a share, not whether a share matters nor 成數 inside 成為數位… (declined-but-answerable class)', () => {
+    expect(missingAnswerType('農機補助的自籌比例是多少？', ['由農會協助申請'])).toBe('share')
+    expect(missingAnswerType('自籌比例高一點，審查會加分嗎？', ['審查重點為技術可行性'])).toBeUndefined()
+    expect(missingAnswerType('想成為數位工具的供應商，要通過什麼審查？', ['供應商需通過資格審查'])).toBeUndefined()
+  })
+
   it('hears a question for a phone number, not 電話 as a way of working', () => {
     expect(missingAnswerType('這個計畫的聯絡電話是多少？', ['由計畫辦公室受理'])).toBe('phone')
     expect(missingAnswerType('有問題要打電話給誰？', ['由計畫辦公室受理'])).toBe('phone')
