@@ -133,7 +133,7 @@ export function otherAgencyAsked(question: string, registry: ProgrammeRegistry =
 }
 
 /** A subsidy named on its own, standing as a noun phrase ("…智慧減碳補助，"), not "補助比例". */
-const NAMED_SUBSIDY = /(\p{Script=Han}{4,12})(補助|補貼)(?=[，,。？?、！!\s]|$)/gu
+const NAMED_SUBSIDY = /(\p{Script=Han}{4,12})(補助|補貼)(?=[，,。？?、！!\s]|$|要(什麼|哪些|怎麼|如何)|怎麼|如何|有哪些|是什麼)/gu
 /** An agency (…部, …署, …司, …局, …處, …會) and the subsidy it runs. */
 const AGENCY_SUBSIDY = new RegExp(`\\p{Script=Han}{1,8}(?:部|署|司|局|處|委員會)的?(\\p{Script=Han}{2,14}?)(${SUBSIDY_KIND})`, 'gu')
 

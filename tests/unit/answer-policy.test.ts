@@ -34,6 +34,8 @@ describe('programme identity', () => {
     expect(unknownProgrammeNamed('經濟部的雲市集點數補助還有嗎？')).toBeUndefined()
     // A subsidy named on its own, as a noun phrase (wrong-programme class); not its share, nor a kind of subsidy.
     expect(unknownProgrammeNamed('餐飲業低碳廚房設備補助，一家店最多可以補多少？')).toBe('餐飲業低碳廚房設備補助')
+    // Also when the question runs on without a pause ("…補助要什麼條件？").
+    expect(unknownProgrammeNamed('社區咖啡館節能設備補助要什麼條件？')).toBe('社區咖啡館節能設備補助')
     expect(unknownProgrammeNamed('雲市集工業館數位點數補助，最多可以拿多少點？')).toBeUndefined()
     expect(unknownProgrammeNamed('餐飲業低碳廚房設備補助比例是多少？')).toBeUndefined()
     expect(unknownProgrammeNamed('有沒有數位轉型補助？')).toBeUndefined()
