@@ -133,6 +133,18 @@ function pick(units: { text: string; score: number }[], budget: number, fill = t
  * strong passages, each marked with its source number. Nothing is written that the sources do not say.
  */
 export function composeExtractive(question: string, hits: SearchHit[], stats: TermStatistics, now?: Date): Composed {
+  const first = composeFrom(question, hits, stats, now)
+  // The main section held the kind of fact asked only in a line about something else (a rule's "每年1案"
+  // for "幾案"): another section of the same document that holds it answers instead, if it covers the question as well.
+  const main = hits.find((h) => h.chunkHash === first.citations[0]?.chunkHash)
+  if (!main || first.lacking === undefined || !POLICY.answer_types.some((t) => t.name === first.lacking)) return first
+  const siblings = hits.filter((h) => h !== main && h.documentId === main.documentId && missingAnswerType(question, [h.card?.lead ?? h.text]) === undefined)
+  if (siblings.length === 0) return first
+  const second = composeFrom(question, [...siblings, ...hits.filter((h) => h !== main && !siblings.includes(h))], stats, now)
+  return second.covered && second.coverage.ratio >= first.coverage.ratio ? second : first
+}
+
+function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics, now?: Date): Composed {
   const terms = subjectTerms(question, stats)
   // Words every passage shares name the topic; words only some passages have name what is asked
   // ("哪個機關"), so within these passages they weigh more.

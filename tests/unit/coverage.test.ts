@@ -426,6 +426,20 @@ describe('the passage that leads an offline answer', () => {
     for (const name of ['田間感測', '雲端記帳', '冷鏈物流', '產銷媒合']) expect(composed.body).toContain(name)
   })
 
+  it('answers a count from the section that gives it, not from a rule that happens to hold a count (wrong-section class)', () => {
+    const purpose = {
+      ...hit('storm', '颱風災後輔導專案', '專案內容', '颱風災後輔導專案協助受災工廠修復機台、恢復生產。依一般規定，天然災害重建案不計入每年1案的申請限制。', 1),
+      card: { section: '專案內容', lead: '颱風災後輔導專案協助受災工廠修復機台、恢復生產，受災工廠不必自籌經費。', asks: ['颱風災後輔導專案在做什麼？'] },
+    }
+    const approved = {
+      ...hit('storm', '颱風災後輔導專案', '核定', '本專案核定受災工廠共42案，政府經費840萬元。', 2),
+      card: { section: '核定', lead: '本專案核定受災工廠共42案，政府經費840萬元。', asks: ['核定幾案？'] },
+    }
+    const composed = composeExtractive('颱風受災的工廠，有幾案拿到災後輔導？', [purpose, approved], stats)
+    expect(composed.covered).toBe(true)
+    expect(composed.body).toContain('42案')
+  })
+
   it('shows the table row naming the region asked, among rows that add as much (wrong-section class)', () => {
     const table = {
       ...hit('farm', '智慧農機推廣計畫：各區成果', '各區推廣成果', '| 地區 | 推廣台數 | 滿意度 |\n|---|---|---|\n| 北區 | 300 | 88% |\n| 南區 | 250 | 90% |\n| 中區 | 200 | 85% |\n| 東區 | 80 | 93% |', 1),
