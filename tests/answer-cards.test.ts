@@ -152,6 +152,9 @@ describe('a kind of fact asked for (answered-unanswerable class)', () => {
     const b = await ask('店裡想導入POS，政府有補助嗎？補助多少？')
     expect(b.status).toBe('answered')
     expect(b.body).toContain('30萬元')
+    // Asked in English, the thing is what the subsidy is for.
+    expect((await ask('Is there a subsidy for buying drones for our shop?')).status).toBe('not-covered')
+    expect((await ask('Is there a subsidy for POS systems in a shop?')).status).toBe('answered')
   })
 })
 

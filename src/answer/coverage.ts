@@ -349,13 +349,17 @@ const ASKS_SUBSIDY = POLICY.subsidised_thing.asks
  */
 export function subsidisedThings(question: string): string[][] {
   if (!ASKS_SUBSIDY.test(question)) return []
-  const chinese = HAN.test(question)
   const things = new Map<string, string[]>()
-  for (const clause of question.match(CLAUSES) ?? [question]) {
+  // In English, the thing is what the subsidy is "for" ("a subsidy for hiring engineers"); other
+  // words of the question ("bonus", "selection") may be paraphrases of the documents' Chinese.
+  const english = !HAN.test(question)
+  const scope = english ? /\b(?:subsid(?:y|ies)|grants?|funding)\s+(?:for|to)\b(.*)/iu.exec(question)?.[1] : question
+  if (scope === undefined) return []
+  for (const clause of scope.match(CLAUSES) ?? [scope]) {
     for (const word of subjectWords(clause)) {
       const latin = /^[a-z]{3,}$/.test(word)
       const noun = HAN.test(word) && Array.from(word).length >= 2 && !NUMBERISH.test(word) && !LEADING_FUNCTION.test(word) && !/^[想更很太]/u.test(word) && !RESULTATIVE.test(word)
-      if (noun || (latin && chinese)) things.set(word, [word, ...synonymsOf(word).map((s) => normalize(s)), ...englishExpansions(word).map((s) => normalize(s))])
+      if (noun || (latin && !STOP_EN.has(word) && !/^(subsid|grant|fund|sme|smes|company|companies|firm|business)/.test(word))) things.set(word, [word, ...synonymsOf(word).map((s) => normalize(s)), ...englishExpansions(word).map((s) => normalize(s))])
     }
   }
   return [...things.values()]

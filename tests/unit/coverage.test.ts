@@ -12,6 +12,9 @@ describe('what a question asks for', () => {
     // A Latin name in a Chinese question is one.
     expect(subsidisedThings('導入HACCP認證，政府補助多少？').map((forms) => forms[0])).toContain('haccp')
     expect(subsidisedThings('監視器的效果怎麼樣？')).toEqual([])
+    // In English, what the subsidy is for; the rest of the question may paraphrase the documents.
+    expect(subsidisedThings('Is there a subsidy for hiring engineers?').map((forms) => forms[0])).toContain('engineers')
+    expect(subsidisedThings('If we win the design award, is there any bonus subsidy?')).toEqual([])
   })
 
   it('reads named years in both calendars', () => {

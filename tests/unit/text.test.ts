@@ -57,6 +57,12 @@ describe('characters written two ways (everyday-language class)', () => {
     expect(expandQuery('一個案子的輔導大概多久？')).not.toContain('執行期間')
   })
 
+  it('reads everyday English words by the Chinese the documents use (park 園區, inquiries 諮詢, cases 案)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map(), unseenIdf: 4 }
+    expect(coverageOf('How many inquiries did the startup park get?', ['新創園區提供諮詢服務共512件'], stats).ratio).toBe(1)
+    expect(coverageOf('How many cases were approved?', ['共核定42案'], stats).ratio).toBe(1)
+  })
+
   it('reads 有包含嗎 as the 包括 the documents write, and 整個期程 as their 全程', () => {
     const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map(), unseenIdf: 4 }
     expect(coverageOf('設計輔導有包含包裝設計嗎？', ['設計輔導包括包裝設計與品牌設計'], stats).ratio).toBe(1)
