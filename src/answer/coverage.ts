@@ -359,7 +359,7 @@ export function subsidisedThings(question: string): string[][] {
     for (const word of subjectWords(clause)) {
       const latin = /^[a-z]{3,}$/.test(word)
       const noun = HAN.test(word) && Array.from(word).length >= 2 && !NUMBERISH.test(word) && !LEADING_FUNCTION.test(word) && !/^[想更很太]/u.test(word) && !RESULTATIVE.test(word)
-      if (noun || (latin && !STOP_EN.has(word) && !/^(subsid|grant|fund|sme|smes|company|companies|firm|business)/.test(word))) things.set(word, [word, ...synonymsOf(word).map((s) => normalize(s)), ...englishExpansions(word).map((s) => normalize(s))])
+      if (noun || latin) things.set(word, [word, ...synonymsOf(word).map((s) => normalize(s)), ...englishExpansions(word).map((s) => normalize(s))])
     }
   }
   return [...things.values()]
