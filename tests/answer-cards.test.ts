@@ -185,6 +185,14 @@ describe('English questions', () => {
     expect(a.text).toContain('Sources')
     expect(a.text).toContain('測試用智慧商店補助計畫')
   })
+
+  it('stay in English: the Chinese sentences behind the lead go behind 看更多 unless they hold the fact asked (length class)', async () => {
+    const a = await ask('How much does the smart store programme pay per shop for a POS system?')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('NT$300,000')
+    // Chinese appears only as the figures in brackets ("(30萬元)"), not as whole sentences.
+    expect(a.body.replace(/\([^)]*\)|（[^）]*）|〔\d+〕/gu, '')).not.toMatch(/\p{Script=Han}{4,}/u)
+  })
 })
 
 describe('current, honest framing', () => {

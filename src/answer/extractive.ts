@@ -203,7 +203,8 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     const wantsType = missingAnswerType(question, [card.lead]) !== undefined
     const candidates = main.units
       .map((u, i) => ({ ...u, i, adds: found(u.text).filter((t) => !inLead.has(t)).reduce((a, t) => a + t.weight, 0), typed: wantsType && missingAnswerType(question, [u.text]) === undefined }))
-      .filter((u) => u.adds > 0 || u.typed)
+      // An English reply keeps to the English lead: a Chinese sentence follows only when it holds the kind of fact asked.
+      .filter((u) => u.typed || (u.adds > 0 && !(english && card.lead_en)))
     // A sentence restating the lead (its figures all there, most of its words too) adds nothing but length;
     // it still speaks for the lead when telling which sentences are about what is asked.
     const restated = candidates.filter((u) => restates(card.lead, u.text))
