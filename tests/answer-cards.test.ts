@@ -153,7 +153,7 @@ describe('a kind of fact asked for (answered-unanswerable class)', () => {
     expect(b.status).toBe('answered')
     expect(b.body).toContain('30萬元')
     // Asked in English, the thing is what the subsidy is for.
-    expect((await ask('Is there a subsidy for buying drones for our shop?')).status).toBe('not-covered')
+    expect((await ask('Is there a subsidy for drones in a restaurant or retail shop, and how much per shop?')).status).toBe('not-covered')
     expect((await ask('Is there a subsidy for POS systems in a shop?')).status).toBe('answered')
   })
 })

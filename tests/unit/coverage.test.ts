@@ -350,6 +350,8 @@ describe('the passage that leads an offline answer', () => {
     vectorRank: rank,
     lexicalRank: rank,
   })
+  /** A hit whose section has an answer card (its section is the hit's heading). */
+  const withCard = (h: SearchHit, lead: string, asks: string[]): SearchHit => ({ ...h, card: { section: h.headingPath.at(-1)!, lead, asks } })
   const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map(), unseenIdf: 4 }
   const steps = hit('cloud', '雲端點數計畫', '申請步驟', '雲端點數計畫的申請分三步：註冊帳號、挑選方案、上傳文件。', 1)
   const window = hit('cloud', '雲端點數計畫', '受理期間', '雲端點數計畫受理至113年8月30日。', 2)
@@ -392,10 +394,7 @@ describe('the passage that leads an offline answer', () => {
   })
 
   it('does not repeat the lead in other words after it (length class)', () => {
-    const survey = {
-      ...hit('survey', '小企業數位化調查', '製造業', '調查顯示，50人以下製造業仍用基本電腦軟體的比例為73.9%。服務業的比例為67.1%。', 1),
-      card: { section: '製造業', lead: '小企業數位化調查：50人以下製造業有73.9%仍用基本電腦軟體。', asks: ['小工廠還在用基本軟體的有多少？'] },
-    }
+    const survey = withCard(hit('survey', '小企業數位化調查', '製造業', '調查顯示，50人以下製造業仍用基本電腦軟體的比例為73.9%。服務業的比例為67.1%。', 1), '小企業數位化調查：50人以下製造業有73.9%仍用基本電腦軟體。', ['小工廠還在用基本軟體的有多少？'])
     const composed = composeExtractive('小企業數位化調查裡，50人以下製造業還在用基本電腦軟體的比例多高？', [survey], stats)
     expect(composed.body).toContain('73.9%')
     expect(composed.body).not.toContain('比例為73.9%')
@@ -404,64 +403,37 @@ describe('the passage that leads an offline answer', () => {
 
   it("leads with the table whose card names the group and tool asked, over a summary of all groups (wrong-section class)", () => {
     // The table's rows name neither the group nor the tool; its card's lead names both.
-    const summary = {
-      ...hit('survey', '小店數位化調查', '調查結論', '調查指出，小型餐飲業與零售業的訂位、庫存與帳務，有五到六成仍以紙本或Excel處理，收銀多已導入POS系統。', 1),
-      card: { section: '調查結論', lead: '調查指出，小型餐飲業與零售業的訂位、庫存與帳務，有五到六成仍以紙本或Excel處理。', asks: ['小店數位化普遍到什麼程度？'] },
-    }
-    const table = {
-      ...hit('survey', '小店數位化調查', '餐飲業各項業務比例', '| 業務 | 方式 | 比例 |\n|---|---|---|\n| 訂位 | 紙本 | 58.2% |\n| 庫存 | 試算表 | 61.4% |\n| 帳務 | 記帳軟體 | 22.7% |', 2),
-      card: { section: '餐飲業各項業務比例', lead: '小型餐飲業訂位58.2%仍用紙本，庫存61.4%用Excel等試算表，帳務22.7%用記帳軟體。', asks: ['餐廳訂位還用紙本的有多少？'] },
-    }
+    const summary = withCard(hit('survey', '小店數位化調查', '調查結論', '調查指出，小型餐飲業與零售業的訂位、庫存與帳務，有五到六成仍以紙本或Excel處理，收銀多已導入POS系統。', 1), '調查指出，小型餐飲業與零售業的訂位、庫存與帳務，有五到六成仍以紙本或Excel處理。', ['小店數位化普遍到什麼程度？'])
+    const table = withCard(hit('survey', '小店數位化調查', '餐飲業各項業務比例', '| 業務 | 方式 | 比例 |\n|---|---|---|\n| 訂位 | 紙本 | 58.2% |\n| 庫存 | 試算表 | 61.4% |\n| 帳務 | 記帳軟體 | 22.7% |', 2), '小型餐飲業訂位58.2%仍用紙本，庫存61.4%用Excel等試算表，帳務22.7%用記帳軟體。', ['餐廳訂位還用紙本的有多少？'])
     const composed = composeExtractive('調查裡，小型餐飲業庫存還在用Excel的比例有多高？', [summary, table], stats)
     expect(composed.body.split('〔1〕')[0]).toContain('61.4%')
   })
 
   it("names the whole list a question asks for, from the listing section's card (length class)", () => {
-    const about = {
-      ...hit('farm', '智慧農業推廣方案', '方案是什麼', '智慧農業推廣方案是農業處的四年期方案，底下有子計畫，協助小農導入感測與雲端工具。', 1),
-      card: { section: '方案是什麼', lead: '智慧農業推廣方案是農業處的四年期方案，底下有子計畫，協助小農導入感測與雲端工具。', asks: ['智慧農業推廣方案是什麼？'] },
-    }
-    const list = {
-      ...hit('farm', '智慧農業推廣方案', '四項子計畫', '智慧農業推廣方案的子計畫如下：\n- 田間感測子計畫：補助小農裝設土壤與氣象感測器，協助掌握田間的溫度與濕度變化。\n- 雲端記帳子計畫：輔導小農用雲端記帳軟體記錄收支，每月產出報表。\n- 冷鏈物流子計畫：協助產地建立冷藏集貨與配送。\n- 產銷媒合子計畫：媒合小農與通路，辦理展售活動。', 2),
-      card: { section: '四項子計畫', lead: '智慧農業推廣方案有四項子計畫：田間感測、雲端記帳、冷鏈物流、產銷媒合。', asks: ['有哪些子計畫？'] },
-    }
+    const about = withCard(hit('farm', '智慧農業推廣方案', '方案是什麼', '智慧農業推廣方案是農業處的四年期方案，底下有子計畫，協助小農導入感測與雲端工具。', 1), '智慧農業推廣方案是農業處的四年期方案，底下有子計畫，協助小農導入感測與雲端工具。', ['智慧農業推廣方案是什麼？'])
+    const list = withCard(hit('farm', '智慧農業推廣方案', '四項子計畫', '智慧農業推廣方案的子計畫如下：\n- 田間感測子計畫：補助小農裝設土壤與氣象感測器，協助掌握田間的溫度與濕度變化。\n- 雲端記帳子計畫：輔導小農用雲端記帳軟體記錄收支，每月產出報表。\n- 冷鏈物流子計畫：協助產地建立冷藏集貨與配送。\n- 產銷媒合子計畫：媒合小農與通路，辦理展售活動。', 2), '智慧農業推廣方案有四項子計畫：田間感測、雲端記帳、冷鏈物流、產銷媒合。', ['有哪些子計畫？'])
     const composed = composeExtractive('智慧農業推廣方案底下有哪幾個子計畫？', [about, list], stats)
     for (const name of ['田間感測', '雲端記帳', '冷鏈物流', '產銷媒合']) expect(composed.body).toContain(name)
   })
 
   it('answers a count from the section that gives it, not from a rule that happens to hold a count (wrong-section class)', () => {
-    const purpose = {
-      ...hit('storm', '颱風災後輔導專案', '專案內容', '颱風災後輔導專案協助受災工廠修復機台、恢復生產。依一般規定，天然災害重建案不計入每年1案的申請限制。', 1),
-      card: { section: '專案內容', lead: '颱風災後輔導專案協助受災工廠修復機台、恢復生產，受災工廠不必自籌經費。', asks: ['颱風災後輔導專案在做什麼？'] },
-    }
-    const approved = {
-      ...hit('storm', '颱風災後輔導專案', '核定', '本專案核定受災工廠共42案，政府經費840萬元。', 2),
-      card: { section: '核定', lead: '本專案核定受災工廠共42案，政府經費840萬元。', asks: ['核定幾案？'] },
-    }
+    const purpose = withCard(hit('storm', '颱風災後輔導專案', '專案內容', '颱風災後輔導專案協助受災工廠修復機台、恢復生產。依一般規定，天然災害重建案不計入每年1案的申請限制。', 1), '颱風災後輔導專案協助受災工廠修復機台、恢復生產，受災工廠不必自籌經費。', ['颱風災後輔導專案在做什麼？'])
+    const approved = withCard(hit('storm', '颱風災後輔導專案', '核定', '本專案核定受災工廠共42案，政府經費840萬元。', 2), '本專案核定受災工廠共42案，政府經費840萬元。', ['核定幾案？'])
     const composed = composeExtractive('颱風受災的工廠，有幾案拿到災後輔導？', [purpose, approved], stats)
     expect(composed.covered).toBe(true)
     expect(composed.body).toContain('42案')
   })
 
   it('shows the table row naming the region asked, among rows that add as much (wrong-section class)', () => {
-    const table = {
-      ...hit('farm', '智慧農機推廣計畫：各區成果', '各區推廣成果', '| 地區 | 推廣台數 | 滿意度 |\n|---|---|---|\n| 北區 | 300 | 88% |\n| 南區 | 250 | 90% |\n| 中區 | 200 | 85% |\n| 東區 | 80 | 93% |', 1),
-      card: { section: '各區推廣成果', lead: '智慧農機推廣計畫各區推廣：北區300台最多，其次南區250台、中區200台，東區80台。', asks: ['各區推廣了幾台農機？'] },
-    }
+    const table = withCard(hit('farm', '智慧農機推廣計畫：各區成果', '各區推廣成果', '| 地區 | 推廣台數 | 滿意度 |\n|---|---|---|\n| 北區 | 300 | 88% |\n| 南區 | 250 | 90% |\n| 中區 | 200 | 85% |\n| 東區 | 80 | 93% |', 1), '智慧農機推廣計畫各區推廣：北區300台最多，其次南區250台、中區200台，東區80台。', ['各區推廣了幾台農機？'])
     const composed = composeExtractive('我們在東部，智慧農機推廣計畫東區的滿意度怎麼樣？', [table], stats)
     expect(composed.body.split('〔1〕')[0]).toContain('93%')
   })
 
   it('meets a count typed in digits where the section spells it out (everyday-language class)', () => {
     // Both cards are asked alike; only the count tells them apart, typed as 5 and spelled 五.
-    const yearly = {
-      ...hit('farm', '智慧農機推廣計畫：歷年成果', '112年度推廣成果', '智慧農機推廣計畫112年度推廣120台農機、節省人力8,000小時。', 1),
-      card: { section: '112年度推廣成果', lead: '智慧農機推廣計畫112年度推廣120台農機、節省人力8,000小時。', asks: ['112年總共推廣多少台農機？'] },
-    }
-    const decade = {
-      ...hit('farm', '智慧農機推廣計畫：歷年成果', '五年累計成果', '智慧農機推廣計畫五年累計推廣900台農機、節省人力60,000小時。', 2),
-      card: { section: '五年累計成果', lead: '智慧農機推廣計畫五年累計推廣900台農機、節省人力60,000小時。', asks: ['這五年總共推廣多少台農機？'] },
-    }
+    const yearly = withCard(hit('farm', '智慧農機推廣計畫：歷年成果', '112年度推廣成果', '智慧農機推廣計畫112年度推廣120台農機、節省人力8,000小時。', 1), '智慧農機推廣計畫112年度推廣120台農機、節省人力8,000小時。', ['112年總共推廣多少台農機？'])
+    const decade = withCard(hit('farm', '智慧農機推廣計畫：歷年成果', '五年累計成果', '智慧農機推廣計畫五年累計推廣900台農機、節省人力60,000小時。', 2), '智慧農機推廣計畫五年累計推廣900台農機、節省人力60,000小時。', ['這五年總共推廣多少台農機？'])
     const composed = composeExtractive('智慧農機推廣計畫這5年總共推廣多少台農機？', [yearly, decade], stats)
     expect(composed.covered).toBe(true)
     expect(composed.body.split('〔1〕')[0]).toContain('900台')
