@@ -76,6 +76,18 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('育成園區一個月租金多少？', ['進駐空間每坪月租金800元'])).toBeUndefined()
   })
 
+  it('wants the way in when asked how to sign up or apply, not what the thing is (answered-unanswerable class)', () => {
+    // What a training is and how many it trains says nothing of how to join it.
+    expect(missingAnswerType('智慧零售講師培訓班要怎麼報名？', ['計畫將培訓智慧零售講師120人，協助商圈店家導入數位工具。'])).toBe('how-to-apply')
+    expect(missingAnswerType('How do we apply for the retail trainer course?', ['The plan trains 120 retail trainers.'])).toBe('how-to-apply')
+    // A platform to file on, a window to call or the body to go through answers it.
+    expect(missingAnswerType('智慧零售講師培訓班要怎麼報名？', ['學員於培訓平台線上報名，額滿為止。'])).toBeUndefined()
+    expect(missingAnswerType('創新實驗補助去哪裡申請？', ['請洽計畫辦公室窗口。'])).toBeUndefined()
+    expect(missingAnswerType('創新實驗補助去哪裡申請？', ['申請須透過輔導單位提出。'])).toBeUndefined()
+    // Asking whether someone will come and explain the way in is no question how to apply.
+    expect(missingAnswerType('可以請辦公室來幫會員講申請方式嗎？', ['辦公室會派人到場說明輔導資源。'])).toBeUndefined()
+  })
+
   it('reads 今年/去年 from the clock when a figure or date of that year is asked, not in a rule question or the asker\'s story', () => {
     const now = new Date('2027-03-01T02:00:00Z')
     expect(relativeYears('那個獎今年報名截止是哪一天？', now)).toEqual([['2027', '116']])
