@@ -76,6 +76,15 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('育成園區一個月租金多少？', ['進駐空間每坪月租金800元'])).toBeUndefined()
   })
 
+  it('wants a count marked as a limit when asked the fewest or most allowed (answered-unanswerable class)', () => {
+    // A count that describes (one leads) is no minimum.
+    expect(missingAnswerType('智慧商圈計畫最少要幾家店一起申請？', ['聯合申請由1家商圈組織擔任主導。'])).toBe('count-limit')
+    expect(missingAnswerType('智慧商圈計畫最少要幾家店一起申請？', ['須有10家以上店家共同參與。'])).toBeUndefined()
+    expect(missingAnswerType('一家店一年最多可以申請幾案？', ['每家店每年以申請2案為限。'])).toBeUndefined()
+    // A count asked without a limit keeps the plain count type.
+    expect(missingAnswerType('去年有幾家店參加？', ['去年共有35家店參加。'])).toBeUndefined()
+  })
+
   it('wants the way in when asked how to sign up or apply, not what the thing is (answered-unanswerable class)', () => {
     // What a training is and how many it trains says nothing of how to join it.
     expect(missingAnswerType('智慧零售講師培訓班要怎麼報名？', ['計畫將培訓智慧零售講師120人，協助商圈店家導入數位工具。'])).toBe('how-to-apply')
