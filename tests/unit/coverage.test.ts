@@ -85,6 +85,15 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('去年有幾家店參加？', ['去年共有35家店參加。'])).toBeUndefined()
   })
 
+  it('wants firms named when asked for a winners list or which provider (answered-unanswerable class)', () => {
+    expect(missingAnswerType('智慧商店獎的得獎名單有哪些？', ['共有48家參選，選出12家得獎企業。'])).toBe('company-name')
+    expect(missingAnswerType('這次行動支付推廣是跟哪家支付業者合作？', ['與3家電子支付業者合作推廣。'])).toBe('company-name')
+    expect(missingAnswerType('這次行動支付推廣是跟哪家支付業者合作？', ['與台灣行動支付股份有限公司合作推廣。'])).toBeUndefined()
+    expect(missingAnswerType('調查是委託哪家公司做的？', ['委託英商訊息市調公司以電話訪問。'])).toBeUndefined()
+    // A list that is only passed on (通過名單送審) asks for no names.
+    expect(missingAnswerType('通過名單還要經過什麼會議？', ['審查結果送聯席會議確認。'])).toBeUndefined()
+  })
+
   it('wants the way in when asked how to sign up or apply, not what the thing is (answered-unanswerable class)', () => {
     // What a training is and how many it trains says nothing of how to join it.
     expect(missingAnswerType('智慧零售講師培訓班要怎麼報名？', ['計畫將培訓智慧零售講師120人，協助商圈店家導入數位工具。'])).toBe('how-to-apply')
