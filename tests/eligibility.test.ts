@@ -326,6 +326,19 @@ describe('the eligibility answer text', () => {
     expect(more).toContain('原文：「以製造業為限」')
     expect(more).toContain('〔1〕雲市集工業館數位點數補助計畫：資格')
   })
+  it('keeps the conditions left to confirm to a few on the phone screen, every one of them behind 看更多', () => {
+    const reading = readQuestion('我們是做室內設計的服務業小公司，可以申請即時技術輔導嗎？', rules)
+    const evals = evaluate(rules, reading.facts, NOW, { programmes: reading.programmes })
+    const { body, more } = composeEligibility(reading, evals, rules, [])
+    const line = body.split('\n').find((l) => l.startsWith('❔ 還需確認：'))!
+    const listed = line.replace(/^❔ 還需確認：/, '').replace(/等 \d+ 項$/, '').split('、')
+    expect(listed.length).toBeLessThanOrEqual(4)
+    const left = evals.flatMap((e) => e.results.filter((r) => r.outcome === 'unknown').map((r) => r.rule.label))
+    expect(line).toContain(`等 ${new Set(left).size} 項`)
+    // The same check in several tracks is one item, not one per track.
+    expect(new Set(listed).size).toBe(listed.length)
+    for (const label of left) expect(more).toContain(label)
+  })
   it('says why a programme is out of reach, and that the cloud-marketplace points are excepted', () => {
     const food = readQuestion('我們是30人的餐廳，可以申請什麼補助？', rules)
     const { body } = composeEligibility(food, evaluate(rules, food.facts, NOW), rules, [])

@@ -43,6 +43,7 @@ export const eligibilityCopy = {
   checkMet: '已備妥',
   stillToCheck: '還需確認：',
   andMore: (n: number) => `等 ${n} 項`,
+  inTracks: (n: number) => `（${n} 種案型）`,
   window: {
     open: (closes: string) => `受理中（收件至 ${closes}）。`,
     closed: '已截止，請留意下一梯次公告。',

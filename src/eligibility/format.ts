@@ -127,12 +127,16 @@ export function programmeSummary(evals: TrackEvaluation[], facts: Facts, rules: 
   const shown = (rs: RuleResult[]) => rs.filter((r) => r.outcome !== 'unknown' || r.because.type === 'conflict' || r.because.type === 'straddles' || r.because.type === 'midsize-unknown')
   for (const r of shown(shared)) lines.push(ruleLine(r, facts, rules))
   const toCheck = shared.filter((r) => !shown([r]).length).map((r) => r.rule.label)
+  /** Track-only conditions left to confirm, by label: the same check in several tracks is listed once. */
+  const trackChecks = new Map<string, string[]>()
   for (const e of evals) {
     const own = e.results.filter((r) => !p.rules.includes(r.rule))
     for (const r of shown(own)) lines.push(`${trackShortName(e.track.name)}：${ruleLine(r, facts, rules)}`)
-    for (const r of own.filter((x) => !shown([x]).length)) toCheck.push(`${r.rule.label}（${trackShortName(e.track.name)}）`)
+    for (const r of own.filter((x) => !shown([x]).length)) trackChecks.set(r.rule.label, [...(trackChecks.get(r.rule.label) ?? []), trackShortName(e.track.name)])
   }
-  if (toCheck.length > 0) lines.push(`${c.icon.unknown} ${c.stillToCheck}${toCheck.join('、')}`)
+  for (const [label, tracks] of trackChecks) toCheck.push(tracks.length > 1 ? `${label}${c.inTracks(tracks.length)}` : `${label}（${tracks[0]}）`)
+  // A phone screen holds a few; the rest are behind 看更多, which lists every rule.
+  if (toCheck.length > 0) lines.push(`${c.icon.unknown} ${c.stillToCheck}${briefList(toCheck, CHECKS_SHOWN)}`)
   lines.push(windowLine(p, first.window))
   return lines
 }
@@ -160,12 +164,19 @@ export function windowTag(e: ProgrammeRecommendation): string {
   return e.window.state === 'open' ? c.tag.open(e.window.closes!) : c.tag[e.window.state]
 }
 
+/** How many conditions left to confirm a programme's summary names before "等 N 項". */
+const CHECKS_SHOWN = 4
+
+/** "工廠登記、陸資", or the first few and "等 N 項" when there are more than fit (one more would as well be named). */
+export function briefList(items: string[], shown: number): string {
+  return items.length > shown + 1 ? `${items.slice(0, shown).join('、')}${c.andMore(items.length)}` : items.join('、')
+}
+
 /** "還需確認：工廠登記、陸資" — or why the documents cannot settle it. */
 export function checkingNote(e: ProgrammeRecommendation): string {
   const unstated = e.toCheck.filter((r) => r.rule.test.kind === 'unstated')
   const labels = e.toCheck.filter((r) => r.rule.test.kind !== 'unstated').map((r) => r.rule.label)
-  const shown = labels.length > 3 ? `${labels.slice(0, 2).join('、')}${c.andMore(labels.length)}` : labels.join('、')
-  return [labels.length > 0 ? `${c.stillToCheck}${shown}` : '', ...unstated.map((r) => r.rule.label)].filter(Boolean).join('；')
+  return [labels.length > 0 ? `${c.stillToCheck}${briefList(labels, 2)}` : '', ...unstated.map((r) => r.rule.label)].filter(Boolean).join('；')
 }
 
 export function trackNote(e: ProgrammeRecommendation): string {
