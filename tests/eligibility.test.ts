@@ -82,6 +82,8 @@ describe('the programme rules file', () => {
     expect(bad(withRule({ test: { kind: 'threshold', fact: 'revenue', comparison: '少於', value: 1 } }))).toThrow(/comparison/)
     expect(bad(withRule({ test: { kind: 'funding', banned: ['nope'], unlisted: 'pass' } }))).toThrow(/unknown funding scheme "nope"/)
     expect(bad(withRule({ alternative: { test: { kind: 'flag', fact: 'midsize', expect: true }, wording: '另一說', source: { document: 'doc', seed: '003', section: '肆' } } }))).toThrow(/conflict/)
+    // What the documents ask of a firm is kept only for a value the rule allows.
+    expect(bad(withRule({ test: { kind: 'one-of', fact: 'factory', allowed: ['registered'], provided: { exempt: '附證明' } } }))).toThrow(/provided/)
   })
 })
 
@@ -325,6 +327,13 @@ describe('the eligibility answer text', () => {
     expect(body).toContain('已截止')
     expect(more).toContain('原文：「以製造業為限」')
     expect(more).toContain('〔1〕雲市集工業館數位點數補助計畫：資格')
+  })
+  it('says what a condition met by an allowed exception then asks of the firm (免辦工廠登記 → the certificate)', () => {
+    const exempt = readQuestion('我們工廠依法免辦工廠登記，可以申請雲市集工業館嗎？', rules)
+    const body = composeEligibility(exempt, evaluate(rules, exempt.facts, NOW, { programmes: exempt.programmes }), rules, []).body
+    expect(body).toMatch(/✅ 工廠登記：[^\n]*免辦[^\n]*（[^\n]*證明文件）/)
+    const registered = readQuestion('我們工廠有工廠登記，可以申請雲市集工業館嗎？', rules)
+    expect(composeEligibility(registered, evaluate(rules, registered.facts, NOW, { programmes: registered.programmes }), rules, []).body).not.toContain('證明文件')
   })
   it('keeps the conditions left to confirm to a few on the phone screen, every one of them behind 看更多', () => {
     const reading = readQuestion('我們是做室內設計的服務業小公司，可以申請即時技術輔導嗎？', rules)

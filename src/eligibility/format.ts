@@ -65,7 +65,8 @@ export function ruleDetail(r: RuleResult, facts: Facts, rules?: ProgrammeRules):
     }
     case 'one-of': {
       const v = valueLabel(t.fact, facts[t.fact], rules)
-      return b.type === 'met' ? v : `${v}，${c.notMeet(r.rule.wording)}`
+      const provided = t.provided?.[facts[t.fact] ?? '']
+      return b.type === 'met' ? (provided ? `${v}（${provided}）` : v) : `${v}，${c.notMeet(r.rule.wording)}`
     }
     case 'flag':
       return b.type === 'met' ? r.rule.label : c.notMeet(r.rule.wording)

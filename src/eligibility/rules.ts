@@ -38,8 +38,11 @@ const oneOfSchema = z
     forbidden: z.array(z.string().min(1)).min(1).optional(),
     /** Values the documents leave open: the answer is "needs checking". */
     unclear: z.array(z.string().min(1)).optional(),
+    /** What the documents then ask of a firm with an allowed value (免辦工廠登記 → attach the authority's certificate). */
+    provided: z.record(z.string().min(1), z.string().min(1)).optional(),
   })
   .refine((t) => (t.allowed === undefined) !== (t.forbidden === undefined), 'give either allowed or forbidden')
+  .refine((t) => Object.keys(t.provided ?? {}).every((v) => t.allowed?.includes(v)), 'provided: only for allowed values')
 export type OneOfTest = z.infer<typeof oneOfSchema>
 
 const flagSchema = z.strictObject({ kind: z.literal('flag'), fact: z.enum(flagFacts), expect: z.boolean() })
