@@ -190,6 +190,15 @@ describe('what a question asks for', () => {
     for (const filler of ['算不算', '不算', '當年']) expect(counts).not.toContain(filler)
   })
 
+  it('reads each, after, only and what else as the question form, and a university or ready-made software in the documents\' words (declined-but-answerable class)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['大專院校', 4], ['套裝', 4], ['輔導單位', 3]]), unseenIdf: 6 }
+    const asked = subjectTerms('先做規劃跟後面做建置，各自最多補多少？只是買軟體可以嗎？還有哪些專門的課？', stats).map((t) => t.forms[0])
+    for (const filler of ['各自', '後面', '只是', '還有', '專門']) expect(asked).not.toContain(filler)
+    expect(coverageOf('輔導單位可以找大學嗎？', ['輔導單位可以是財團法人、大專院校或技術服務業者'], stats).missing).toEqual([])
+    expect(coverageOf('可以找大學老師嗎？', ['由學校教授擔任計畫主持人'], stats).missing).not.toContain('老師')
+    expect(coverageOf('可以買現成的軟體嗎？', ['導入套裝軟體須客製化60%以上'], stats).missing).not.toContain('現成')
+  })
+
   it('hears a question for a share, not whether a share matters nor 成數 inside 成為數位… (declined-but-answerable class)', () => {
     expect(missingAnswerType('農機補助的自籌比例是多少？', ['由農會協助申請'])).toBe('share')
     expect(missingAnswerType('自籌比例高一點，審查會加分嗎？', ['審查重點為技術可行性'])).toBeUndefined()
@@ -341,6 +350,15 @@ describe('English questions over Chinese passages (declined-but-answerable class
     for (const q of ['What conditions apply to the project lead?', 'Factory staff shareholding conditions?']) {
       expect(coverageOf(q, [passage], stats).ratio).toBeGreaterThanOrEqual(0.6)
     }
+  })
+
+  it('reads a branch office of a Japanese firm and asks for examples in the documents\' words', () => {
+    const q = "We're the branch office of a Japanese maker. Can a branch apply? Can you give examples?"
+    const terms = subjectTerms(q, stats).map((t) => t.forms)
+    for (const form of ['we\'re', 'give']) expect(terms.map((f) => f[0])).not.toContain(form)
+    expect(terms.find((f) => f[0] === 'branch')).toContain('分公司')
+    expect(terms.find((f) => f[0] === 'japanese')).toContain('日商')
+    expect(terms.find((f) => f[0] === 'examples')).toContain('例如')
   })
 
   it('reads a self-funding share question with its everyday words (minimum share, real-time)', () => {
