@@ -129,8 +129,21 @@ const PROGRAMME_WORDS = /補助|補貼|計畫|計劃|方案|貸款|獎勵|津貼
 export function otherAgencyAsked(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
   if (!PROGRAMME_WORDS.test(question) || programmesNamed(question, registry).length > 0) return undefined
   const hay = normalize(question)
-  return registry.otherAgencies.find((a) => hay.includes(a))
+  return localGovernmentAsked(question, registry) ?? registry.otherAgencies.find((a) => hay.includes(a))
 }
+
+/**
+ * A city or county government named with its place ("台中市政府自己有沒有補助"): that one's own
+ * programmes, which no passage here describes, whatever the subsidy is called.
+ */
+export function localGovernmentAsked(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
+  if (!PROGRAMME_WORDS.test(question) || programmesNamed(question, registry).length > 0) return undefined
+  const hay = normalize(question)
+  const local = registry.otherAgencies.filter((a) => LOCAL_GOVERNMENT.test(a) && hay.includes(a))
+  return local.map((a) => new RegExp(`(${PLACE_FORMS.join('|')})[市縣]?${a}`, 'u').exec(hay)?.[0]).find(Boolean)
+}
+/** Local governments: named with their place when the question gives it. */
+const LOCAL_GOVERNMENT = /^[縣市](政府|府)$/u
 
 /** A subsidy named on its own, standing as a noun phrase ("…智慧減碳補助，"), not "補助比例". */
 const NAMED_SUBSIDY = /(\p{Script=Han}{4,12})(補助|補貼)(?=[，,。？?、！!\s]|$|要(什麼|哪些|怎麼|如何)|怎麼|如何|有哪些|是什麼)/gu
@@ -145,6 +158,7 @@ export function nameForms(name: string, question: string): string[] {
   return [normalize(name.replace(KIND_SUFFIX, '')), ...(question.match(/\b[A-Z][A-Za-z]{1,9}\b|[A-Z]{2,10}/g) ?? []).map(normalize)]
 }
 /** A name that starts with a county or city (data: the answer policy's places), in either writing of 台/臺. */
-const LOCAL = new RegExp(`^(${[...POLICY.places].flatMap((p) => [p, variantForm(p) ?? p]).join('|')})`, 'u')
+const PLACE_FORMS = [...POLICY.places].flatMap((p) => [normalize(p), normalize(variantForm(p) ?? p)])
+const LOCAL = new RegExp(`^(${PLACE_FORMS.join('|')})`, 'u')
 /** Words a kind of programme starts with ("數位轉型補助計畫", "什麼樣的計畫"): not a name. */
 const GENERIC_START = /^(什麼|甚麼|哪|這|那|各|其他|相關|政府|補助|輔導|數位|轉型|推動|執行|年度|新)/u

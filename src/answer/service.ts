@@ -6,7 +6,7 @@ import { tokenize } from '../knowledge/text.js'
 import { normalize } from '../knowledge/text.js'
 import { composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
 import { asksSomething, ASKS_QUANTITY, CLAUSES, relativeYears, subsidisedThings } from './coverage.js'
-import { nameForms, notHeldProgrammeNamed, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
+import { nameForms, notHeldProgrammeNamed, localGovernmentAsked, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
 import { ASKS_WINDOW, windowLine } from './windows.js'
 import { premiseCorrection } from './premise.js'
 import { noticesFor, sourceLine } from './notices.js'
@@ -151,7 +151,7 @@ export async function answerQuestion(
   // Passages of another programme never answer a question about this one.
   const hits = (programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates).slice(0, parts.length >= 2 ? 7 : 5)
   const notHeld = programmes.length === 0 ? notHeldProgrammeNamed(input.question, registry) : undefined
-  const unknown = unknownProgrammeNamed(input.question, registry) ?? otherAgencyAsked(input.question, registry)
+  const unknown = localGovernmentAsked(input.question, registry) ?? unknownProgrammeNamed(input.question, registry) ?? otherAgencyAsked(input.question, registry)
   const unknownForms = unknown ? nameForms(unknown, input.question) : []
   if (notHeld || (unknown && !hits.some((h) => normalize(`${h.title} ${h.text}`).includes(unknownForms[0]!)))) {
     return refusal('not-covered', english ? UNKNOWN_PROGRAMME_TEXT_EN : UNKNOWN_PROGRAMME_TEXT, [notHeld ?? unknown!])

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isEnglish, phrasingSimilarity } from '../../src/answer/extractive.js'
 import { premiseCorrection } from '../../src/answer/premise.js'
-import { notHeldProgrammeNamed, otherAgencyAsked, programmeRegistry, programmesNamed, unknownProgrammeNamed } from '../../src/answer/programmes.js'
+import { localGovernmentAsked, notHeldProgrammeNamed, otherAgencyAsked, programmeRegistry, programmesNamed, unknownProgrammeNamed } from '../../src/answer/programmes.js'
 import { UNHAPPY } from '../../src/answer/routes.js'
 import { mentionsDomain } from '../../src/knowledge/expand.js'
 
@@ -47,7 +47,13 @@ describe('programme identity', () => {
     expect(otherAgencyAsked('SI要有數位產業署的能量登錄才能做供應鏈AI嗎？')).toBeUndefined()
     expect(otherAgencyAsked('文化部在哪裡？')).toBeUndefined()
     // a county's or city's own subsidies and programmes are another agency's
-    expect(otherAgencyAsked('屏東縣政府有沒有給小吃店的數位化補助？')).toBe('縣政府')
+    expect(otherAgencyAsked('屏東縣政府有沒有給小吃店的數位化補助？')).toBe('屏東縣政府')
+    expect(otherAgencyAsked('市政府有沒有給小吃店的數位化補助？')).toBe('市政府')
+    // The city's own subsidy, whatever it is called: a generic name (數位轉型補助) does not hide whose it is.
+    expect(localGovernmentAsked('新竹縣政府自己有沒有中小企業數位轉型補助？')).toBe('新竹縣政府')
+    expect(localGovernmentAsked('臺南市府有推智慧商圈計畫嗎？')).toBe('臺南市府')
+    expect(localGovernmentAsked('市政府有沒有補助？')).toBeUndefined()
+    expect(localGovernmentAsked('高雄市政府在哪裡？')).toBeUndefined()
     expect(unknownProgrammeNamed('台中市青年數位創業補助計畫最多補多少？')).toBe('台中市青年數位創業補助計畫')
   })
 
