@@ -199,6 +199,17 @@ describe('what a question asks for', () => {
     expect(coverageOf('可以買現成的軟體嗎？', ['導入套裝軟體須客製化60%以上'], stats).missing).not.toContain('現成')
   })
 
+  it('reads 最晚/很多 as form, 總預算/額外/算出 in the documents\' words, and 另外付錢 as a question of cost (declined-but-answerable and answered-unanswerable classes)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['總經費', 4], ['加碼', 4], ['計算', 3]]), unseenIdf: 6 }
+    const asked = subjectTerms('很多店家想問，申請最晚到什麼時候？', stats).map((t) => t.forms[0])
+    for (const filler of ['最晚', '很多']) expect(asked).not.toContain(filler)
+    expect(coverageOf('商圈計畫總預算多少？', ['商圈計畫總經費1.2億元'], stats).missing).not.toContain('總預算')
+    expect(coverageOf('得獎有額外補助嗎？', ['得獎者加碼補助5%'], stats).missing).not.toContain('額外')
+    expect(coverageOf('碳排是怎麼算出的？', ['以用電度數計算碳排'], stats).missing).not.toContain('算出')
+    expect(missingAnswerType('顧問到店輔導要另外付錢嗎？', ['顧問到店提供診斷與建議'])).toBe('fee')
+    expect(missingAnswerType('顧問到店輔導要另外付錢嗎？', ['到店輔導免費'])).toBeUndefined()
+  })
+
   it('hears a question for a share, not whether a share matters nor 成數 inside 成為數位… (declined-but-answerable class)', () => {
     expect(missingAnswerType('農機補助的自籌比例是多少？', ['由農會協助申請'])).toBe('share')
     expect(missingAnswerType('自籌比例高一點，審查會加分嗎？', ['審查重點為技術可行性'])).toBeUndefined()
