@@ -372,6 +372,19 @@ describe('English questions over Chinese passages (declined-but-answerable class
     expect(terms.find((f) => f[0] === 'examples')).toContain('例如')
   })
 
+  it('reads a principal investigator, a file size limit, off-the-shelf packages and labour fees in the documents\' words', () => {
+    const cases: [string, string, string[]][] = [
+      ['Who is the principal investigator and how can I reach her?', '計畫主持人為王小明，聯絡電話02-1234-5678', ['investigator', 'reach']],
+      ['Is there a file size limit for the upload?', '上傳檔案大小以20MB以內為限', ['file', 'size', 'limit']],
+      ['Can we implement an off-the-shelf package, and how much must it be customized?', '導入套裝軟體須客製化60%以上', ['off-the-shelf', 'package', 'customized']],
+      ['Is there a ceiling on commissioned labour or certification fees?', '委託勞務或驗證費上限為總經費40%', ['commissioned', 'labour', 'certification']],
+    ]
+    for (const [q, passage, words] of cases) {
+      const missing = coverageOf(q, [passage], stats).missing
+      for (const w of words) expect(missing, q).not.toContain(w)
+    }
+  })
+
   it('reads a self-funding share question with its everyday words (minimum share, real-time)', () => {
     const passage = '一般個案業者自籌款至少占總經費20%，政府最多出80%；即時技術服務隨到隨辦。'
     const q = 'What is the minimum self-funding share for a general case, and the maximum government share?'
