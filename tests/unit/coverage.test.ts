@@ -102,6 +102,8 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('智慧零售講師培訓班要怎麼報名？', ['學員於培訓平台線上報名，額滿為止。'])).toBeUndefined()
     expect(missingAnswerType('創新實驗補助去哪裡申請？', ['請洽計畫辦公室窗口。'])).toBeUndefined()
     expect(missingAnswerType('創新實驗補助去哪裡申請？', ['申請須透過輔導單位提出。'])).toBeUndefined()
+    expect(missingAnswerType('顧問團可以到店輔導嗎？要怎麼預約？', ['顧問團由50位業師組成，協助在地企業。'])).toBe('how-to-apply')
+    expect(missingAnswerType('顧問團可以到店輔導嗎？要怎麼預約？', ['請撥打專線預約到店輔導。'])).toBeUndefined()
     // Asking whether someone will come and explain the way in is no question how to apply.
     expect(missingAnswerType('可以請辦公室來幫會員講申請方式嗎？', ['辦公室會派人到場說明輔導資源。'])).toBeUndefined()
   })
