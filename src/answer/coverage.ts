@@ -134,13 +134,21 @@ export function onlyPlannedFigures(question: string, lead: string): boolean {
   if (!figure && !date) return false
   // By line, read up to its first figure (or date, unless a figure is asked): what a line opens with ("目標：110年6,400家次；…",
   // "從114年1月14日啟動…共輔導24萬家", "預定110年10月開幕") says whether its facts are planned or done.
-  const openings = lead
+  // A line may set a target and then report it done ("目標203,500家、完成247,830家"): a later clause that opens
+  // with what was done makes the line an outcome.
+  const opening = (text: string) => {
+    const at = text.search(date ? /\d/u : FIGURE)
+    return at >= 0 ? text.slice(0, at) : undefined
+  }
+  const lines = lead
     .replace(/〔\d+〕/gu, '')
     .split('\n')
-    .map((line) => ({ line, at: line.search(date ? /\d/u : FIGURE) }))
-    .filter((l) => l.at >= 0)
-    .map((l) => l.line.slice(0, l.at))
-  return openings.length > 0 && openings.every((s) => planned.test(s) && !actual.test(s))
+    .filter((line) => opening(line) !== undefined)
+  return lines.length > 0 && lines.every((line) => {
+    const first = opening(line)!
+    const later = line.split(/[、，,；;]/u).slice(1).map(opening).filter((o) => o !== undefined)
+    return planned.test(first) && !actual.test(first) && !later.some((o) => actual.test(o.trim().slice(0, 4)))
+  })
 }
 
 /** Whether something came about as planned ("後來真的有開嗎", "最後有沒有辦"). */

@@ -69,6 +69,9 @@ describe('what a question asks for', () => {
     expect(onlyPlannedFigures('那個創新基地最後是哪一天開幕的？', '經濟部規劃在台中設創新基地，預定112年3月開幕。')).toBe(true)
     expect(onlyPlannedFigures('那個創新基地後來真的有在112年開幕嗎？', '經濟部規劃在台中設創新基地，預定112年3月開幕。')).toBe(true)
     expect(onlyPlannedFigures('那個創新基地最後是哪一天開幕的？', '台中創新基地已於112年3月8日開幕，進駐12家。')).toBe(false)
+    // A target set and then reported done in the same line is an outcome; two targets are not.
+    expect(onlyPlannedFigures('智慧商圈計畫去年實際輔導了幾家？', '智慧商圈計畫去年：輔導目標300家、完成356家（118%）')).toBe(false)
+    expect(onlyPlannedFigures('智慧商圈計畫去年實際輔導了幾家？', '智慧商圈計畫：輔導目標300家、明年目標400家')).toBe(true)
   })
 
   it('wants the rent, wage or price asked for, not another amount of the same place (answered-unanswerable class)', () => {
