@@ -29,7 +29,7 @@ beforeAll(async () => {
       { id: 'fixture-assist', name: '測試用技術輔導計畫', aliases: ['技術輔導'] },
     ],
     generic: ['補助計畫', '這個計畫'],
-    other_agencies: ['文化部'],
+    other_agencies: ['文化部', '市政府', '縣政府'],
   })
   deps = { db: database.db, embedder: new LocalHashEmbedder(), programmes }
 })
@@ -104,6 +104,8 @@ describe('programme identity (wrong-programme class)', () => {
     expect(a.text).toBe(UNKNOWN_PROGRAMME_TEXT)
     // An agency whose programmes the knowledge base does not hold, however the subsidy is described.
     expect((await ask('文化部那邊給小店的數位補助，一家最多補多少？')).text).toBe(UNKNOWN_PROGRAMME_TEXT)
+    // A city's own subsidy, however generic its name.
+    expect((await ask('台中市政府自己有沒有補助計畫？每家最高補助多少？')).text).toBe(UNKNOWN_PROGRAMME_TEXT)
   })
 
   it("does not set another programme's passage beside the main one; it waits behind 看更多", async () => {

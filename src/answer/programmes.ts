@@ -139,8 +139,8 @@ export function otherAgencyAsked(question: string, registry: ProgrammeRegistry =
 export function localGovernmentAsked(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
   if (!PROGRAMME_WORDS.test(question) || programmesNamed(question, registry).length > 0) return undefined
   const hay = normalize(question)
-  const local = registry.otherAgencies.filter((a) => LOCAL_GOVERNMENT.test(a) && hay.includes(a))
-  return local.map((a) => new RegExp(`(${PLACE_FORMS.join('|')})[市縣]?${a}`, 'u').exec(hay)?.[0]).find(Boolean)
+  const local = registry.otherAgencies.filter((a) => LOCAL_GOVERNMENT.test(a))
+  return local.length > 0 ? new RegExp(`(?:${PLACE_FORMS.join('|')})[市縣]?(?:${local.join('|')})`, 'u').exec(hay)?.[0] : undefined
 }
 /** Local governments: named with their place when the question gives it. */
 const LOCAL_GOVERNMENT = /^[縣市](政府|府)$/u
