@@ -170,6 +170,11 @@ describe('scope', () => {
     const b = await ask('What is the income tax rate for a small shop?')
     expect(b.status).toBe('out-of-scope')
     expect(b.text).toContain('National Taxation Bureau')
+    // Hiring foreign workers is the labour authorities' question, whatever eligibility passage shares 工廠 and 條件.
+    const d = await ask('我們工廠想請外籍移工，公司要符合哪些條件？')
+    expect(d.status).toBe('out-of-scope')
+    expect(d.text).toContain('勞動')
+    expect((await ask('Can my factory hire migrant workers, and what are the requirements?')).status).toBe('out-of-scope')
     // Whether a cost can be deducted from tax is the tax office's question too, however the cost is described.
     const c = await ask('店裡導入POS的費用可以抵稅嗎？')
     expect(c.status).toBe('out-of-scope')
