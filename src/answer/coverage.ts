@@ -60,6 +60,8 @@ const SOURCE_DATE = /\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:的|之)
 
 /** Two years joined into a period ("115-118年度", "98~107年", "110至113年", "從98年做到107年"). */
 const YEAR_SPAN = /\d{2,4}\s*年?度?\s*(?:-|–|~|～|至|到|做到|一直到)\s*\d{2,4}(?=\s*年)/gu
+/** A period in a question, also without 年 ("ROC 98-107", "2009 to 2018"), or only its end ("全程（到114年8月）"). */
+const ASKED_SPAN = /(?<!\d)\d{2,4}\s*(?:-|–|~|～|至|到|\bto\b)\s*\d{2,4}(?!\d)|(?:到|至|迄|截至|直到)\s*\d{2,4}(?=\s*年)/giu
 /** A date asked for ("哪一天", "什麼時候", "幾月"). */
 const ASKS_DATE = /哪一?天|什麼時候|甚麼時候|何時|幾月|幾號|哪一年|\bwhen\b/iu
 /** A day ("115年2月12日"). */
@@ -73,8 +75,10 @@ export function missingYear(question: string, passages: string[], now?: Date): s
   let text = passages.join('\n').replace(/今天\s*[（(][^）)]*[）)]/g, '').replace(SOURCE_DATE, '').replace(YEAR_SPAN, ' ')
   if (!ASKS_DATE.test(question)) text = text.replace(FULL_DATE, ' ')
   const hay = normalize(text)
-  const asked = question.replace(YEAR_SPAN, ' ')
-  return [...namedYears(asked), ...(now ? relativeYears(asked, now) : [])].find((forms) => !forms.some((f) => hay.includes(f)))?.[0]
+  const asked = question.replace(YEAR_SPAN, ' ').replace(ASKED_SPAN, ' ')
+  // A year is a figure of its own: "109" inside 1,096 (1096 once normalised) or 2,109 names no year.
+  const mentions = (year: string) => new RegExp(`(?<![\\d.])${year}(?!\\d)`, 'u').test(hay)
+  return [...namedYears(asked), ...(now ? relativeYears(asked, now) : [])].find((forms) => !forms.some(mentions))?.[0]
 }
 
 /** The clauses of a question that ask something, without the asker's story ("我們公司在台中，…"). */

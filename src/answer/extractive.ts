@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize, numbersAsWords } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { asksAnswerType, asksSomething, CLAUSES, coverageOf, missingAnswerType, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { asksAnswerType, asksSomething, CLAUSES, namedYears, coverageOf, missingAnswerType, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 import { POLICY, T } from './policy.js'
@@ -144,7 +144,11 @@ export function composeExtractive(question: string, hits: SearchHit[], stats: Te
   return second.covered && second.coverage.ratio >= first.coverage.ratio ? second : first
 }
 
-function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics, now?: Date): Composed {
+/** How much a passage's merit yields per place in the retriever's order: a small preference for its ranking. */
+const RANK_DECAY = 0.08
+
+/** The question's subject words, weighted for these passages. */
+function weightsFor(question: string, hits: SearchHit[], stats: TermStatistics): { forms: string[]; weight: number }[] {
   const terms = subjectTerms(question, stats)
   // Words every passage shares name the topic; words only some passages have name what is asked
   // ("哪個機關"), so within these passages they weigh more.
@@ -152,16 +156,30 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
   // for ("哪個機關") counts double.
   const hay = hits.map((h) => normalize(`${h.headingPath.join(' ')} ${h.text}`))
   const focus = questionFocus(question)
-  const weights = terms.map((t) => {
+  return terms.map((t) => {
     const share = hay.filter((x) => t.forms.some((f) => x.includes(f))).length / Math.max(1, hits.length)
     const focused = focus !== undefined && t.forms.includes(normalize(focus)) ? 2 : 1
     return { ...t, weight: t.weight * (2 - share) * focused }
   })
-  if (hits.length === 0) return { covered: false, coverage: { ratio: 0, missing: [] }, lacking: undefined, body: '', citations: [], more: undefined }
+}
 
+interface ScoredPassage {
+  hit: SearchHit
+  units: { text: string; score: number }[]
+  best: number
+  merit: number
+  holds: boolean
+}
+
+/**
+ * How well each passage answers: its best sentence (or its card's lead), its title and headings, what
+ * its other sentences add, and how closely the question matches one of its card's phrasings, with a
+ * preference for the retriever's order (`decay` per rank).
+ */
+function scorePassages(question: string, hits: SearchHit[], weights: { forms: string[]; weight: number }[], decay: number): ScoredPassage[] {
   const wantsFigure = ASKS_FIGURE.test(question)
   const totalWeight = weights.reduce((a, t) => a + t.weight, 0)
-  const scored = hits.map((hit, rank) => {
+  return hits.map((hit, rank) => {
     // The title and headings give a passage its subject even when its sentences do not repeat it.
     const heading = hit.headingPath.join(' ')
     const context = scoreUnit(`${hit.title} ${heading}`, weights, false)
@@ -175,8 +193,23 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     const beyondBest = Math.max(0, scoreUnit(hit.text, weights, wantsFigure) - best)
     // A question worded like one of the card's phrasings is the question the card answers.
     const asked = Math.max(0, ...(hit.card?.asks ?? []).map((a) => phrasingSimilarity(question, a))) * totalWeight * ASKED_WEIGHT
-    return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - 0.08 * rank), holds }
+    return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - decay * rank), holds }
   })
+}
+
+/** The `n` passages that best answer the question, from a wider pool the retriever found, in the retriever's order. */
+export function bestPassages(question: string, hits: SearchHit[], stats: TermStatistics, n: number): SearchHit[] {
+  if (hits.length <= n) return hits
+  const scored = scorePassages(question, hits, weightsFor(question, hits, stats), RANK_DECAY)
+  const kept = new Set([...scored].sort((a, b) => b.merit - a.merit).slice(0, n).map((x) => x.hit))
+  return hits.filter((h) => kept.has(h))
+}
+
+function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics, now?: Date): Composed {
+  if (hits.length === 0) return { covered: false, coverage: { ratio: 0, missing: [] }, lacking: undefined, body: '', citations: [], more: undefined }
+  const weights = weightsFor(question, hits, stats)
+  const wantsFigure = ASKS_FIGURE.test(question)
+  const scored = scorePassages(question, hits, weights, RANK_DECAY)
   // The main passage: the one whose best sentence, context and other sentences hold most of the question, with a
   // small preference for the retriever's order. If it lacks the kind of fact asked for (an amount,
   // a date…) or the year named, another section of the same document that has it leads instead;
@@ -316,9 +349,14 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
   // ("資安支出要占合理比例" answers no "幾%", however many other shares the passage gives).
   // English questions are left out: their words match the Chinese sentences too loosely to tell which speaks of what.
   const typeApart = parts.length <= 1 && !english ? typeNotWhereAsked(question, mainSentences, weights) : undefined
+  // The one year a one-part question names must be the main passage's: a side passage that only mentions
+  // it ("108年將續改善系統" beside the 107 window) answers something else. Years may be spread over parts.
+  const yearContext = parts.length <= 1 && namedYears(question).length === 1
+    ? [lines[0]!, main.hit.text, `${main.hit.title} ${main.hit.headingPath.join(' ')}`]
+    : [...lines, ...shown.map((c) => `${c.title} ${c.headingPath.join(' ')}`)]
   const lacking =
     missingAnswerType(question, lead) ??
-    missingYear(question, [...lines, ...shown.map((c) => `${c.title} ${c.headingPath.join(' ')}`)], now) ??
+    missingYear(question, yearContext, now) ??
     missingPlace(question, context) ??
     (onlyPlannedFigures(question, lines[0]!) ? 'outcome' : undefined) ??
     measured ??

@@ -4,7 +4,7 @@ import { expandQuery, mentionsDomain } from '../knowledge/expand.js'
 import { searchKnowledge, termStatistics } from '../knowledge/search.js'
 import { tokenize } from '../knowledge/text.js'
 import { normalize } from '../knowledge/text.js'
-import { composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
+import { bestPassages, composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
 import { asksSomething, ASKS_QUANTITY, CLAUSES, relativeYears, subsidisedThings } from './coverage.js'
 import { nameForms, notHeldProgrammeNamed, localGovernmentAsked, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
 import { ASKS_WINDOW, windowLine } from './windows.js'
@@ -149,7 +149,11 @@ export async function answerQuestion(
     }
   }
   // Passages of another programme never answer a question about this one.
-  const hits = (programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates).slice(0, parts.length >= 2 ? 7 : 5)
+  const stats = await termStatistics(deps.db, tokenize(expandQuery(searchQuery)))
+  const pool = programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates
+  // Of the programme's passages, those that best answer the question: among many sections sharing the
+  // programme's words, the retriever's fifth is not always a better answer than its ninth.
+  const hits = bestPassages(searchQuery, pool, stats, parts.length >= 2 ? 7 : 5)
   const notHeld = programmes.length === 0 ? notHeldProgrammeNamed(input.question, registry) : undefined
   const unknown = localGovernmentAsked(input.question, registry) ?? unknownProgrammeNamed(input.question, registry) ?? otherAgencyAsked(input.question, registry)
   const unknownForms = unknown ? nameForms(unknown, input.question) : []
@@ -164,7 +168,6 @@ export async function answerQuestion(
     const unpaid = things.find((forms) => !forms.some((f) => known.has(f)))
     if (unpaid) return refusal('not-covered', declineText(false, english), [unpaid[0]!])
   }
-  const stats = await termStatistics(deps.db, tokenize(expandQuery(searchQuery)))
   const composed = composeExtractive(searchQuery, hits, stats, input.now)
   const retrieved = hits.map((h) => ({ chunkHash: h.chunkHash, title: h.title, headingPath: h.headingPath, text: h.text, score: h.score }))
   const base = { searchQuery, retrieved, coverage: { ratio: Math.round(composed.coverage.ratio * 1000) / 1000, missing: composed.coverage.missing, ...(composed.lacking ? { lacking: composed.lacking } : {}) } }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { coverageOf, measuredThing, missingAnswerType, missingPlace, missingYear, namedYears, onlyPlannedFigures, relativeYears, questionFocus, subjectTerms, subsidisedThings } from '../../src/answer/coverage.js'
-import { composeExtractive } from '../../src/answer/extractive.js'
+import { bestPassages, composeExtractive } from '../../src/answer/extractive.js'
 import type { SearchHit, TermStatistics } from '../../src/knowledge/search.js'
 
 describe('what a question asks for', () => {
@@ -158,6 +158,13 @@ describe('what a question asks for', () => {
     expect(missingYear('這個計畫116年的目標是多少？', ['經濟部116年3月1日的《119-122年度計畫》整理了115年的成果'])).toBe('116')
     // a date is what a date question asks
     expect(missingYear('這個計畫116年什麼時候收件？', ['116年3月1日起收件'])).toBeUndefined()
+    // A year is a figure of its own: 109 inside a count (1,096案 → 1096) or an amount names no year.
+    expect(missingYear('這個計畫109年什麼時候收件？', ['98~107年大專院校申請2,508案、執行1,096案'])).toBe('109')
+    expect(missingYear('這個計畫109年核定幾案？', ['共核定2,109案'])).toBe('109')
+    expect(missingYear('這個計畫109年核定幾案？', ['109/03/02公告，共核定88案'])).toBeUndefined()
+    // A period asked without 年 is no one of its years either.
+    expect(missingYear('What did the programme achieve over ROC 98-107 in total?', ['98~107年合計效益208.52億元'])).toBeUndefined()
+    expect(missingYear('這個計畫全程（到116年6月）要輔導幾家？', ['計畫112至116年6月合計輔導3,000家'])).toBeUndefined()
   })
 
   it('finds an ordinal asked with digits in a passage that writes it with digits (everyday-language class)', () => {
@@ -443,6 +450,28 @@ describe('the passage that leads an offline answer', () => {
     expect(composed.covered).toBe(true)
     expect(composed.body.split('\n')[0]).toContain('8月30日')
     expect(composed.citations[0]!.headingPath).toEqual(['受理期間'])
+  })
+
+  it('is found among the programme\'s many sections even when the retriever ranks it sixth (wrong-section class)', () => {
+    // Five sections share the programme's words (技術輔導, 112年, 輔導類別, 申請); only the sixth says which was applied for most.
+    const facets = ['通過率', '執行效益', '核定經費', '審查委員', '結案驗收'].map((facet, i) =>
+      hit('assist', '技術輔導計畫112年度統計', `112年度輔導類別的${facet}`, `技術輔導計畫112年度各輔導類別的${facet}：製程改善、產品設計、數位化依序列出，詳見表格。`, i + 1))
+    const most = hit('assist', '技術輔導計畫112年度統計', '112年度申請案依輔導類別', '技術輔導計畫112年度申請以「數位化」142案最多，產品設計120案次之。', 6)
+    const kept = bestPassages('技術輔導計畫112年哪一種輔導類別申請最多？', [...facets, most], stats, 5)
+    expect(kept).toHaveLength(5)
+    expect(kept).toContain(most)
+    // In the retriever's order still.
+    expect(kept.map((h) => h.vectorRank)).toEqual([...kept.map((h) => h.vectorRank)].sort((a, b) => a! - b!))
+  })
+
+  it('does not take a year the question names from a side passage that only mentions it', () => {
+    const window = hit('assist', '技術輔導計畫', '受理申請期間', '技術輔導計畫每年受理申請約1個月，112年度受理申請期間為2月1日至3月15日。', 1)
+    const plan = hit('assist', '技術輔導計畫', '檢討與建議', '技術輔導計畫113年將續改善線上受理系統。', 2)
+    const composed = composeExtractive('技術輔導計畫113年什麼時候受理申請？', [window, plan], stats)
+    expect(composed.body.split('〔1〕')[0]).toContain('2月1日')
+    expect(composed.covered).toBe(false)
+    expect(composed.lacking).toBe('113')
+    expect(composeExtractive('技術輔導計畫112年什麼時候受理申請？', [window, plan], stats).covered).toBe(true)
   })
 
   it('is the section of the same document about the year the question names', () => {
