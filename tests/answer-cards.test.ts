@@ -193,12 +193,15 @@ describe('English questions', () => {
     expect(a.text).toContain('測試用智慧商店補助計畫')
   })
 
-  it('stay in English: the Chinese sentences behind the lead go behind 看更多 unless they hold the fact asked (length class)', async () => {
+  it('stay in English, followed by the Chinese lead only: the passage behind it goes behind 看更多 unless it holds the fact asked (length class)', async () => {
     const a = await ask('How much does the smart store programme pay per shop for a POS system?')
     expect(a.status).toBe('answered')
-    expect(a.body).toContain('NT$300,000')
-    // Chinese appears only as the figures in brackets ("(30萬元)"), not as whole sentences.
-    expect(a.body.replace(/\([^)]*\)|（[^）]*）|〔\d+〕/gu, '')).not.toMatch(/\p{Script=Han}{4,}/u)
+    const [english, chinese, ...rest] = a.body.replace(/〔\d+〕/gu, '').split('\n')
+    expect(english).toContain('NT$300,000')
+    // The programme's own terms and figures as the office writes them, to quote when applying.
+    expect(chinese).toBe('測試用智慧商店補助計畫每家最高補助30萬元，補助比例不超過總經費的70%，其餘由店家自籌。')
+    // No passage sentence follows: what the English lead leaves out waits behind 看更多.
+    expect(rest.join('\n')).not.toMatch(/\p{Script=Han}{4,}/u)
   })
 })
 

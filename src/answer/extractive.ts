@@ -231,7 +231,9 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     // The card's lead answers first; sentences of the passage follow only for what the lead lacks:
     // a word of the question it does not hold, or the kind of fact asked for (an amount, a date…).
     const card = main.hit.card
-    const lead = english && card.lead_en ? card.lead_en : card.lead
+    // In English, the Chinese lead follows the English one: the programme's own terms and figures as the
+    // office writes them (20萬元, 5個月, 網站建置), which an applicant quotes and searches for.
+    const lead = english && card.lead_en ? `${card.lead_en}\n${card.lead}` : card.lead
     const inLead = new Set(found(card.lead))
     const wantsType = missingAnswerType(question, [card.lead]) !== undefined
     const candidates = main.units
