@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import names from '../../knowledge/programme-names.json' with { type: 'json' }
-import { variantForm } from '../knowledge/expand.js'
+import { englishExpansions, variantForm } from '../knowledge/expand.js'
 import { normalize } from '../knowledge/text.js'
 import { POLICY } from './policy.js'
 
@@ -127,8 +127,10 @@ const PROGRAMME_WORDS = /補助|補貼|計畫|計劃|方案|貸款|獎勵|津貼
  * subsidies or programmes ("數位部那邊給中小企業的補助") and names none the knowledge base holds.
  */
 export function otherAgencyAsked(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
-  if (!PROGRAMME_WORDS.test(question) || programmesNamed(question, registry).length > 0) return undefined
-  const hay = normalize(question)
+  // An English question names the agency and the subsidy in English ("the Ministry of Culture's grant").
+  const text = `${question} ${englishExpansions(question).join(' ')}`
+  if (!PROGRAMME_WORDS.test(text) || programmesNamed(question, registry).length > 0) return undefined
+  const hay = normalize(text)
   return localGovernmentAsked(question, registry) ?? registry.otherAgencies.find((a) => hay.includes(a))
 }
 

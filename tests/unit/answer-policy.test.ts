@@ -46,6 +46,9 @@ describe('programme identity', () => {
     expect(otherAgencyAsked('農業部的農產品電商方案可以申請嗎？')).toBe('農業部')
     expect(otherAgencyAsked('SI要有數位產業署的能量登錄才能做供應鏈AI嗎？')).toBeUndefined()
     expect(otherAgencyAsked('文化部在哪裡？')).toBeUndefined()
+    // Named in English, the agency and its subsidy are the same question.
+    expect(otherAgencyAsked("Does the Ministry of Culture have a grant for small shops going digital?")).toBe('文化部')
+    expect(otherAgencyAsked('Where is the Ministry of Culture?')).toBeUndefined()
     // a county's or city's own subsidies and programmes are another agency's
     expect(otherAgencyAsked('屏東縣政府有沒有給小吃店的數位化補助？')).toBe('屏東縣政府')
     expect(otherAgencyAsked('市政府有沒有給小吃店的數位化補助？')).toBe('市政府')

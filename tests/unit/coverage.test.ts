@@ -45,6 +45,9 @@ describe('what a question asks for', () => {
   it('reads "拿到多少家" as a count, not an amount, and "不得超過" as a cap', () => {
     expect(missingAnswerType('這個計畫上半年拿到多少家業者的意願書？', ['取得1,234家業者的輔導意願'])).toBeUndefined()
     expect(missingAnswerType('這個計畫一家最多拿多少？', ['取得1,234家業者的輔導意願'])).toBe('amount')
+    // In English too, a maximum per firm is answered by a figure marked as the limit.
+    expect(missingAnswerType('What is the maximum loan amount a single shop can get?', ['三配套包括優惠貸款與租稅優惠'])).toBe('cap')
+    expect(missingAnswerType('What is the maximum loan amount a single shop can get?', ['每家貸款最高500萬元'])).toBeUndefined()
     // "Who pays, and how much" asks money: a description of the scheme does not answer it.
     expect(missingAnswerType('顧問來輔導的費用是誰出？出多少？', ['由產業出題、新創提出解決方案並到場實證'])).toBe('amount')
     expect(missingAnswerType('顧問來輔導的費用是誰出？出多少？', ['政府負擔70%，上限30萬元'])).toBeUndefined()
