@@ -1,5 +1,5 @@
 import { POLICY, T } from './policy.js'
-import { englishExpansions, synonymsOf, variantForm } from '../knowledge/expand.js'
+import { englishExpansions, phraseTermsByWord, synonymsOf, variantForm } from '../knowledge/expand.js'
 import type { TermStatistics } from '../knowledge/search.js'
 import { normalize, numbersAsWords, ordinalAsNumber, wordAsNumber, words } from '../knowledge/text.js'
 
@@ -181,13 +181,14 @@ function subjectWords(clause: string): string[] {
 export function subjectTerms(question: string, stats: TermStatistics): Term[] {
   const weightOf = (token: string) => stats.idf.get(token) ?? stats.unseenIdf * UNSEEN_WEIGHT
   const years = new Map(namedYears(question).map((forms) => [forms[0]!, forms]))
+  const inPhrases = phraseTermsByWord(question)
   // A Han character carries about as much as three Latin letters.
   const chineseQuestion = (question.match(/\p{Script=Han}/gu) ?? []).length * 3 >= (question.match(/[A-Za-z]/g) ?? []).length
   /** A word's forms and weight, before the clause it stands in is taken into account. */
   const termOf = (token: string): Term => {
     if (/^[a-z]/.test(token)) {
       // An English word counts as found when it or its Chinese equivalent appears.
-      const forms = [token, ...englishExpansions(token).map((z) => normalize(z))]
+      const forms = [token, ...englishExpansions(token).map((z) => normalize(z)), ...(inPhrases.get(token) ?? []).map((z) => normalize(z))]
       // In a Chinese question a Latin word is a name (a product, a brand, a scheme): one the
       // knowledge base never mentions is what the question turns on, not a paraphrase.
       const name = chineseQuestion && forms.length === 1 && !stats.idf.has(token)

@@ -80,6 +80,20 @@ export function englishExpansions(query: string): string[] {
   return [...new Set(added)]
 }
 
+/**
+ * The Chinese terms of the English phrases a query contains, by each word of the phrase ("greenhouse
+ * gas" → gas: 溫室氣體): a word that means nothing alone is found where its phrase's term is.
+ */
+export function phraseTermsByWord(query: string): Map<string, string[]> {
+  const text = query.toLowerCase()
+  const byWord = new Map<string, string[]>()
+  for (const phrase of phrases) {
+    if (!text.includes(phrase)) continue
+    for (const word of phrase.split(/[\s-]+/)) byWord.set(word, [...(byWord.get(word) ?? []), ...terms.get(phrase)!])
+  }
+  return byWord
+}
+
 export function expandQuery(query: string): string {
   const variants = (query.match(/\p{Script=Han}+/gu) ?? []).flatMap((run) => variantForm(run) ?? [])
   const added = [...new Set([...englishExpansions(query), ...synonymExpansions(query), ...variants])]

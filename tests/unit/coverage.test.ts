@@ -420,6 +420,13 @@ describe('names in a Chinese question (scope class)', () => {
     // A Latin word the sources do use counts like any other.
     expect(coverageOf('點數可以買 POS 方案嗎？', [passage], stats).ratio).toBeGreaterThanOrEqual(0.6)
   })
+
+  it('finds each word of an English phrase where the phrase\'s Chinese term is ("greenhouse gas" → 溫室氣體)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['溫室氣體', 4], ['減少', 2]]), unseenIdf: 6 }
+    const coverage = coverageOf('How much greenhouse gas did the programme cut?', ['節能輔導計畫109年減少溫室氣體排放3,591公噸'], stats)
+    expect(coverage.missing).not.toContain('gas')
+    expect(coverage.missing).not.toContain('greenhouse')
+  })
 })
 
 describe('the passage that leads an offline answer', () => {
