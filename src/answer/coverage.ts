@@ -163,7 +163,7 @@ const FIGURE = /(?<![\d,.])\d[\d,.]*(?![\d,.]|\s*[年月日A-Za-z])/u
 /** The words of a clause that may name its subject: stop words, counters and glued particles left out. */
 function subjectWords(clause: string): string[] {
   const out: string[] = []
-  for (let token of words(numbersAsWords(normalize(clause)))) {
+  for (let token of words(numbersAsWords(normalize(clause.replace(POLICY.reported_speech.pattern, ' '))))) {
     if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
     // A stop word with a particle glued on ("做的", "用了") is still a stop word.
     else if (HAN.test(token) && Array.from(token).length === 2 && /[的了嗎呢吧過]$/u.test(token) && STOP_ZH.has(token.slice(0, -1))) token = token.slice(0, -1)

@@ -41,6 +41,7 @@ export const answerPolicySchema = z.object({
   planned_figures: z.strictObject({ why: z.string(), asks: pattern, planned: pattern, actual: pattern }),
   combination: z.strictObject({ why: z.string(), asks: pattern }),
   subsidised_thing: z.strictObject({ why: z.string(), asks: pattern }),
+  reported_speech: z.strictObject({ why: z.string(), pattern }),
   outside_topics: z.strictObject({
     why: z.string(),
     topics: z.array(z.strictObject({ name: z.string().min(1), name_en: z.string().min(1), asks: pattern, refer: z.string().min(2), refer_en: z.string().min(2) })),

@@ -207,6 +207,12 @@ describe('what a question asks for', () => {
     // "算不算" asks whether something counts; "當年" points back at the asker's own story.
     const counts = subjectTerms('我們店裡連老闆五個人，這樣算不算微型企業？當年有補助嗎？', stats).map((t) => t.forms[0])
     for (const filler of ['算不算', '不算', '當年']) expect(counts).not.toContain(filler)
+    // Who uses a term (政府講的, 你們說的) is not what is asked: the term is.
+    const term = subjectTerms('我們店連我4個人，算是政府講的微型企業嗎？你們說的數位卷要去哪裡領？', stats).map((t) => t.forms[0])
+    for (const speaker of ['政府', '你們']) expect(term).not.toContain(speaker)
+    expect(term).toContain('微型')
+    // A government named as the actor stays in the question.
+    expect(subjectTerms('政府補助多少？', stats).map((t) => t.forms[0])).toContain('政府')
   })
 
   it('reads each, after, only and what else as the question form, and a university or ready-made software in the documents\' words (declined-but-answerable class)', () => {
