@@ -358,6 +358,16 @@ describe('the eligibility answer text', () => {
     expect(composeEligibility(why, evaluate(rules, why.facts, NOW), rules, []).body.match(/不符合「以製造業為限」/g)).toHaveLength(3)
     const q21 = readQuestion('已經有用雲市集數位點數，還可以同時申請接班傳承計畫嗎？', rules)
     expect(composeEligibility(q21, evaluate(rules, q21.facts, NOW, { programmes: q21.programmes }), rules, []).body).toMatch(/雲市集.*不在此限/)
+    // A rule the firm fails is quoted as the documents word it, right under its ❌ line.
+    const big = readQuestion('我們是做塑膠射出的製造業，合併營收35億，不是中堅企業，可以申請產業聚落供應鏈AI計畫嗎？', rules)
+    const bigEvals = evaluate(rules, big.facts, NOW, { programmes: big.programmes })
+    const failed = bigEvals.flatMap((e) => e.results.filter((r) => r.outcome === 'fail'))
+    expect(failed.length).toBeGreaterThan(0)
+    const bigBody = composeEligibility(big, bigEvals, rules, []).body
+    for (const r of failed) expect(bigBody).toContain(`❌ ${r.rule.label}`)
+    expect(bigBody).toContain(`規定原文：「${failed[0]!.rule.wording}」`)
+    // Rules that pass or are left to check are not quoted: the bubble stays short.
+    expect(bigBody.match(/規定原文/g)).toHaveLength(new Set(failed.map((r) => r.rule.wording)).size)
     const q13 = readQuestion('之前已經拿過疫後特別條例的低碳化、智慧化升級轉型補助，還能申請供應鏈AI嗎？', rules)
     expect(composeEligibility(q13, evaluate(rules, q13.facts, NOW, { programmes: q13.programmes }), rules, []).body).toMatch(/❌ 不符合[\s\S]*不得申請/)
   })

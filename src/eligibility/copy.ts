@@ -20,6 +20,8 @@ export const eligibilityCopy = {
     factory: { registered: '已辦工廠登記', exempt: '依法免辦工廠登記', none: '沒有工廠登記' },
     registration: { company: '公司登記', business: '商業登記（行號）', 'limited-partnership': '有限合夥登記', branch: '分公司', none: '尚未辦公司或商業登記' },
   },
+  /** The documents' own wording of a rule the firm fails, under its line. */
+  quoted: (wording: string) => `規定原文：「${wording}」`,
   notGiven: '（未提供）',
   pleaseCheck: '請確認——',
   conflictFallback: '資料中兩處說法不一致，請向計畫辦公室確認。',

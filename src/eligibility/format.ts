@@ -126,13 +126,15 @@ export function programmeSummary(evals: TrackEvaluation[], facts: Facts, rules: 
   const head = verdicts.size === 1 ? verdictLabel(first.verdict) : evals.map((e) => `${e.track.name} ${verdictLabel(e.verdict)}`).join('；')
   lines.push(`【${p.short_name}${evals.length === 1 && p.tracks.length > 1 ? `｜${first.track.name}` : ''}】${head}${cite}`)
   const shown = (rs: RuleResult[]) => rs.filter((r) => r.outcome !== 'unknown' || r.because.type === 'conflict' || r.because.type === 'straddles' || r.because.type === 'midsize-unknown')
-  for (const r of shown(shared)) lines.push(ruleLine(r, facts, rules))
+  // A rule the firm fails is quoted as the documents word it: the words to check the notice against.
+  const line = (r: RuleResult) => (r.outcome === 'fail' ? `${ruleLine(r, facts, rules)}\n　${c.quoted(r.rule.wording)}` : ruleLine(r, facts, rules))
+  for (const r of shown(shared)) lines.push(line(r))
   const toCheck = shared.filter((r) => !shown([r]).length).map((r) => r.rule.label)
   /** Track-only conditions left to confirm, by label: the same check in several tracks is listed once. */
   const trackChecks = new Map<string, string[]>()
   for (const e of evals) {
     const own = e.results.filter((r) => !p.rules.includes(r.rule))
-    for (const r of shown(own)) lines.push(`${trackShortName(e.track.name)}：${ruleLine(r, facts, rules)}`)
+    for (const r of shown(own)) lines.push(`${trackShortName(e.track.name)}：${line(r)}`)
     for (const r of own.filter((x) => !shown([x]).length)) trackChecks.set(r.rule.label, [...(trackChecks.get(r.rule.label) ?? []), trackShortName(e.track.name)])
   }
   for (const [label, tracks] of trackChecks) toCheck.push(tracks.length > 1 ? `${label}${c.inTracks(tracks.length)}` : `${label}（${tracks[0]}）`)
