@@ -151,8 +151,9 @@ export async function answerQuestion(
   // Passages of another programme never answer a question about this one.
   const stats = await termStatistics(deps.db, tokenize(expandQuery(searchQuery)))
   const pool = programmes.length > 0 ? candidates.filter((h) => programmes.some((p) => passageIsAbout(h, p))) : candidates
-  // Of the programme's passages, those that best answer the question: among many sections sharing the
-  // programme's words, the retriever's fifth is not always a better answer than its ninth.
+  // Of the passages found (a named programme's 20, or a two-part question's parts'), those that best
+  // answer: among many sections sharing a programme's words, the retriever's fifth is not always a
+  // better answer than its ninth.
   const hits = bestPassages(searchQuery, pool, stats, parts.length >= 2 ? 7 : 5)
   const notHeld = programmes.length === 0 ? notHeldProgrammeNamed(input.question, registry) : undefined
   const unknown = localGovernmentAsked(input.question, registry) ?? unknownProgrammeNamed(input.question, registry) ?? otherAgencyAsked(input.question, registry)
