@@ -132,15 +132,15 @@ function pick(units: { text: string; score: number }[], budget: number, fill = t
  * The offline answer: the best passage's most relevant sentences, plus the best sentence of other
  * strong passages, each marked with its source number. Nothing is written that the sources do not say.
  */
-export function composeExtractive(question: string, hits: SearchHit[], stats: TermStatistics, now?: Date): Composed {
-  const first = composeFrom(question, hits, stats, now)
+export function composeExtractive(question: string, hits: SearchHit[], stats: TermStatistics, now?: Date, context: AskedContext = {}): Composed {
+  const first = composeFrom(question, hits, stats, now, context)
   // The main section held the kind of fact asked only in a line about something else (a rule's "每年1案"
   // for "幾案"): another section of the same document that holds it answers instead, if it covers the question as well.
   const main = hits.find((h) => h.chunkHash === first.citations[0]?.chunkHash)
   if (!main || first.lacking === undefined || !POLICY.answer_types.some((t) => t.name === first.lacking)) return first
   const siblings = hits.filter((h) => h !== main && h.documentId === main.documentId && missingAnswerType(question, [h.card?.lead ?? h.text]) === undefined)
   if (siblings.length === 0) return first
-  const second = composeFrom(question, [...siblings, ...hits.filter((h) => h !== main && !siblings.includes(h))], stats, now)
+  const second = composeFrom(question, [...siblings, ...hits.filter((h) => h !== main && !siblings.includes(h))], stats, now, context)
   return second.covered && second.coverage.ratio >= first.coverage.ratio ? second : first
 }
 
@@ -205,7 +205,13 @@ export function bestPassages(question: string, hits: SearchHit[], stats: TermSta
   return hits.filter((h) => kept.has(h))
 }
 
-function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics, now?: Date): Composed {
+/** What is known of the question beyond its words. */
+export interface AskedContext {
+  /** It names a programme the knowledge base holds (小巨人獎): it is about our subject, whatever its other words. */
+  namesProgramme?: boolean
+}
+
+function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics, now: Date | undefined, asked: AskedContext): Composed {
   if (hits.length === 0) return { covered: false, coverage: { ratio: 0, missing: [] }, lacking: undefined, body: '', citations: [], more: undefined }
   const weights = weightsFor(question, hits, stats)
   const wantsFigure = ASKS_FIGURE.test(question)
@@ -365,7 +371,7 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     typeApart
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
   const descriptive = asksSomething(question) && !wantsFigure && !asksAnswerType(question)
-  const threshold = !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : descriptive ? DESCRIPTIVE_THRESHOLD : COVERAGE_THRESHOLD
+  const threshold = !asked.namesProgramme && !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : descriptive ? DESCRIPTIVE_THRESHOLD : COVERAGE_THRESHOLD
   return {
     covered: coverage.ratio >= threshold && lacking === undefined,
     coverage,

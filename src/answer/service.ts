@@ -169,7 +169,9 @@ export async function answerQuestion(
     const unpaid = things.find((forms) => !forms.some((f) => known.has(f)))
     if (unpaid) return refusal('not-covered', declineText(false, english), [unpaid[0]!])
   }
-  const composed = composeExtractive(searchQuery, hits, stats, input.now)
+  // A question naming a programme we hold is about our subject, whatever its other words ("小巨人獎選出幾家").
+  const inDomain = programmes.length > 0 || mentionsDomain(searchQuery)
+  const composed = composeExtractive(searchQuery, hits, stats, input.now, { namesProgramme: programmes.length > 0 })
   const retrieved = hits.map((h) => ({ chunkHash: h.chunkHash, title: h.title, headingPath: h.headingPath, text: h.text, score: h.score }))
   const base = { searchQuery, retrieved, coverage: { ratio: Math.round(composed.coverage.ratio * 1000) / 1000, missing: composed.coverage.missing, ...(composed.lacking ? { lacking: composed.lacking } : {}) } }
 
@@ -181,7 +183,7 @@ export async function answerQuestion(
   const framed = (body: string): string => [premiseCorrection(input.question, body), window, body].filter(Boolean).join('\n')
 
   const decline = (fallbackReason?: string): AnswerResult => {
-    const outOfScope = composed.coverage.ratio < OUT_OF_SCOPE_THRESHOLD || !mentionsDomain(searchQuery)
+    const outOfScope = composed.coverage.ratio < OUT_OF_SCOPE_THRESHOLD || !inDomain
     const text = declineText(outOfScope, english)
     return { ...base, status: outOfScope ? 'out-of-scope' : 'not-covered', text, body: text, notices: [], citations: [], more: undefined, mode: 'extractive', fallbackReason }
   }
@@ -192,7 +194,7 @@ export async function answerQuestion(
   if (window !== undefined && programmes.length > 0 && (composed.lacking === 'date' || composed.lacking === 'deadline' || thisYear)) composed.covered = true
   // A model reads paraphrase that word matching misses ("補貼天花板" for 補助上限), so with one the
   // passages go to it unless they are plainly off the question; it says itself whether they answer.
-  const modelJudges = deps.generator !== undefined && composed.coverage.ratio >= MODEL_JUDGES_FROM && mentionsDomain(searchQuery)
+  const modelJudges = deps.generator !== undefined && composed.coverage.ratio >= MODEL_JUDGES_FROM && inDomain
   if (!composed.covered && !modelJudges) return decline()
   // A programme the knowledge base only mentions in passing (another programme's rules name it): the
   // answer must lead with it, and not from a passage of another programme the knowledge base holds.

@@ -490,6 +490,18 @@ describe('the passage that leads an offline answer', () => {
     expect(composeExtractive('技術輔導計畫112年什麼時候受理申請？', [window, plan], stats).covered).toBe(true)
   })
 
+  it('holds a question naming a programme we hold to the usual bar, whatever its other words (scope class)', () => {
+    // 金鼎獎 names no word of our subject (補助, 中小企業, 數位…); the question names it as a programme.
+    const award = hit('award', '金鼎獎', '110年度辦理情形', '金鼎獎110年度有60家參選，經初審、決審選拔12家得獎。', 1)
+    const question = '金鼎獎110年最後挑出了幾家？'
+    const asGeneral = composeExtractive(question, [award], stats)
+    const asProgramme = composeExtractive(question, [award], stats, undefined, { namesProgramme: true })
+    expect(asGeneral.coverage.ratio).toBeGreaterThanOrEqual(0.6)
+    expect(asGeneral.covered).toBe(false)
+    expect(asProgramme.covered).toBe(true)
+    expect(asProgramme.body).toContain('12家')
+  })
+
   it('is the section of the same document about the year the question names', () => {
     const summary = hit('cloud', '雲端點數計畫', '核定家數', '雲端點數計畫112年度核定300家。', 1)
     const later = hit('cloud', '雲端點數計畫', '113年度', '該年度核定450家。', 2)
