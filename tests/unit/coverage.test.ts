@@ -45,6 +45,11 @@ describe('what a question asks for', () => {
   it('reads "拿到多少家" as a count, not an amount, and "不得超過" as a cap', () => {
     expect(missingAnswerType('這個計畫上半年拿到多少家業者的意願書？', ['取得1,234家業者的輔導意願'])).toBeUndefined()
     expect(missingAnswerType('這個計畫一家最多拿多少？', ['取得1,234家業者的輔導意願'])).toBe('amount')
+    // "哪年哪月" / "哪個月" asks a month: a year alone, or a description, does not answer it.
+    expect(missingAnswerType('這個計畫是到哪年哪月結束？', ['計畫期程為112至115年度'])).toBe('date')
+    expect(missingAnswerType('這個計畫是到哪年哪月結束？', ['計畫於115年6月30日結束'])).toBeUndefined()
+    expect(missingAnswerType('補助款是哪個月撥下來？', ['驗收後一次撥付'])).toBe('date')
+    expect(missingAnswerType('3個月內要完成嗎？', ['驗收後一次撥付'])).not.toBe('date')
     // In English too, a maximum per firm is answered by a figure marked as the limit.
     expect(missingAnswerType('What is the maximum loan amount a single shop can get?', ['三配套包括優惠貸款與租稅優惠'])).toBe('cap')
     expect(missingAnswerType('What is the maximum loan amount a single shop can get?', ['每家貸款最高500萬元'])).toBeUndefined()
