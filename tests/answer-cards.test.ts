@@ -182,6 +182,14 @@ describe('scope', () => {
     // A question about a programme the knowledge base holds is answered as always.
     expect((await ask('智慧商店計畫一家最多補多少錢？')).status).toBe('answered')
   })
+
+  it('holds a question naming a programme we hold to the usual bar, even when no other word of it is ours', async () => {
+    // "雲點獎" is registered as the cloud-points programme's name; no other word of the question is of our subject.
+    const programmes = programmeRegistry({ programmes: [{ id: 'fixture-cloud', name: '測試用雲端點數計畫', aliases: ['雲點獎'] }], generic: [] })
+    const a = await answerQuestion({ ...deps, programmes }, { question: '雲點獎裡MES被幾家挑走了？', now: NOW })
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('1,234')
+  })
 })
 
 describe('English questions', () => {
