@@ -163,7 +163,7 @@ const FIGURE = /(?<![\d,.])\d[\d,.]*(?![\d,.]|\s*[年月日A-Za-z])/u
 /** The words of a clause that may name its subject: stop words, counters and glued particles left out. */
 function subjectWords(clause: string): string[] {
   const out: string[] = []
-  for (let token of words(numbersAsWords(normalize(clause.replace(POLICY.reported_speech.pattern, ' '))))) {
+  for (let token of words(numbersAsWords(normalize(clause.replace(POLICY.reported_speech.pattern, ' ').replace(POLICY.asides.pattern, ' '))))) {
     if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
     // A stop word with a particle glued on ("做的", "用了") is still a stop word.
     else if (HAN.test(token) && Array.from(token).length === 2 && /[的了嗎呢吧過]$/u.test(token) && STOP_ZH.has(token.slice(0, -1))) token = token.slice(0, -1)
@@ -317,7 +317,16 @@ export function measuredThing(question: string): string | undefined {
     if (!m || m.index <= 0) continue
     const at = m.index
     // "多少經費", "多少比例": the thing follows; a counter ("多少家") leaves it before.
-    const after = words(clause.slice(at + m[0].length))[0]
+    const following = words(clause.slice(at + m[0].length))
+    const after = following[0]
+    // "幾家次的溫室氣體盤查": a counter joined by 的 to what is counted names it after.
+    const of = following.indexOf('的')
+    const single = (w: string | undefined) => w !== undefined && Array.from(w).length === 1 && HAN.test(w) && !STOP_ZH.has(w)
+    // The segmenter splits some words into characters ("節能" → 節 + 能).
+    const counted = after && COUNTERS.test(after) && (of === 1 || of === 2)
+      ? single(following[of + 1]) && Array.from(following[of + 2] ?? '').length === 1 ? following[of + 1]! + following[of + 2]! : following[of + 1]
+      : undefined
+    if (counted && HAN.test(counted) && Array.from(counted).length >= 2 && !LEADING_FUNCTION.test(counted) && !STOP_ZH.has(counted)) return counted
     if (after && HAN.test(after) && Array.from(after).length >= 2 && !COUNTERS.test(after) && !LEADING_FUNCTION.test(after) && !/^[才的嗎呢啊]/u.test(after) && !STOP_ZH.has(after)) return after
     const before = words(clause.slice(0, at))
     // Back over words that name nothing ("點數最高多少" → 點數), at most two of them.

@@ -42,6 +42,7 @@ export const answerPolicySchema = z.object({
   combination: z.strictObject({ why: z.string(), asks: pattern }),
   subsidised_thing: z.strictObject({ why: z.string(), asks: pattern }),
   reported_speech: z.strictObject({ why: z.string(), pattern }),
+  asides: z.strictObject({ why: z.string(), pattern }),
   outside_topics: z.strictObject({
     why: z.string(),
     topics: z.array(z.strictObject({ name: z.string().min(1), name_en: z.string().min(1), asks: pattern, refer: z.string().min(2), refer_en: z.string().min(2) })),

@@ -220,6 +220,17 @@ describe('what a question asks for', () => {
     expect(subjectTerms('政府補助多少？', stats).map((t) => t.forms[0])).toContain('政府')
   })
 
+  it('does not count asides on how to answer or what the asker will do next as subject (declined-but-answerable class)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['顧問', 4], ['電話', 3]]), unseenIdf: 6 }
+    const asked = subjectTerms('顧問有哪幾個任務？白話講就好，我想直接打去問，謝謝', stats).map((t) => t.forms[0])
+    for (const aside of ['白話', '就好', '我想', '打去', '謝謝']) expect(asked).not.toContain(aside)
+    expect(asked).toContain('顧問')
+    // A question about phoning is still about a phone.
+    expect(subjectTerms('顧問的電話幾號？', stats).map((t) => t.forms[0])).toContain('電話')
+    // The era of a year (民國) and an emphasis (特別) are no subject; an everyday word meets the documents' (表現好 → 績優).
+    expect(coverageOf('民國110年表現特別好的育成單位有獎勵嗎？', ['110年度獎勵績優育成單位5家'], stats).missing).toEqual([])
+  })
+
   it('reads each, after, only and what else as the question form, and a university or ready-made software in the documents\' words (declined-but-answerable class)', () => {
     const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['大專院校', 4], ['套裝', 4], ['輔導單位', 3]]), unseenIdf: 6 }
     const asked = subjectTerms('先做規劃跟後面做建置，各自最多補多少？只是買軟體可以嗎？還有哪些專門的課？', stats).map((t) => t.forms[0])
@@ -603,6 +614,8 @@ describe('the passage that leads an offline answer', () => {
     expect(measuredThing('一家公司最多可以補助多少錢？')).toBeUndefined()
     // A budget verb glued to the word before it ("分項編了多少") is no part of the thing (declined-but-answerable class).
     expect(measuredThing('「推動商圈數位化」這個分項編了多少錢？')).toBe('分項')
+    // A counter joined by 的 names what is counted after it ("幾家次的盤查"), not the agency before it.
+    expect(measuredThing('中企處今年要做幾家次的節能診斷？')).toBe('節能')
   })
 
   it('is never another document: a date from another programme does not answer', () => {
