@@ -57,6 +57,16 @@ describe('answer cards (length class)', () => {
     expect(a.body).toContain('發票')
   })
 
+  it('gives what a programme does, not only its figures, when that is asked (wrong-section class)', async () => {
+    const a = await ask('創客共創計畫主要是在做什麼的？')
+    expect(a.status).toBe('answered')
+    expect(a.body.startsWith('測試用創客共創計畫本年度編列3,200萬元')).toBe(true)
+    expect(a.body).toContain('媒合中小企業與大專院校的創客社群')
+    // A figure asked for is answered by the lead alone.
+    const budget = await ask('創客共創計畫預算多少？')
+    expect(budget.body).not.toContain('媒合中小企業')
+  })
+
   it('finds a section by the everyday words of its phrasings (declined-but-answerable class)', async () => {
     const a = await ask('我開小吃店，可以申請智慧商店計畫嗎？')
     expect(a.status).toBe('answered')

@@ -215,6 +215,7 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
   if (hits.length === 0) return { covered: false, coverage: { ratio: 0, missing: [] }, lacking: undefined, body: '', citations: [], more: undefined }
   const weights = weightsFor(question, hits, stats)
   const wantsFigure = ASKS_FIGURE.test(question)
+  const descriptive = asksSomething(question) && !wantsFigure && !asksAnswerType(question)
   const scored = scorePassages(question, hits, weights, RANK_DECAY)
   // The main passage: the one whose best sentence, context and other sentences hold most of the question, with a
   // small preference for the retriever's order. If it lacks the kind of fact asked for (an amount,
@@ -261,6 +262,15 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
       if (chosen.length >= 3) break
       chosen.push(d)
       used += d.text.length
+    }
+    // A question after what something is or does, led by a card of figures, gets the passage's own
+    // description too (the sentence with no figures that shares most of the question).
+    if (descriptive && /\d/.test(card.lead) && !(english && card.lead_en) && !chosen.some((d) => !/\d/.test(d.text))) {
+      const description = main.units
+        .map((u, i) => ({ ...u, i }))
+        .filter((u) => !/\d/.test(u.text) && u.score > 0 && !restates(card.lead, u.text) && !chosen.some((d) => d.i === u.i))
+        .sort((a, b) => b.score - a.score)[0]
+      if (description) chosen.push({ ...description, adds: 0, typed: false })
     }
     chosen.sort((a, b) => a.i - b.i)
     lines = [`${[lead, ...chosen.map((d) => d.text)].join('\n')}〔1〕`]
@@ -370,7 +380,6 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     measured ??
     typeApart
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).
-  const descriptive = asksSomething(question) && !wantsFigure && !asksAnswerType(question)
   const threshold = !asked.namesProgramme && !mentionsDomain(question) ? OFF_DOMAIN_THRESHOLD : descriptive ? DESCRIPTIVE_THRESHOLD : COVERAGE_THRESHOLD
   return {
     covered: coverage.ratio >= threshold && lacking === undefined,
