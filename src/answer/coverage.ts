@@ -46,8 +46,8 @@ const LEADING_FUNCTION = /^[是我那這又有才在去來把被給讓每一再�
  */
 export function namedYears(question: string): string[][] {
   const years: string[][] = []
-  // "112年", "2018 年"; in English "in 2025", "FY2022", "ROC year 107" (a bare figure may be an amount).
-  for (const m of normalize(question).matchAll(/(?<!\d)(\d{3,4})\s*(?=年)|\b(?:in|the|year|fy|since|by|for|of|during)\s*((?:19|20)\d{2})\b|\broc\s*(?:year\s*)?(\d{2,3})\b/g)) {
+  // "112年", "2018 年"; in English "in 2025", "April 2024", "FY2022", "ROC year 107" (a bare figure may be an amount).
+  for (const m of normalize(question).matchAll(/(?<!\d)(\d{3,4})\s*(?=年)|\b(?:in|the|year|fy|since|by|for|of|during|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\s*((?:19|20)\d{2})\b|\broc\s*(?:year\s*)?(\d{2,3})\b/g)) {
     const n = Number(m[1] ?? m[2] ?? m[3])
     const forms = n >= 80 && n <= 140 ? [String(n), String(n + 1911)] : n >= 1990 && n <= 2050 ? [String(n), String(n - 1911)] : undefined
     if (forms && !years.some((y) => y[0] === forms[0])) years.push(forms)
@@ -128,7 +128,7 @@ export function missingPlace(question: string, passages: string[]): string | und
  * A question after what actually happened ("後來實際發出幾張？") whose answer's figures are all
  * targets or plans ("預計發出6,400張"): the knowledge base has the plan, not the outcome.
  */
-export function onlyPlannedFigures(question: string, lead: string): boolean {
+export function onlyPlannedFigures(question: string, lead: string, section = ''): boolean {
   const { asks, planned, actual } = POLICY.planned_figures
   // A question about the target itself ("目標原本設多少？") is answered by it.
   if (!asks.test(question) || planned.test(question)) return false
@@ -136,6 +136,9 @@ export function onlyPlannedFigures(question: string, lead: string): boolean {
   const figure = /多少|幾/u.test(question)
   const date = !figure && (ASKS_DATE.test(question) || ASKS_HAPPENED.test(question))
   if (!figure && !date) return false
+  // A section headed as a plan ("全程預期效益", "111年度預算與目標") holds plans, whatever its lines say ("完成200篇").
+  // Expected results (預期成果, 預計效益) are plans too.
+  if (planned.test(section) && !actual.test(section.replace(/(預期|預計|預估|預定)(成果|效益)/gu, ''))) return true
   // By line, read up to its first figure (or date, unless a figure is asked): what a line opens with ("目標：110年6,400家次；…",
   // "從114年1月14日啟動…共輔導24萬家", "預定110年10月開幕") says whether its facts are planned or done.
   // A line may set a target and then report it done ("目標203,500家、完成247,830家"): a later clause that opens
@@ -157,8 +160,8 @@ export function onlyPlannedFigures(question: string, lead: string): boolean {
 
 /** Whether something came about as planned ("後來真的有開嗎", "最後有沒有辦"). */
 const ASKS_HAPPENED = /(後來|最後|最終|真的|實際)[^，,。？?]{0,12}(嗎|有沒有|了沒)/u
-/** A figure, not a date ("114年1月") nor a name ("5G"). */
-const FIGURE = /(?<![\d,.])\d[\d,.]*(?![\d,.]|\s*[年月日A-Za-z])/u
+/** A figure, not a date ("114年1月", the first year of "110至114年") nor a name ("5G"). */
+const FIGURE = /(?<![\d,.])\d[\d,.]*(?![\d,.]|\s*[年月日A-Za-z]|\s*(?:至|到|-|–|~|～)\s*\d{2,4}\s*年)/u
 
 /** The words of a clause that may name its subject: stop words, counters and glued particles left out. */
 function subjectWords(clause: string): string[] {

@@ -376,7 +376,7 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     missingAnswerType(question, lead) ??
     missingYear(question, yearContext, now) ??
     missingPlace(question, context) ??
-    (onlyPlannedFigures(question, lines[0]!) ? 'outcome' : undefined) ??
+    (onlyPlannedFigures(question, lines[0]!, main.hit.headingPath.at(-1)) ? 'outcome' : undefined) ??
     measured ??
     typeApart
   // Off our subject altogether, only a near-complete match counts (a passage may share a place name).

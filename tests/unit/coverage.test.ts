@@ -28,6 +28,8 @@ describe('what a question asks for', () => {
 
   it('reads the years of an English question, but not an amount (English class)', () => {
     expect(namedYears('How many firms did the cloud points scheme help in 2031?')).toEqual([['2031', '120']])
+    // A month before the year names it too (answered-unanswerable class: another year's round must not answer).
+    expect(namedYears('How many firms were helped after the April 2031 storm?')).toEqual([['2031', '120']])
     expect(namedYears('What was the budget for ROC year 108?')).toEqual([['108', '2019']])
     expect(namedYears('When does the 2029 round close?')).toEqual([['2029', '118']])
     expect(namedYears('We have 2000 staff and 1990 customers; can we apply?')).toEqual([])
@@ -36,6 +38,14 @@ describe('what a question asks for', () => {
   it('wants a count for "幾家", but "哪幾組" asks which and "好幾家" says many (answered-unanswerable class)', () => {
     expect(missingAnswerType('這個計畫去年核定了幾家？', ['計畫的受理期間是5月1日至6月30日'])).toBe('count')
     expect(missingAnswerType('這個計畫去年核定了幾家？', ['共核定128家'])).toBeUndefined()
+    // Scoring weights need points or shares; a pass mark (幾分以上) is another question (answered-unanswerable class).
+    expect(missingAnswerType('這個計畫審查看哪些項目？各占幾分？', ['審查重點為技術可行性與市場潛力'])).toBe('points')
+    expect(missingAnswerType('這個計畫審查看哪些項目？各占幾分？', ['技術可行性占40分、市場潛力占60分'])).toBeUndefined()
+    expect(missingAnswerType('易用性測試要幾分以上？', ['目標70分以上'])).toBeUndefined()
+    // Which vendors sell something asks their names; which vendors may apply asks criteria.
+    expect(missingAnswerType('平台上有哪些ERP廠商？', ['平台提供ERP、CRM等雲端方案'])).toBe('company-name')
+    expect(missingAnswerType('Which POS brands are listed on the platform?', ['The platform lists POS and CRM solutions'])).toBe('company-name')
+    expect(missingAnswerType('哪些廠商可以申請？', ['依法登記的中小企業'])).not.toBe('company-name')
     // a table row gives the count after its label
     expect(missingAnswerType('POS方案有幾家採用？', ['類別 POS：方案數 3；採用家數 85'])).toBeUndefined()
     expect(missingAnswerType('輔導團分成哪幾組？', ['分成製造組與服務組'])).toBeUndefined()
@@ -77,6 +87,11 @@ describe('what a question asks for', () => {
     expect(onlyPlannedFigures('育成園區現在進駐了幾家？', '育成園區（5G創新基地）112年度預期招募8家新創進駐。')).toBe(true)
     expect(onlyPlannedFigures('這個計畫去年實際輔導了幾家？', '計畫從113年1月2日啟動到113年12月31日，共輔導3,210家；全程目標是輔導9,000家。')).toBe(false)
     expect(onlyPlannedFigures('目標原本設多少？最後達成幾家？', '年度目標1,000家、完成1,200家。')).toBe(false)
+    // A period's first year ("110至114年") is a date, not the line's first figure.
+    expect(onlyPlannedFigures('這個計畫到現在實際輔導了幾家？', '計畫全程（110至114年）預期輔導9,000家。')).toBe(true)
+    // A section headed as a plan (預期效益, 預期成果) holds plans, whatever a line of it says ("完成…").
+    expect(onlyPlannedFigures('這個計畫到現在實際完成幾家？', '・完成1,200家數位升級。', '計畫全程預期效益')).toBe(true)
+    expect(onlyPlannedFigures('這個計畫到現在實際完成幾家？', '・完成1,200家數位升級。', '計畫110年度成果')).toBe(false)
     // a date, or whether it happened at all, is not answered by the date planned
     expect(onlyPlannedFigures('那個創新基地最後是哪一天開幕的？', '經濟部規劃在台中設創新基地，預定112年3月開幕。')).toBe(true)
     expect(onlyPlannedFigures('那個創新基地後來真的有在112年開幕嗎？', '經濟部規劃在台中設創新基地，預定112年3月開幕。')).toBe(true)
