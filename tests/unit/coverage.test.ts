@@ -244,6 +244,12 @@ describe('what a question asks for', () => {
     expect(subjectTerms('顧問的電話幾號？', stats).map((t) => t.forms[0])).toContain('電話')
     // The era of a year (民國) and an emphasis (特別) are no subject; an everyday word meets the documents' (表現好 → 績優).
     expect(coverageOf('民國110年表現特別好的育成單位有獎勵嗎？', ['110年度獎勵績優育成單位5家'], stats).missing).toEqual([])
+    // Pointing words (那份, 哪段) and the asker's aside (順便, 還想) are no subject; everyday verbs meet the documents' words.
+    expect(coverageOf('那份顧問報告是根據哪段期間的資料？', ['顧問報告以2020年1月至6月的資料分析'], stats).missing).toEqual([])
+    expect(coverageOf('找年輕人當顧問，還想順便做什麼？', ['顧問團招募青年，也培育人才'], stats).missing).toEqual([])
+    expect(coverageOf('顧問申請有幾件被刷掉？', ['顧問申請案有12件資格不符'], stats).missing).toEqual([])
+    expect(measuredThing('承諾通過認證，顧問費可以多加多少？')).toBe('多加')
+    expect(coverageOf('承諾通過認證，顧問費可以多加多少？', ['承諾通過認證者，顧問費加碼10%'], stats).missing).toEqual([])
   })
 
   it('reads each, after, only and what else as the question form, and a university or ready-made software in the documents\' words (declined-but-answerable class)', () => {
