@@ -517,6 +517,13 @@ describe('the passage that leads an offline answer', () => {
     expect(kept.map((h) => h.vectorRank)).toEqual([...kept.map((h) => h.vectorRank)].sort((a, b) => a! - b!))
   })
 
+  it('is found deep in a programme\'s pool of passages (wrong-section class)', () => {
+    const facets = ['通過率', '執行效益', '核定經費', '審查委員', '結案驗收', '滿意度', '推廣活動', '經費執行', '人力配置', '輔導單位'].map((facet, i) =>
+      hit('assist', '技術輔導計畫112年度統計', `112年度輔導類別的${facet}`, `技術輔導計畫112年度各輔導類別的${facet}：製程改善、產品設計、數位化依序列出，詳見表格。`, i + 1))
+    const most = hit('assist', '技術輔導計畫112年度統計', '112年度申請案依輔導類別', '技術輔導計畫112年度申請以「數位化」142案最多，產品設計120案次之。', 11)
+    expect(bestPassages('技術輔導計畫112年哪一種輔導類別申請最多？', [...facets, most], stats, 5)).toContain(most)
+  })
+
   it('does not take a year the question names from a side passage that only mentions it', () => {
     const window = hit('assist', '技術輔導計畫', '受理申請期間', '技術輔導計畫每年受理申請約1個月，112年度受理申請期間為2月1日至3月15日。', 1)
     const plan = hit('assist', '技術輔導計畫', '檢討與建議', '技術輔導計畫113年將續改善線上受理系統。', 2)
