@@ -46,6 +46,9 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('平台上有哪些ERP廠商？', ['平台提供ERP、CRM等雲端方案'])).toBe('company-name')
     expect(missingAnswerType('Which POS brands are listed on the platform?', ['The platform lists POS and CRM solutions'])).toBe('company-name')
     expect(missingAnswerType('哪些廠商可以申請？', ['依法登記的中小企業'])).not.toBe('company-name')
+    // What a review weighs (審查重點) answers which conditions a review looks at (declined-but-answerable class).
+    expect(missingAnswerType('這個試驗審查時會看公司哪些條件？', ['把加薪制度、海外輸出潛力列為審查重點'])).toBeUndefined()
+    expect(missingAnswerType('這個試驗審查時會看公司哪些條件？', ['試驗每年推動1個主題'])).toBe('criteria')
     // a table row gives the count after its label
     expect(missingAnswerType('POS方案有幾家採用？', ['類別 POS：方案數 3；採用家數 85'])).toBeUndefined()
     expect(missingAnswerType('輔導團分成哪幾組？', ['分成製造組與服務組'])).toBeUndefined()
