@@ -322,14 +322,14 @@ export function measuredThing(question: string): string | undefined {
     // "多少經費", "多少比例": the thing follows; a counter ("多少家") leaves it before.
     const following = words(clause.slice(at + m[0].length))
     const after = following[0]
-    // "幾家次的溫室氣體盤查": a counter joined by 的 to what is counted names it after.
+    // "幾家次的溫室氣體盤查": a counter joined by 的 to what is counted names it after (the segmenter
+    // splits some words into characters: "節能" → 節 + 能).
     const of = following.indexOf('的')
-    const single = (w: string | undefined) => w !== undefined && Array.from(w).length === 1 && HAN.test(w) && !STOP_ZH.has(w)
-    // The segmenter splits some words into characters ("節能" → 節 + 能).
-    const counted = after && COUNTERS.test(after) && (of === 1 || of === 2)
-      ? single(following[of + 1]) && Array.from(following[of + 2] ?? '').length === 1 ? following[of + 1]! + following[of + 2]! : following[of + 1]
-      : undefined
-    if (counted && HAN.test(counted) && Array.from(counted).length >= 2 && !LEADING_FUNCTION.test(counted) && !STOP_ZH.has(counted)) return counted
+    if (after && COUNTERS.test(after) && (of === 1 || of === 2)) {
+      const [first, second] = [following[of + 1], following[of + 2]]
+      const counted = first && second && Array.from(first).length === 1 && Array.from(second).length === 1 && !STOP_ZH.has(first) ? first + second : first
+      if (counted && HAN.test(counted) && Array.from(counted).length >= 2 && !LEADING_FUNCTION.test(counted) && !STOP_ZH.has(counted)) return counted
+    }
     if (after && HAN.test(after) && Array.from(after).length >= 2 && !COUNTERS.test(after) && !LEADING_FUNCTION.test(after) && !/^[才的嗎呢啊]/u.test(after) && !STOP_ZH.has(after)) return after
     const before = words(clause.slice(0, at))
     // Back over words that name nothing ("點數最高多少" → 點數), at most two of them.
