@@ -82,8 +82,8 @@ describe.each(engines())('knowledge index on $engine', ({ engine, skip }) => {
     const loaded = await loadKnowledgeDir(dir)
     expect(loaded.issues).toEqual([{ file: 'broken.md', field: 'status', message: expect.any(String) }])
     const report = await ingestDocuments(database.db, new LocalHashEmbedder(), loaded.documents, { removeMissing: true })
-    expect(report.documents).toBe(4)
-    expect(await count('SELECT count(*) AS n FROM kb_documents')).toBe(4)
+    expect(report.documents).toBe(5)
+    expect(await count('SELECT count(*) AS n FROM kb_documents')).toBe(5)
   })
 
   it('finds passages by meaning and words, with title, heading path, source and score', async () => {
@@ -181,7 +181,7 @@ describe.each(engines())('knowledge index on $engine', ({ engine, skip }) => {
     const other = new CountingEmbedder(256)
     const report = await syncKnowledgeDir(database.db, other, dir)
     expect(report!.embedded).toBe(report!.chunks)
-    expect(await count('SELECT count(*) AS n FROM kb_documents')).toBe(4)
+    expect(await count('SELECT count(*) AS n FROM kb_documents')).toBe(5)
     const models = rowsOf<{ model: string; n: string }>(await database.db.execute(sql`SELECT model, count(*) AS n FROM kb_embeddings GROUP BY model ORDER BY model`))
     expect(models.map((m) => m.model)).toEqual(['local-hash-v2-256', 'local-hash-v2-512'])
     const hits = await searchKnowledge(database.db, other, '輔導期程 幾個月')
