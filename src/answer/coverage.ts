@@ -221,9 +221,19 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
   const askedTokens = new Set<string>()
   const clauses = question.match(CLAUSES) ?? [question]
   const asking = clauses.some((c) => ASKS.test(c))
-  for (const clause of clauses) {
-    const clauseFactor = asking && !ASKS.test(clause) && !WANTS.test(clause) ? CONTEXT_FACTOR : 1
-    for (const token of subjectWords(clause)) {
+  for (const [i, clause] of clauses.entries()) {
+    // "聽說政府有找新創幫企業解題的作法，這是怎麼運作的？": the asking clause points back at the clause
+    // before it, which names what is asked (the asker's own story excepted).
+    const pointedAt = ASKS_BACK.test(clauses[i + 1] ?? '') && !FIRST_PERSON.test(clause)
+    const clauseFactor = asking && !ASKS.test(clause) && !WANTS.test(clause) && !pointedAt ? CONTEXT_FACTOR : 1
+    // A period ("98到107年") is one term, found however a passage joins its years ("98~107年"); its
+    // end year alone would favour passages about that one year.
+    for (const span of yearSpans(clause)) {
+      terms.set(span[0]!, { forms: span, weight: stats.unseenIdf * UNSEEN_WEIGHT })
+      weights.set(span[0]!, stats.unseenIdf * UNSEEN_WEIGHT * clauseFactor)
+      if (clauseFactor === 1) askedTokens.add(span[0]!)
+    }
+    for (const token of subjectWords(withoutYearSpans(clause))) {
       const term = terms.get(token) ?? termOf(token)
       terms.set(token, term)
       // A word in both the asker's situation and the question weighs as in the question.
@@ -240,6 +250,34 @@ export function subjectTerms(question: string, stats: TermStatistics): Term[] {
   const scale = askedWeight > 0 && storyWeight > askedWeight * STORY_SHARE ? (askedWeight * STORY_SHARE) / storyWeight : 1
   return [...terms].map(([token, { forms }]) => ({ forms, weight: weights.get(token)! * (story && !askedTokens.has(token) ? scale : 1) }))
 }
+/** Two years joined into a period in a question: "98到107年", "98~107年度", "2009-2018", "from 2009 to 2018". */
+const SPAN_IN_CLAUSE = /(?<!\d)(\d{2,4})\s*年?度?\s*(?:-|–|~|～|至|到|\bto\b)\s*(\d{2,4})(?!\d)/giu
+
+/** The ROC years of a period, if both figures are plausible years and the second is later. */
+function spanYears(m: RegExpMatchArray): [number, number] | undefined {
+  const roc = (n: number) => (n >= 1990 && n <= 2050 ? n - 1911 : n >= 80 && n <= 140 ? n : undefined)
+  const [x, y] = [roc(Number(m[1])), roc(Number(m[2]))]
+  return x !== undefined && y !== undefined && y > x ? [x, y] : undefined
+}
+
+/** The written forms of each period a clause names, in ROC and Western years ("98~107", "2009-2018"…). */
+export function yearSpans(clause: string): string[][] {
+  return [...normalize(clause).matchAll(SPAN_IN_CLAUSE)].flatMap((m) => {
+    const years = spanYears(m)
+    if (!years) return []
+    const [x, y] = years
+    return [[[x, y], [x + 1911, y + 1911]].flatMap(([p, q]) => ['~', '-', '–', '至', '到'].map((j) => `${p}${j}${q}`))]
+  })
+}
+
+/** The clause with its periods taken out (other ranges, such as "20到50人", stay). */
+function withoutYearSpans(clause: string): string {
+  return normalize(clause).replace(SPAN_IN_CLAUSE, (...args) => (spanYears(args as unknown as RegExpMatchArray) ? ' ' : args[0]))
+}
+
+/** An asking clause that opens by pointing back at the clause before it ("這是怎麼運作的？", "那是什麼？"). */
+const ASKS_BACK = /^\s*(這|那|它)(是|個|種|要|該|會|能|可以)?(怎麼|如何|什麼|甚麼|哪|在做|做什麼|多少|有沒有)/u
+
 /** A story about the asker starts by speaking of them. */
 const FIRST_PERSON = /我|咱|敝|本公司|本店|小店/u
 /** The most the asker's situation may weigh, as a share of what the question asks. */

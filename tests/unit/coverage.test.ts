@@ -253,6 +253,9 @@ describe('what a question asks for', () => {
     expect(coverageOf('顧問申請有幾件被刷掉？', ['顧問申請案有12件資格不符'], stats).missing).toEqual([])
     expect(measuredThing('承諾通過認證，顧問費可以多加多少？')).toBe('多加')
     expect(coverageOf('承諾通過認證，顧問費可以多加多少？', ['承諾通過認證者，顧問費加碼10%'], stats).missing).toEqual([])
+    // Spoken words for a decision, a mechanism and a climate meet the documents' (拍板 → 核定, 運作 → 作法, 經貿情勢 → 經濟趨勢).
+    expect(coverageOf('顧問名單是哪次會議拍板的？', ['顧問名單於審查會議核定'], stats).missing).toEqual([])
+    expect(coverageOf('顧問團是在什麼經貿情勢下怎麼運作的？', ['面對全球經濟趨勢，顧問團的作法是駐點輔導'], stats).missing).toEqual([])
   })
 
   it('reads each, after, only and what else as the question form, and a university or ready-made software in the documents\' words (declined-but-answerable class)', () => {
@@ -323,6 +326,10 @@ describe('what a question asks for', () => {
     // In English too: a count about a website asks no web address (declined-but-answerable class).
     expect(missingAnswerType('How many visits had the voucher website received by 2020?', ['數位卷網站累計瀏覽12,345人次'])).toBeUndefined()
     expect(missingAnswerType('Which website do we apply on?', ['數位卷由計畫辦公室受理'])).toBe('url')
+    // 連結 as "link up" asks no address (declined-but-answerable class); a link asked for still does.
+    expect(missingAnswerType('育成計畫幫新創連結海外市場，前年促成幾案？', ['促成新創連結海外市場12案'])).toBeUndefined()
+    expect(missingAnswerType('報名的連結在哪？', ['報名由計畫辦公室受理'])).toBe('url')
+    expect(missingAnswerType('可以給我申請表的下載連結嗎？', ['申請表請向計畫辦公室索取'])).toBe('url')
   })
 
   it('wants a term or an end for "does it expire", and an age for an age limit (answered-unanswerable class)', () => {
@@ -410,6 +417,27 @@ describe('what a question is about', () => {
     const asked = weightOf('社發計畫哪個計畫負責海外通路？', '通路')!
     expect(weightOf('我們是做海外通路的，社發計畫是哪個計畫負責？', '通路')).toBeCloseTo(asked * 0.35)
     expect(weightOf('想拓展海外通路，社發計畫裡是哪個計畫負責？', '通路')).toBeCloseTo(asked)
+  })
+
+  it('reads a period as one term, not as its last year (wrong-section class)', () => {
+    const q = '技術輔導從95到104年一共輔導幾案？'
+    const span = subjectTerms(q, stats).find((t) => t.forms.includes('95~104'))
+    expect(span?.forms).toEqual(expect.arrayContaining(['95-104', '95至104', '2006~2015']))
+    // The end year alone would favour passages about that one year.
+    expect(weightOf(q, '104')).toBeUndefined()
+    expect(coverageOf(q, ['技術輔導95~104年共輔導5,100案'], stats).ratio).toBeGreaterThan(coverageOf(q, ['技術輔導104年輔導300案'], stats).ratio)
+    // In English, the Western years find the ROC period.
+    expect(subjectTerms('How many cases from 2006 to 2015?', stats).some((t) => t.forms.includes('95~104'))).toBe(true)
+    // Other ranges are the asker's figures, not periods.
+    expect(subjectTerms('我們20到50人，可以申請嗎？', stats).some((t) => t.forms.some((f) => f.includes('~')))).toBe(false)
+  })
+
+  it('takes the clause an asking clause points back at as asked, not as the asker\'s story (declined-but-answerable class)', () => {
+    const pointed = '聽說政府有請大學幫工廠做節能診斷，這是怎麼運作的？'
+    const direct = '政府請大學幫工廠做節能診斷是怎麼運作的？'
+    expect(weightOf(pointed, '診斷')).toBeCloseTo(weightOf(direct, '診斷')!)
+    // The asker's own story stays a story.
+    expect(weightOf('我開工廠想做節能診斷，這要怎麼申請？', '工廠')).toBeLessThan(weightOf('工廠節能診斷要怎麼申請？', '工廠')!)
   })
 
   it('keeps the subject of the clauses before an asking clause that names nothing ("…，成效怎麼樣？")', () => {
