@@ -297,19 +297,30 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
   const used = new Set([main])
   const parts = (question.match(CLAUSES) ?? []).filter((c) => asksSomething(c))
   if (parts.length >= 2) {
-    for (const part of parts) {
+    for (const [k, part] of parts.entries()) {
       // What sets the part apart: its words, less the subject the main passage's title already names.
       const own = new Set(subjectTerms(part, stats).map((t) => t.forms[0]))
       const topic = new Set(found(main.hit.title))
       const partTerms = weights.filter((t) => own.has(t.forms[0]) && !topic.has(t))
-      const share = (text: string) => {
-        const total = partTerms.reduce((a, t) => a + t.weight, 0)
-        return total === 0 ? 1 : found(text).filter((t) => partTerms.includes(t)).reduce((a, t) => a + t.weight, 0) / total
+      const shareOf = (terms: typeof weights) => (text: string) => {
+        const total = terms.reduce((a, t) => a + t.weight, 0)
+        return total === 0 ? 1 : found(text).filter((t) => terms.includes(t)).reduce((a, t) => a + t.weight, 0) / total
       }
+      const share = shareOf(partTerms)
+      // A later part speaks of the earlier part's subject ("期末成果書哪天交齊？交了之後由誰審？"): among
+      // passages holding the part, the one that also names that subject answers it.
+      const before = new Set(k > 0 ? subjectTerms(parts[k - 1]!, stats).map((t) => t.forms[0]) : [])
+      const inherited = shareOf(weights.filter((t) => before.has(t.forms[0]) && !own.has(t.forms[0]) && !topic.has(t)))
       if (lines.length >= 3 || share(lines.join('\n')) >= 0.5) continue
       const candidates = scored.filter((x) => !used.has(x) && !(x.hit.documentId === main.hit.documentId && x.hit.headingPath.join('>') === main.hit.headingPath.join('>')))
-      const holder = candidates.map((x) => ({ x, share: share(`${x.hit.headingPath.join(' ')}\n${x.hit.card?.lead ?? ''}\n${x.hit.text}`) })).sort((a, b) => b.share - a.share)[0]
-      if (!holder || holder.share < COVERAGE_THRESHOLD) continue
+      const holder = candidates
+        .map((x) => {
+          const text = `${x.hit.headingPath.join(' ')}\n${x.hit.card?.lead ?? ''}\n${x.hit.text}`
+          return { x, share: share(text), rank: share(text) + INHERITED_SHARE * inherited(text) }
+        })
+        .filter((h) => h.share >= COVERAGE_THRESHOLD)
+        .sort((a, b) => b.rank - a.rank || b.share - a.share)[0]
+      if (!holder) continue
       used.add(holder.x)
       const n = citations.length + 1
       citations.push(citationOf(holder.x.hit, n))
@@ -392,6 +403,9 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     more: moreParts.length > 0 ? moreParts.join('\n\n').slice(0, MORE_BUDGET) : undefined,
   }
 }
+
+/** How much naming the earlier part's subject counts when choosing the passage for a later part. */
+const INHERITED_SHARE = 0.5
 
 /** A sentence sharing this much of its wording with the lead (Dice over character pairs) restates it. */
 const RESTATE_SHARE = T.restate_share

@@ -550,6 +550,18 @@ describe('the passage that leads an offline answer', () => {
     expect(kept.map((h) => h.vectorRank)).toEqual([...kept.map((h) => h.vectorRank)].sort((a, b) => a! - b!))
   })
 
+  it('answers the later part of a two-part question from a passage on the earlier part\'s subject (wrong-section class)', () => {
+    // "…訪視報告哪天交？交了之後由誰審？": two passages say who reviews; only one speaks of the visit reports.
+    const due = hit('assist', '技術輔導計畫', '期中訪視', '技術輔導計畫期中訪視報告於9月15日前繳交。', 1)
+    const plans = hit('assist', '技術輔導計畫', '計畫書審查', '技術輔導計畫的計畫書由審查委員會審查。', 2)
+    const reports = hit('assist', '技術輔導計畫', '訪視報告', '技術輔導計畫的期中訪視報告由主審委員審查。', 3)
+    const composed = composeExtractive('技術輔導計畫的期中訪視報告哪天要交？交了之後由誰審？', [due, plans, reports], stats)
+    expect(composed.covered).toBe(true)
+    expect(composed.body).toContain('9月15日')
+    expect(composed.body).toContain('主審委員')
+    expect(composed.body).not.toContain('審查委員會')
+  })
+
   it('is found deep in a programme\'s pool of passages (wrong-section class)', () => {
     const facets = ['通過率', '執行效益', '核定經費', '審查委員', '結案驗收', '滿意度', '推廣活動', '經費執行', '人力配置', '輔導單位'].map((facet, i) =>
       hit('assist', '技術輔導計畫112年度統計', `112年度輔導類別的${facet}`, `技術輔導計畫112年度各輔導類別的${facet}：製程改善、產品設計、數位化依序列出，詳見表格。`, i + 1))
