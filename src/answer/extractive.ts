@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize, numbersAsWords } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { asksAnswerType, asksSomething, CLAUSES, namedYears, coverageOf, missingAnswerType, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { asksAnswerType, asksSomething, CLAUSES, namedYears, coverageOf, measuredThing, missingAnswerType, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 import { POLICY, T } from './policy.js'
@@ -375,7 +375,12 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
   const lead = [lines[0]!, `${main.hit.title} ${main.hit.headingPath.join(' ')}`]
   // The thing whose figure is asked ("租金多少") must be named somewhere: other figures of the
   // same topic answer another question.
-  const measured = missingMeasuredThing(question, [...lines, main.hit.text, `${main.hit.title} ${main.hit.headingPath.join(' ')}`], stats)
+  const mainContext = [...lines, main.hit.text, `${main.hit.title} ${main.hit.headingPath.join(' ')}`]
+  // A section that leads only because it holds the kind of fact the better one lacks must name the
+  // thing measured itself ("總經費是多少" is no question for a section's target of 32億元 in deals).
+  const thing = main !== best ? measuredThing(question) : undefined
+  const unnamed = thing !== undefined && coverageOf(thing, mainContext, stats).missing.length > 0 ? thing : undefined
+  const measured = missingMeasuredThing(question, mainContext, stats) ?? unnamed
   // In a one-part question, the kind of fact asked must be in the sentences that speak of what is asked
   // ("資安支出要占合理比例" answers no "幾%", however many other shares the passage gives).
   // English questions are left out: their words match the Chinese sentences too loosely to tell which speaks of what.

@@ -320,6 +320,12 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('什麼時候才拿得到補助？', ['導入並驗收後才取得補助'])).toBeUndefined()
   })
 
+  it('wants money for a budget asked either way round (answered-unanswerable class)', () => {
+    expect(missingAnswerType('這個計畫的總經費是多少？', ['目標培育人才3,000人'])).toBe('amount')
+    expect(missingAnswerType('What is the total budget of the plan?', ['目標培育人才3,000人'])).toBe('amount')
+    expect(missingAnswerType('這個計畫的總經費是多少？', ['總經費12億元'])).toBeUndefined()
+  })
+
   it('wants a web address when asked for one, not when asked about a website', () => {
     expect(missingAnswerType('數位卷要去哪個網站申請？', ['數位卷由計畫辦公室受理'])).toBe('url')
     expect(missingAnswerType('申請網址是什麼？', ['數位卷由計畫辦公室受理'])).toBe('url')
@@ -548,6 +554,19 @@ describe('the passage that leads an offline answer', () => {
     expect(kept).toContain(most)
     // In the retriever's order still.
     expect(kept.map((h) => h.vectorRank)).toEqual([...kept.map((h) => h.vectorRank)].sort((a, b) => a! - b!))
+  })
+
+  it('does not answer a budget question with another section\'s figure of something else (answered-unanswerable class)', () => {
+    // The plan's targets match best but give no money; the only amount in the document is a target for deals.
+    const targets = hit('plan', '創新育成計畫', '115~118年總體目標', '創新育成計畫115~118年的總體目標：培育數位人才3,000人、輔導中小企業1,200家。', 1)
+    const deals = hit('plan', '創新育成計畫', '115~118年商機媒合目標', '創新育成計畫115~118年促成中小企業商機媒合50案、5億元。', 2)
+    const question = '創新育成計畫115到118年輔導中小企業的總經費是多少？'
+    // 經費 is a word the index knows (other sections give other budgets).
+    const known: TermStatistics = { ...stats, idf: new Map([['經費', 2]]) }
+    expect(composeExtractive(question, [targets, deals], known).covered).toBe(false)
+    // A section that names the budget still answers.
+    const budget = hit('plan', '創新育成計畫', '115~118年經費', '創新育成計畫115~118年輔導中小企業的總經費12億元。', 3)
+    expect(composeExtractive(question, [targets, deals, budget], known).body).toContain('12億元')
   })
 
   it('answers the later part of a two-part question from a passage on the earlier part\'s subject (wrong-section class)', () => {
