@@ -350,15 +350,19 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     const otherProgramme = main.hit.programme !== null && other.hit.programme !== null && other.hit.programme !== main.hit.programme
     const rival = !otherProgramme && best.score >= main.best * RIVAL_SHARE
     const closeRival = !otherProgramme && best.score >= main.best * CLOSE_RIVAL_SHARE
-    if ((lines.length < 2 && rival) || (lines.length < 3 && (secondPart || closeRival))) {
-      citations.push(citationOf(other.hit, n))
+    const shownText = (): string => {
       if (other.hit.card && (secondPart || (ASKS_LIST.test(question) && scoreUnit(other.hit.card.lead, weights, wantsFigure) >= best.score))) {
-        lines.push(`${english && other.hit.card.lead_en ? other.hit.card.lead_en : other.hit.card.lead}〔${n}〕`)
-      } else {
-        const relevant = other.units.filter((u) => u.score > 0)
-        const { chosen } = pick(relevant, EXTRA_BUDGET, false)
-        lines.push(`${chosen.map((i) => relevant[i]!.text).join('\n')}〔${n}〕`)
+        return english && other.hit.card.lead_en ? other.hit.card.lead_en : other.hit.card.lead
       }
+      const relevant = other.units.filter((u) => u.score > 0)
+      return pick(relevant, EXTRA_BUDGET, false).chosen.map((i) => relevant[i]!.text).join('\n')
+    }
+    const text = (lines.length < 2 && rival) || (lines.length < 3 && (secondPart || closeRival)) ? shownText() : undefined
+    // A passage saying again what is shown (the same result in the budget book's summary table) adds
+    // only length: it waits behind 看更多 with the others.
+    if (text !== undefined && !repeats(lines.join('\n'), text)) {
+      citations.push(citationOf(other.hit, n))
+      lines.push(`${text}〔${n}〕`)
     } else if (moreParts.join('\n').length < MORE_BUDGET) {
       citations.push(citationOf(other.hit, n))
       moreParts.push(`${other.units.map((u) => u.text).join('\n').slice(0, 400)}〔${n}〕`)
@@ -419,6 +423,18 @@ const RESTATE_SHARE = T.restate_share
 function restates(lead: string, sentence: string): boolean {
   const figures = sentence.match(/\d[\d,.]*/g) ?? []
   return figures.every((f) => lead.includes(f)) && phrasingSimilarity(lead, sentence) >= RESTATE_SHARE
+}
+
+const REPEAT_SHARE = T.repeat_share
+
+/** Whether a passage's lines say again what is shown: every figure of them there, and most of their wording (share of their character pairs). */
+function repeats(shown: string, text: string): boolean {
+  const figures = text.match(/\d[\d,.]*/g) ?? []
+  if (!figures.every((f) => shown.includes(f))) return false
+  const own = grams(text)
+  if (own.size === 0) return false
+  const there = grams(shown)
+  return [...own].filter((g) => there.has(g)).length / own.size >= REPEAT_SHARE
 }
 
 /** Sentences of a card's lead, and their clauses after ；(each states its own fact). */

@@ -569,6 +569,19 @@ describe('the passage that leads an offline answer', () => {
     expect(composeExtractive(question, [targets, deals, budget], known).body).toContain('12億元')
   })
 
+  it('does not show a second passage that only says again what is shown (length class)', () => {
+    const results = withCard(hit('award', '創新獎', '創新獎109年度辦理情形', '創新獎109年度受理參選企業68家，經初審、決審選出15家得獎企業，並辦頒獎典禮1場。', 1), '創新獎109年度有68家企業參選，選出15家得獎企業。', [])
+    // The budget book's summary table of all programmes' results (no programme of its own).
+    const summary = { ...hit('results', '109年度各計畫成果一覽', '109年度成果摘要', '109年度計畫 創新獎選拔：主要成果 68家企業參選，15家得獎企業', 2), programme: null }
+    const composed = composeExtractive('創新獎109年有多少企業參選？', [results, summary], stats)
+    expect(composed.covered).toBe(true)
+    expect(composed.body).not.toContain('〔2〕')
+    expect(composed.more).toContain('主要成果')
+    // A passage with a figure not yet shown still is.
+    const more = { ...summary, text: '109年度計畫 創新獎選拔：主要成果 68家企業參選，15家得獎企業，另有7家入圍' }
+    expect(composeExtractive('創新獎109年有多少企業參選？', [results, more], stats).body).toContain('7家入圍')
+  })
+
   it('answers the later part of a two-part question from a passage on the earlier part\'s subject (wrong-section class)', () => {
     // "…訪視報告哪天交？交了之後由誰審？": two passages say who reviews; only one speaks of the visit reports.
     const due = hit('assist', '技術輔導計畫', '期中訪視', '技術輔導計畫期中訪視報告於9月15日前繳交。', 1)
