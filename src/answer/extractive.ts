@@ -55,7 +55,8 @@ function grams(text: string): Set<string> {
   const t = numbersAsWords(normalize(text)).replace(/[？?！!。，,、\s「」（）()]/g, ' ')
   const out = new Set<string>()
   for (const run of t.match(/\p{Script=Han}+/gu) ?? []) for (let i = 0; i + 1 < run.length; i++) out.add(run.slice(i, i + 2))
-  for (const w of t.match(/[a-z0-9]{2,}/g) ?? []) out.add(w)
+  // English function words ("what was the … of the") say nothing of which question it is.
+  for (const w of t.match(/[a-z0-9]{2,}/g) ?? []) if (!POLICY.stop_words_en.has(w)) out.add(w)
   return out
 }
 

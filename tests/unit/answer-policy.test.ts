@@ -133,6 +133,9 @@ describe('reading the user', () => {
   it('scores two wordings of one question as similar, unrelated ones as not', () => {
     expect(phrasingSimilarity('一家最多可以補助多少錢？', '一家最多補助多少？')).toBeGreaterThan(0.5)
     expect(phrasingSimilarity('一家最多可以補助多少錢？', '審查委員有幾位？')).toBeLessThan(0.15)
+    // English function words make no two questions alike (wrong-section class: "What was the … of the …").
+    expect(phrasingSimilarity('What was the approval rate of the programme in 2013?', 'What was the budget of the office in 2020?')).toBeLessThan(0.25)
+    expect(phrasingSimilarity('What was the approval rate in 2013?', 'Which year had the highest approval rate?')).toBeGreaterThan(0.3)
   })
 })
 

@@ -84,4 +84,8 @@ describe('English words in their other forms (English class)', () => {
     expect(englishExpansions('the plan for leading SME digital transformation')).not.toContain('主持人')
     expect(englishExpansions('Who is the project lead?')).toContain('主持人')
   })
+  it('reads an approval or success rate as the documents\' 通過率 (declined-but-answerable class)', () => {
+    expect(englishExpansions('What was the approval rate in 2015?')).toContain('通過率')
+    expect(englishExpansions('What is the success rate of applications?')).toContain('通過率')
+  })
 })
