@@ -26,6 +26,15 @@ describe('what a question asks for', () => {
     expect(namedYears('我們30人，預算3000萬')).toEqual([])
   })
 
+  it('takes a three-digit figure for a year only where it is written as one (answered-unanswerable class)', () => {
+    // "執行數 109" counts cases: a question on 109 is not answered by a table of other years.
+    expect(missingYear('技術輔導109年度總共通過幾件？', ['年度 98：申請數 1,763；執行數 109；通過率 34%'])).toBe('109')
+    // A year is written with 年, as a table row's first cell, as a date, in a list of years or a period.
+    for (const text of ['109年度受理2,682件', '| 109 | 1,200 | 300 |', '年度 109：申請數 5', '受理至109/05/01', '108、109年各補助20家', '109-112社發計畫']) {
+      expect(missingYear('技術輔導109年度總共通過幾件？', [text])).toBeUndefined()
+    }
+  })
+
   it('reads the years of an English question, but not an amount (English class)', () => {
     expect(namedYears('How many firms did the cloud points scheme help in 2031?')).toEqual([['2031', '120']])
     // A month before the year names it too (answered-unanswerable class: another year's round must not answer).
