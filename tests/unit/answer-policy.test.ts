@@ -11,6 +11,8 @@ describe('programme identity', () => {
     expect(programmesNamed('雲市集工業館的點數可以買什麼？').map((p) => p.id)).toEqual(['cloud-marketplace'])
     expect(programmesNamed('sbir 跟 接班傳承 差在哪').map((p) => p.id).sort()).toEqual(['sbir', 'succession-dx'])
     expect(programmesNamed('數位轉型要從哪裡開始？')).toEqual([])
+    // The short name owners use ("接班計畫") is the programme, not one the knowledge base lacks (wrong-programme class).
+    expect(programmesNamed('我可以當接班計畫的主持人嗎？').map((p) => p.id)).toEqual(['succession-dx'])
   })
 
   it('spots a programme the knowledge base does not hold, but not a kind of programme', () => {

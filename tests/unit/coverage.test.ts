@@ -329,6 +329,11 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('什麼時候才拿得到補助？', ['導入並驗收後才取得補助'])).toBeUndefined()
   })
 
+  it('wants a limit for how much more a firm may get at most (answered-unanswerable class)', () => {
+    expect(missingAnswerType('加薪的額外保證額度，每家最多可以多多少？', ['加薪企業承保3,012家，平均加薪9.5%'])).toBe('cap')
+    expect(missingAnswerType('加薪的額外保證額度，每家最多可以多多少？', ['每家額外保證額度最高1,000萬元'])).toBeUndefined()
+  })
+
   it('wants money for a budget asked either way round (answered-unanswerable class)', () => {
     expect(missingAnswerType('這個計畫的總經費是多少？', ['目標培育人才3,000人'])).toBe('amount')
     expect(missingAnswerType('What is the total budget of the plan?', ['目標培育人才3,000人'])).toBe('amount')
