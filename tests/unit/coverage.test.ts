@@ -265,6 +265,8 @@ describe('what a question asks for', () => {
     // Spoken words for a decision, a mechanism and a climate meet the documents' (拍板 → 核定, 運作 → 作法, 經貿情勢 → 經濟趨勢).
     expect(coverageOf('顧問名單是哪次會議拍板的？', ['顧問名單於審查會議核定'], stats).missing).toEqual([])
     expect(coverageOf('顧問團是在什麼經貿情勢下怎麼運作的？', ['面對全球經濟趨勢，顧問團的作法是駐點輔導'], stats).missing).toEqual([])
+    // The person handling a programme (承辦) is its contact (聯絡人) as the documents write it.
+    expect(coverageOf('顧問團有問題想直接問承辦，要找誰？', ['顧問團的連絡人是專員王小明'], stats).missing).not.toContain('承辦')
     // "網站上有", "哪一種", "哪次" carry the question's form: 上有, 一種 and 次 are no subject.
     expect(coverageOf('顧問網站上有哪一種表單可以下載？', ['顧問網站提供申請表單下載'], stats).missing).toEqual([])
   })
