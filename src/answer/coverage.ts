@@ -77,13 +77,25 @@ export function missingYear(question: string, passages: string[], now?: Date): s
   const hay = normalize(text)
   const asked = question.replace(YEAR_SPAN, ' ').replace(ASKED_SPAN, ' ')
   // A year is a figure of its own: "109" inside 1,096 (1096 once normalised) or 2,109 names no year.
-  // A three-digit ROC year is written as one (109年, 年度 109, 109/05/01, a table row's first cell):
-  // "執行數 109" counts cases.
-  const mentions = (year: string) =>
-    year.length >= 4
-      ? new RegExp(`(?<![\\d.])${year}(?!\\d)`, 'u').test(hay)
-      : new RegExp(`(?<![\\d.])${year}\\s*(年|/\\d|([、與及和跟,]\\s*\\d{2,3}\\s*)+年|[-~–至到]\\s*\\d{2,3}(?!\\d))|\\d{2,3}\\s*[-~–至到]\\s*${year}(?!\\d)|(年度|民國|roc|year)\\s*${year}(?!\\d)|(^|\\n)\\s*\\|?\\s*${year}\\s*\\|`, 'u').test(hay)
+  // A three-digit ROC year must be written as a year: "執行數 109" counts cases.
+  const mentions = (year: string) => (year.length >= 4 ? new RegExp(`(?<![\\d.])${year}(?!\\d)`, 'u') : writtenAsYear(year)).test(hay)
   return [...namedYears(asked), ...(now ? relativeYears(asked, now) : [])].find((forms) => !forms.some(mentions))?.[0]
+}
+
+/**
+ * A three-digit ROC year as passages write one: with 年 (109年), in a date (109/05/01), in a list or a
+ * period of years (108、109年, 109-112), after 年度 or 民國, or as a table row's first cell (| 109 |).
+ */
+function writtenAsYear(year: string): RegExp {
+  return new RegExp(
+    [
+      `(?<![\\d.])${year}\\s*(年|/\\d|([、與及和跟,]\\s*\\d{2,3}\\s*)+年|[-~–至到]\\s*\\d{2,3}(?!\\d))`,
+      `\\d{2,3}\\s*[-~–至到]\\s*${year}(?!\\d)`,
+      `(年度|民國|roc|year)\\s*${year}(?!\\d)`,
+      `(^|\\n)\\s*\\|?\\s*${year}\\s*\\|`,
+    ].join('|'),
+    'u',
+  )
 }
 
 /** The clauses of a question that ask something, without the asker's story ("我們公司在台中，…"). */
