@@ -298,9 +298,10 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
   const used = new Set([main])
   const parts = (question.match(CLAUSES) ?? []).filter((c) => asksSomething(c))
   if (parts.length >= 2) {
+    const partWords = parts.map((part) => new Set(subjectTerms(part, stats).map((t) => t.forms[0])))
     for (const [k, part] of parts.entries()) {
       // What sets the part apart: its words, less the subject the main passage's title already names.
-      const own = new Set(subjectTerms(part, stats).map((t) => t.forms[0]))
+      const own = partWords[k]!
       const topic = new Set(found(main.hit.title))
       const partTerms = weights.filter((t) => own.has(t.forms[0]) && !topic.has(t))
       const shareOf = (terms: typeof weights) => (text: string) => {
@@ -310,7 +311,7 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
       const share = shareOf(partTerms)
       // A later part speaks of the earlier part's subject ("期末成果書哪天交齊？交了之後由誰審？"): among
       // passages holding the part, the one that also names that subject answers it.
-      const before = new Set(k > 0 ? subjectTerms(parts[k - 1]!, stats).map((t) => t.forms[0]) : [])
+      const before = k > 0 ? partWords[k - 1]! : new Set<string>()
       const inherited = shareOf(weights.filter((t) => before.has(t.forms[0]) && !own.has(t.forms[0]) && !topic.has(t)))
       if (lines.length >= 3 || share(lines.join('\n')) >= 0.5) continue
       const candidates = scored.filter((x) => !used.has(x) && !(x.hit.documentId === main.hit.documentId && x.hit.headingPath.join('>') === main.hit.headingPath.join('>')))
@@ -422,16 +423,19 @@ const RESTATE_SHARE = T.restate_share
 
 /** Whether a sentence says again what the lead says: every figure of it in the lead, and most of its wording. */
 function restates(lead: string, sentence: string): boolean {
-  const figures = sentence.match(/\d[\d,.]*/g) ?? []
-  return figures.every((f) => lead.includes(f)) && phrasingSimilarity(lead, sentence) >= RESTATE_SHARE
+  return figuresShown(sentence, lead) && phrasingSimilarity(lead, sentence) >= RESTATE_SHARE
+}
+
+/** Whether every figure of a text is in what is shown. */
+function figuresShown(text: string, shown: string): boolean {
+  return (text.match(/\d[\d,.]*/g) ?? []).every((f) => shown.includes(f))
 }
 
 const REPEAT_SHARE = T.repeat_share
 
 /** Whether a passage's lines say again what is shown: every figure of them there, and most of their wording (share of their character pairs). */
 function repeats(shown: string, text: string): boolean {
-  const figures = text.match(/\d[\d,.]*/g) ?? []
-  if (!figures.every((f) => shown.includes(f))) return false
+  if (!figuresShown(text, shown)) return false
   const own = grams(text)
   if (own.size === 0) return false
   const there = grams(shown)
