@@ -337,8 +337,19 @@ export function asksAnswerType(question: string): boolean {
 
 /** The kind of information the question asks for that none of the passages contains, if any. */
 export function missingAnswerType(question: string, passages: string[]): string | undefined {
+  return missingAnswerTypes(question, passages)[0]
+}
+
+/** Every kind of fact the question asks for that the passages lack. */
+export function missingAnswerTypes(question: string, passages: string[]): string[] {
   const text = passages.join('\n')
-  return ANSWER_TYPES.find((t) => t.asks.test(question) && !t.needs.test(text))?.name
+  return ANSWER_TYPES.filter((t) => t.asks.test(question) && !t.needs.test(text)).map((t) => t.name)
+}
+
+/** Whether the question asks for this kind of fact and the text holds it. */
+export function answersType(question: string, name: string, text: string): boolean {
+  const type = ANSWER_TYPES.find((t) => t.name === name)
+  return type !== undefined && type.asks.test(question) && type.needs.test(text)
 }
 
 /** "Which aspects / parts / items": the question names no particular thing to look for. */
@@ -361,8 +372,8 @@ const BEFORE_HOW_MANY = /(?:了|是|有|要|約|大約|大概|總共|共|一共|
 const COUNTERS = /^[家個案人件次位名元萬億千百年月天週成倍級類項%％]/u
 /** A verb with its result ("幫到", "匯入", "做完"): an action, not the thing measured. */
 const RESULTATIVE = /[到完入出掉成好]$/u
-/** Words before 多少 that name no particular thing ("最多可以補助多少", "一共多少"): nothing to check. */
-const UNMEASURED = new Set('最多 最高 最少 至少 大概 總共 一共 平均 每年 每案 每家 一年 一個 補助 申請 拿 領 給 花 付 出 借 貸 用 編 撥 是 有 要 能'.split(' '))
+/** Words before 多少 that name no particular thing ("最多可以補助多少", "一共多少", "政府給多少"): nothing to check. */
+const UNMEASURED = new Set('最多 最高 最少 至少 大概 總共 一共 平均 每年 每案 每家 一年 一個 補助 申請 拿 領 給 花 付 出 借 貸 用 編 撥 是 有 要 能 政府'.split(' '))
 
 /**
  * The thing whose figure the question asks for, named just before 多少 / 幾 ("一個月租金多少" →

@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize, numbersAsWords } from '../knowledge/text.js'
 import { mentionsDomain } from '../knowledge/expand.js'
-import { asksAnswerType, asksSomething, CLAUSES, namedYears, coverageOf, measuredThing, missingAnswerType, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { answersType, asksAnswerType, asksSomething, CLAUSES, namedYears, coverageOf, measuredThing, missingAnswerType, missingAnswerTypes, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 import { POLICY, T } from './policy.js'
@@ -297,6 +297,8 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
   // by the passage that holds most of that part.
   const used = new Set([main])
   const parts = (question.match(CLAUSES) ?? []).filter((c) => asksSomething(c))
+  /** The line shown for a part of the question from another passage of the main one's programme that holds it. */
+  const partLines = new Map<number, string>()
   if (parts.length >= 2) {
     const partWords = parts.map((part) => new Set(subjectTerms(part, stats).map((t) => t.forms[0])))
     for (const [k, part] of parts.entries()) {
@@ -313,14 +315,17 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
       // passages holding the part, the one that also names that subject answers it.
       const before = k > 0 ? partWords[k - 1]! : new Set<string>()
       const inherited = shareOf(weights.filter((t) => before.has(t.forms[0]) && !own.has(t.forms[0]) && !topic.has(t)))
-      if (lines.length >= 3 || share(lines.join('\n')) >= 0.5) continue
+      // A part is answered when the lines hold its words and the kind of fact it asks ("執行期多長？
+      // 自籌款沒花足怎麼算？": the second part's words are all in a line on the subsidy share).
+      const typeOpen = (text: string) => missingAnswerType(part, [text]) !== undefined
+      if (lines.length >= 3 || (share(lines.join('\n')) >= 0.5 && !typeOpen(lines.join('\n')))) continue
       const candidates = scored.filter((x) => !used.has(x) && !(x.hit.documentId === main.hit.documentId && x.hit.headingPath.join('>') === main.hit.headingPath.join('>')))
       const holder = candidates
         .map((x) => {
           const text = `${x.hit.headingPath.join(' ')}\n${x.hit.card?.lead ?? ''}\n${x.hit.text}`
-          return { x, share: share(text), rank: share(text) + INHERITED_SHARE * inherited(text) }
+          return { x, share: share(text), rank: share(text) + INHERITED_SHARE * inherited(text), typed: !typeOpen(text) }
         })
-        .filter((h) => h.share >= COVERAGE_THRESHOLD)
+        .filter((h) => h.share >= COVERAGE_THRESHOLD && h.typed)
         .sort((a, b) => b.rank - a.rank || b.share - a.share)[0]
       if (!holder) continue
       used.add(holder.x)
@@ -333,6 +338,12 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
         const { chosen } = pick(relevant, EXTRA_BUDGET, false)
         lines.push(`${chosen.map((i) => relevant[i]!.text).join('\n')}〔${n}〕`)
       }
+      // The line answers for the part's kind of fact only from a passage on the main one's programme
+      // (another's "最多八張" is no limit of this one), and only for a later part with a word of its own:
+      // the first part is the main passage's to answer, and "各占幾分？" is about the part before.
+      const onProgramme = holder.x.hit.documentId === main.hit.documentId || (main.hit.programme !== null && holder.x.hit.programme === main.hit.programme)
+      const ownSubject = partTerms.some((t) => Array.from(t.forms[0]!).length >= 2)
+      if (k >= 1 && ownSubject && onProgramme) partLines.set(k, lines.at(-1)!)
     }
   }
   for (const other of scored) {
@@ -396,8 +407,11 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
   const yearContext = parts.length <= 1 && namedYears(question).length === 1
     ? [lines[0]!, main.hit.text, `${main.hit.title} ${main.hit.headingPath.join(' ')}`]
     : [...lines, ...shown.map((c) => `${c.title} ${c.headingPath.join(' ')}`)]
+  // The kind of fact asked must be in the main passage's lead, or — in a question of several parts — in
+  // the line shown for the later part that asks it ("提升幾級？112年推動多少家次？").
+  const typeLacking = missingAnswerTypes(question, lead).find((name) => !parts.some((p, k) => partLines.has(k) && answersType(p, name, partLines.get(k)!)))
   const lacking =
-    missingAnswerType(question, lead) ??
+    typeLacking ??
     missingYear(question, yearContext, now) ??
     missingPlace(question, context) ??
     (onlyPlannedFigures(question, lines[0]!, main.hit.headingPath.at(-1)) ? 'outcome' : undefined) ??

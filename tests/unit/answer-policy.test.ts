@@ -27,6 +27,9 @@ describe('programme identity', () => {
     expect(unknownProgrammeNamed('110年青年築夢計畫輔導了幾家？')).toBe('青年築夢計畫')
     // "整案計畫經費" is a whole case's budget, not a programme's name.
     expect(unknownProgrammeNamed('聯合輔導案的整案計畫經費上限是多少？')).toBeUndefined()
+    // An agency's yearly policy plan is a kind of document, not a programme (declined-but-answerable class).
+    expect(unknownProgrammeNamed('經濟部今年的施政計畫有提到幫傳統市場攤商嗎？')).toBeUndefined()
+    expect(unknownProgrammeNamed('112年度重要施政計畫裡有哪些數位項目？')).toBeUndefined()
   })
 
   it('spots a subsidy an agency runs as a programme, but not a subsidy described in passing', () => {

@@ -284,6 +284,10 @@ describe('what a question asks for', () => {
     const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['總經費', 4], ['加碼', 4], ['計算', 3]]), unseenIdf: 6 }
     const asked = subjectTerms('很多店家想問，申請最晚到什麼時候？', stats).map((t) => t.forms[0])
     for (const filler of ['最晚', '很多']) expect(asked).not.toContain(filler)
+    const stuck = subjectTerms('大家明知道該導入雲端系統卻一直做不起來，是卡在哪裡？', stats).map((t) => t.forms[0])
+    for (const filler of ['卻', '起來', '明']) expect(stuck).not.toContain(filler)
+    const english = subjectTerms('After the flood in July, how much went to the repair grants during that year?', stats).map((t) => t.forms[0])
+    for (const filler of ['after', 'went', 'during']) expect(english).not.toContain(filler)
     expect(coverageOf('商圈計畫總預算多少？', ['商圈計畫總經費1.2億元'], stats).missing).not.toContain('總預算')
     expect(coverageOf('得獎有額外補助嗎？', ['得獎者加碼補助5%'], stats).missing).not.toContain('額外')
     expect(coverageOf('碳排是怎麼算出的？', ['以用電度數計算碳排'], stats).missing).not.toContain('算出')
@@ -737,6 +741,22 @@ describe('the passage that leads an offline answer', () => {
     expect(measuredThing('「推動商圈數位化」這個分項編了多少錢？')).toBe('分項')
     // A counter joined by 的 names what is counted after it ("幾家次的盤查"), not the agency before it.
     expect(measuredThing('中企處今年要做幾家次的節能診斷？')).toBe('節能')
+    // The one who gives is not what is given ("政府最多給多少點" asks for points) (declined-but-answerable class).
+    expect(measuredThing('買雲端記帳軟體，政府最多給多少點？')).toBeUndefined()
+  })
+
+  it('answers each part of a two-part question with the kind of fact it asks (declined-but-answerable class)', () => {
+    // The main section holds every word of the second part (114年, 推動) but not the count it asks for;
+    // another document's section gives the count.
+    const level = withCard(hit('climb', '升級計畫', '分級與目標', '升級計畫114年起推動企業以五級衡量數位程度，受補助企業目標至少提升1級。', 1), '升級計畫114年起推動的受補助企業，數位程度目標是至少提升1級。', ['受補助企業的數位程度要提升幾級？'])
+    const yearly = withCard({ ...hit('climb-goals', '升級計畫年度目標', '各年度輔導家次', '升級計畫各年度目標：113年3,000家次，114年3,500家次。', 2), programme: 'climb' }, '升級計畫各年度推動目標：113年3,000家次，114年3,500家次。', ['每年目標幾家？'])
+    const composed = composeExtractive('升級計畫受補助企業的數位程度要提升幾級？114年預計推動多少家次？', [level, yearly], stats)
+    expect(composed.covered).toBe(true)
+    expect(composed.body).toContain('1級')
+    expect(composed.body).toContain('3,500家次')
+    // Another programme's count answers nothing about this one.
+    const foreign = { ...yearly, programme: 'voucher-abroad', documentId: 'voucher-abroad' }
+    expect(composeExtractive('升級計畫受補助企業的數位程度要提升幾級？114年預計推動多少家次？', [level, foreign], stats).covered).toBe(false)
   })
 
   it('is never another document: a date from another programme does not answer', () => {
