@@ -182,6 +182,7 @@ interface ScoredPassage {
 function scorePassages(question: string, hits: SearchHit[], weights: { forms: string[]; weight: number }[], decay: number): ScoredPassage[] {
   const wantsFigure = ASKS_FIGURE.test(question)
   const totalWeight = weights.reduce((a, t) => a + t.weight, 0)
+  const overYears = namedYears(question).length === 0 && OVER_YEARS.test(normalize(question))
   return hits.map((hit, rank) => {
     // The title and headings give a passage its subject even when its sentences do not repeat it.
     const heading = hit.headingPath.join(' ')
@@ -196,9 +197,20 @@ function scorePassages(question: string, hits: SearchHit[], weights: { forms: st
     const beyondBest = Math.max(0, scoreUnit(hit.text, weights, wantsFigure) - best)
     // A question worded like one of the card's phrasings is the question the card answers.
     const asked = Math.max(0, ...(hit.card?.asks ?? []).map((a) => phrasingSimilarity(question, a))) * totalWeight * ASKED_WEIGHT
-    return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - decay * rank), holds }
+    // A question over the years ("這十年來總共…") is answered by the section on all of them, not by one
+    // year's section that shares its words.
+    const oneYear = overYears && ONE_YEAR_HEADING.test(`${hit.title} ${heading}`) && !YEARS_HEADING.test(`${hit.title} ${heading}`)
+    return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - decay * rank) * (oneYear ? ONE_YEAR_SHARE : 1), holds }
   })
 }
+
+/** A question about many years at once, naming none of them. */
+const OVER_YEARS = /十年|10年|歷年|歷來|累計|這些年|多年來|over the (years|decade)|\bdecade\b|cumulative|in total since/u
+/** A section headed by one ROC year (107年度), not a period (98~107年) or the decade. */
+const ONE_YEAR_HEADING = /(?<![\d~\-–至到])1\d{2}\s*年/u
+const YEARS_HEADING = /\d{2,3}\s*年?度?\s*[~\-–至到]\s*\d{2,3}|十年|歷年/u
+/** What a one-year section's merit keeps for a question over the years. */
+const ONE_YEAR_SHARE = T.one_year_share
 
 /** The `n` passages that best answer the question, from a wider pool the retriever found, in the retriever's order. */
 export function bestPassages(question: string, hits: SearchHit[], stats: TermStatistics, n: number): SearchHit[] {

@@ -33,6 +33,7 @@ export const answerPolicySchema = z.object({
     on_topic_share: threshold,
     restate_share: threshold,
     repeat_share: threshold,
+    one_year_share: threshold,
   }),
   budgets: z.object({ answer: z.number().int().positive(), detail: z.number().int().positive(), extra: z.number().int().positive(), more: z.number().int().positive() }),
   stop_words_zh: words,

@@ -75,6 +75,9 @@ describe('what a question asks for', () => {
     // In English too, a maximum per firm is answered by a figure marked as the limit.
     expect(missingAnswerType('What is the maximum loan amount a single shop can get?', ['三配套包括優惠貸款與租稅優惠'])).toBe('cap')
     expect(missingAnswerType('What is the maximum loan amount a single shop can get?', ['每家貸款最高500萬元'])).toBeUndefined()
+    // A limit named after the thing limited ("funding cap") asks a limit as well (answered-unanswerable class).
+    expect(missingAnswerType('Is there a funding cap for each bakery under the new programme?', ['The programme helps bakeries sell online; the source gives no amounts.'])).toBe('cap')
+    expect(missingAnswerType('Is there a funding cap for each bakery under the new programme?', ['每家補助最高30萬元'])).toBeUndefined()
     // "Who pays, and how much" asks money: a description of the scheme does not answer it.
     expect(missingAnswerType('顧問來輔導的費用是誰出？出多少？', ['由產業出題、新創提出解決方案並到場實證'])).toBe('amount')
     expect(missingAnswerType('顧問來輔導的費用是誰出？出多少？', ['政府負擔70%，上限30萬元'])).toBeUndefined()
@@ -284,6 +287,8 @@ describe('what a question asks for', () => {
     const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['總經費', 4], ['加碼', 4], ['計算', 3]]), unseenIdf: 6 }
     const asked = subjectTerms('很多店家想問，申請最晚到什麼時候？', stats).map((t) => t.forms[0])
     for (const filler of ['最晚', '很多']) expect(asked).not.toContain(filler)
+    // Regions asked by 分區 are the documents' 地區 (declined-but-answerable class).
+    expect(coverageOf('補助案如果按分區統計，哪一區最多？', ['各地區補助案數：北部120案最多'], stats).missing).not.toContain('分區')
     const stuck = subjectTerms('大家明知道該導入雲端系統卻一直做不起來，是卡在哪裡？', stats).map((t) => t.forms[0])
     for (const filler of ['卻', '起來', '明']) expect(stuck).not.toContain(filler)
     const english = subjectTerms('After the flood in July, how much went to the repair grants during that year?', stats).map((t) => t.forms[0])
@@ -574,6 +579,15 @@ describe('the passage that leads an offline answer', () => {
     expect(kept).toContain(most)
     // In the retriever's order still.
     expect(kept.map((h) => h.vectorRank)).toEqual([...kept.map((h) => h.vectorRank)].sort((a, b) => a! - b!))
+  })
+
+  it('answers a question over the years from the section on all of them, not one year\'s (wrong-section class)', () => {
+    // Both sections count applications by type of coaching unit; the question asks about the whole decade.
+    const oneYear = hit('assist', '技術輔導計畫：112年度申請案統計', '112年度申請案：依輔導單位', '技術輔導計畫112年度共受理申請720案，其中學校提案最多，280案。', 1)
+    const decade = hit('assist', '技術輔導計畫：103~112年申請統計', '十年輔導單位別概況', '技術輔導計畫103~112年共受理申請15,200案，其中法人提案7,100案最多。', 2)
+    const composed = composeExtractive('技術輔導計畫這10年來總共收了多少申請案？哪種輔導單位提案最多？', [oneYear, decade], stats)
+    expect(composed.citations[0]!.headingPath).toEqual(['十年輔導單位別概況'])
+    expect(composed.body.split('〔')[0]).toContain('15,200')
   })
 
   it('does not answer a budget question with another section\'s figure of something else (answered-unanswerable class)', () => {
