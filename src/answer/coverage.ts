@@ -337,7 +337,8 @@ export function asksAnswerType(question: string): boolean {
 
 /** The kind of information the question asks for that none of the passages contains, if any. */
 export function missingAnswerType(question: string, passages: string[]): string | undefined {
-  return missingAnswerTypes(question, passages)[0]
+  const text = passages.join('\n')
+  return ANSWER_TYPES.find((t) => t.asks.test(question) && !t.needs.test(text))?.name
 }
 
 /** Every kind of fact the question asks for that the passages lack. */
