@@ -205,7 +205,7 @@ function scorePassages(question: string, hits: SearchHit[], weights: { forms: st
 }
 
 /** A question about many years at once, naming none of them. */
-const OVER_YEARS = /(這|近|過去)(十|10)年|(十|10)年(來|間|累計)|歷年|歷來|累計|這些年|多年來|over the (past )?(years|decade)|\bdecade\b|cumulative|in total since/u
+const OVER_YEARS = /十年|(這|近|過去)10年|10年(來|間|累計)|歷年|歷來|累計|這些年|多年來|over the (past )?(years|decade)|\bdecade\b|cumulative|in total since/u
 /** A section headed by one ROC year (107年度), not a period (98~107年) or the decade. */
 const ONE_YEAR_HEADING = /(?<![\d~\-–至到])1\d{2}\s*年/u
 const YEARS_HEADING = /\d{2,3}\s*年?度?\s*[~\-–至到]\s*\d{2,3}|十年|歷年/u
