@@ -421,7 +421,7 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     : [...lines, ...shown.map((c) => `${c.title} ${c.headingPath.join(' ')}`)]
   // The kind of fact asked must be in the main passage's lead, or — in a question of several parts — in
   // the line shown for the later part that asks it ("提升幾級？112年推動多少家次？").
-  const typeLacking = missingAnswerTypes(question, lead).find((name) => !parts.some((p, k) => partLines.has(k) && answersType(p, name, partLines.get(k)!)))
+  const typeLacking = missingAnswerTypes(question, lead).find((name) => ![...partLines].some(([k, line]) => answersType(parts[k]!, name, line)))
   const lacking =
     typeLacking ??
     missingYear(question, yearContext, now) ??
