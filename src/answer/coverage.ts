@@ -46,8 +46,9 @@ const LEADING_FUNCTION = /^[是我那這又有才在去來把被給讓每一再�
  */
 export function namedYears(question: string): string[][] {
   const years: string[][] = []
-  // "112年", "2018 年"; in English "in 2025", "April 2024", "FY2022", "ROC year 107" (a bare figure may be an amount).
-  for (const m of normalize(question).matchAll(/(?<!\d)(\d{3,4})\s*(?=年)|\b(?:in|the|year|fy|since|by|for|of|during|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\s*((?:19|20)\d{2})\b|\broc\s*(?:year\s*)?(\d{2,3})\b/g)) {
+  // "112年", "2018 年", "99年" (ROC 80–99: the oldest tables go back to 98年; "10年" is a span of
+  // years); in English "in 2025", "April 2024", "FY2022", "ROC year 107" (a bare figure may be an amount).
+  for (const m of normalize(question).matchAll(/(?<![\d.])(\d{3,4}|[89]\d)\s*(?=年)|\b(?:in|the|year|fy|since|by|for|of|during|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\s*((?:19|20)\d{2})\b|\broc\s*(?:year\s*)?(\d{2,3})\b/g)) {
     const n = Number(m[1] ?? m[2] ?? m[3])
     const forms = n >= 80 && n <= 140 ? [String(n), String(n + 1911)] : n >= 1990 && n <= 2050 ? [String(n), String(n - 1911)] : undefined
     if (forms && !years.some((y) => y[0] === forms[0])) years.push(forms)

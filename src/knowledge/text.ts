@@ -64,13 +64,18 @@ function numberWord(n: number): string {
   return `${tens === 1 ? '' : DIGIT_WORDS[tens]}十${DIGIT_WORDS[n % 10]}`
 }
 
+/** "98年", "99年": ROC years before 100, which the oldest tables hold, not spans of years. */
+const ROC_TWO_DIGIT_YEAR = /^[89]\d$/u
+
 /**
  * A small number before a counter written in Chinese numerals ("這10年" → "這十年"), so a question
  * typed with digits meets documents and phrasings that spell the number out. Years (three or four
- * digits) and figures with decimals are left alone.
+ * digits, or ROC 80–99 before 年) and figures with decimals are left alone.
  */
 export function numbersAsWords(text: string): string {
-  return text.replace(new RegExp(`(?<![\\d.,])(\\d{1,2})(?=[${COUNTER}])`, 'gu'), (m, d: string) => (Number(d) === 0 ? m : numberWord(Number(d))))
+  return text.replace(new RegExp(`(?<![\\d.,])(\\d{1,2})(?=([${COUNTER}]))`, 'gu'), (m, d: string, counter: string) =>
+    Number(d) === 0 || (counter === '年' && ROC_TWO_DIGIT_YEAR.test(d)) ? m : numberWord(Number(d)),
+  )
 }
 
 /** The digit form of an ordinal in Chinese numerals ("第一" → "第1", "第十二" → "第12"), or undefined. */

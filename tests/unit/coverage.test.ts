@@ -26,6 +26,14 @@ describe('what a question asks for', () => {
     expect(namedYears('我們30人，預算3000萬')).toEqual([])
   })
 
+  it('reads a two-digit ROC year (98年, 99年) as a year, but not a span of years (wrong-section class)', () => {
+    expect(namedYears('輔導計畫98年辦了幾場說明會？')).toEqual([['98', '2009']])
+    expect(namedYears('做了10年，累計幾家？')).toEqual([])
+    // The row of that year answers; a table of other years does not.
+    expect(missingYear('說明會98年辦了幾場？', ['| 年度 | 場次 |\n| 98 | 12 |'])).toBeUndefined()
+    expect(missingYear('說明會98年辦了幾場？', ['| 年度 | 場次 |\n| 106 | 12 |'])).toBe('98')
+  })
+
   it('takes a three-digit figure for a year only where it is written as one (answered-unanswerable class)', () => {
     // "執行數 109" counts cases: a question on 109 is not answered by a table of other years.
     expect(missingYear('技術輔導109年度總共通過幾件？', ['年度 98：申請數 1,763；執行數 109；通過率 34%'])).toBe('109')

@@ -21,6 +21,7 @@ describe('counts written with digits or Chinese numerals (everyday-language clas
     expect(numbersAsWords('每年1案、3年2案')).toBe('每年一案、三年二案')
     expect(numbersAsWords('23家')).toBe('二十三家')
     expect(numbersAsWords('113年')).toBe('113年')
+    expect(numbersAsWords('98年辦了幾場')).toBe('98年辦了幾場')
     expect(numbersAsWords('2.5倍')).toBe('2.5倍')
     expect(numbersAsWords('補助5萬元')).toBe('補助5萬元')
   })
