@@ -308,6 +308,13 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('顧問到店輔導要另外付錢嗎？', ['到店輔導免費'])).toBeUndefined()
   })
 
+  it('reads 其中/之間 as form and 佔 as 占 (declined-but-answerable class)', () => {
+    const stats: TermStatistics = { n: 100, avgdl: 50, idf: new Map([['查核', 4], ['總經費', 4]]), unseenIdf: 6 }
+    const asked = subjectTerms('展售會預計辦幾場？其中海外的有幾場？兩國之間有合作嗎？', stats).map((t) => t.forms[0])
+    for (const filler of ['其中', '之間']) expect(asked).not.toContain(filler)
+    expect(coverageOf('材料費佔總經費幾%？', ['材料費1,200萬元，占總經費40%'], stats).missing).not.toContain('佔')
+  })
+
   it('hears a question for a share, not whether a share matters nor 成數 inside 成為數位… (declined-but-answerable class)', () => {
     expect(missingAnswerType('農機補助的自籌比例是多少？', ['由農會協助申請'])).toBe('share')
     expect(missingAnswerType('自籌比例高一點，審查會加分嗎？', ['審查重點為技術可行性'])).toBeUndefined()
