@@ -1,6 +1,6 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
-import { normalize, numbersAsWords } from '../knowledge/text.js'
-import { mentionsDomain } from '../knowledge/expand.js'
+import { normalize, numbersAsWords, words } from '../knowledge/text.js'
+import { englishExpansions, mentionsDomain, synonymsOf } from '../knowledge/expand.js'
 import { answersType, asksAnswerType, asksSomething, CLAUSES, namedYears, coverageOf, measuredThing, missingAnswerType, missingAnswerTypes, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
@@ -183,7 +183,11 @@ function scorePassages(question: string, hits: SearchHit[], weights: { forms: st
   const wantsFigure = ASKS_FIGURE.test(question)
   const totalWeight = weights.reduce((a, t) => a + t.weight, 0)
   const overYears = namedYears(question).length === 0 && OVER_YEARS.test(normalize(question))
-  return hits.map((hit, rank) => {
+  const narrower = narrowerThanAsked(question, hits)
+  // The parts of a breakdown the question does not ask about push no other section down the order.
+  let wider = 0
+  return hits.map((hit, index) => {
+    const rank = narrower.has(hit) ? index : wider++
     // The title and headings give a passage its subject even when its sentences do not repeat it.
     const heading = hit.headingPath.join(' ')
     const context = scoreUnit(`${hit.title} ${heading}`, weights, false)
@@ -192,7 +196,8 @@ function scorePassages(question: string, hits: SearchHit[], weights: { forms: st
     // rows name neither the group nor the tool the question does; its lead does), a little discounted:
     // a sentence of the passage itself is what the lead summarises.
     const best = Math.max(0, ...units.map((u) => u.score), hit.card ? scoreUnit(hit.card.lead, weights, wantsFigure) * LEAD_WEIGHT : 0)
-    const holds = missingAnswerType(question, [hit.text]) === undefined && missingYear(question, [hit.text, heading]) === undefined
+    // A table's rows are read with their column labels ("申請案數 665"): the labels say what a figure counts.
+    const holds = missingAnswerType(question, [hit.text, ...units.map((u) => u.text)]) === undefined && missingYear(question, [hit.text, heading]) === undefined
     // What the rest of the passage adds: a question in two parts is answered by the passage holding both.
     const beyondBest = Math.max(0, scoreUnit(hit.text, weights, wantsFigure) - best)
     // A question worded like one of the card's phrasings is the question the card answers.
@@ -200,8 +205,52 @@ function scorePassages(question: string, hits: SearchHit[], weights: { forms: st
     // A question over the years ("這十年來總共…") is answered by the section on all of them, not by one
     // year's section that shares its words.
     const oneYear = overYears && ONE_YEAR_HEADING.test(`${hit.title} ${heading}`) && !YEARS_HEADING.test(`${hit.title} ${heading}`)
-    return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - decay * rank) * (oneYear ? ONE_YEAR_SHARE : 1), holds }
+    const share = (oneYear ? ONE_YEAR_SHARE : 1) * (narrower.has(hit) ? NARROWER_SHARE : 1)
+    return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - decay * rank) * share, holds }
   })
+}
+
+/** What a section narrowed to one member of a breakdown keeps of its merit when the question names no member. */
+const NARROWER_SHARE = T.narrower_share
+/** The shortest ending sibling headings must share to be one breakdown's members ("逐年申請與通過"). */
+const SHARED_ENDING = 4
+
+/**
+ * Sections narrowed to one member of a breakdown the question does not name: siblings (one document,
+ * one parent heading) whose headings differ only at the start ("南區逐年申請與通過", "北區逐年申請與通過")
+ * each hold one region, function or kind of unit. For "105年總共申請幾案" every one of them shares the
+ * question's words, and the section on the whole is outranked by the many parts of it.
+ */
+function narrowerThanAsked(question: string, hits: SearchHit[]): Set<SearchHit> {
+  const asked = normalize(question)
+  // The question's words in every form it may take in a heading ("南部" names 南區, "製程" 製程技術).
+  const forms = [...words(question), ...englishExpansions(question), ...words(question).flatMap(synonymsOf)].map(normalize).filter((f) => Array.from(f).length >= 2)
+  // A word the section's title or parent headings also hold ("技術" of 即時技術輔導計畫) says which
+  // document, not which member.
+  const names = (member: string, context: string) => asked.includes(member) || forms.some((f) => member.includes(f) && !context.includes(f))
+  const narrower = new Set<SearchHit>()
+  const leaf = (h: SearchHit) => normalize(h.headingPath.at(-1) ?? '')
+  const parent = (h: SearchHit) => `${h.documentId}>${h.headingPath.slice(0, -1).join('>')}`
+  for (const hit of hits) {
+    const own = Array.from(leaf(hit))
+    if (hit.headingPath.length < 2 || own.length <= SHARED_ENDING) continue
+    // The longest ending this heading shares with two siblings or more (a breakdown has three members
+    // at least; two headings often share an ending by chance): what is left before it is the member.
+    const shared = hits
+      .filter((other) => other !== hit && parent(other) === parent(hit))
+      .map((other) => {
+        const theirs = Array.from(leaf(other))
+        let k = 0
+        while (k < own.length && k < theirs.length && own[own.length - 1 - k] === theirs[theirs.length - 1 - k]) k++
+        return k < own.length && k < theirs.length ? k : 0
+      })
+      .sort((a, b) => b - a)
+    const ending = shared[1] ?? 0
+    // "南區…" and "北區…" share 區…: the member is 南區, not 南 (a lone 中 is in every 中小企業).
+    const member = ending >= SHARED_ENDING ? own.slice(0, Math.max(2, own.length - ending)).join('') : undefined
+    if (member !== undefined && !names(member, normalize(`${hit.title} ${hit.headingPath.slice(0, -1).join(' ')}`))) narrower.add(hit)
+  }
+  return narrower
 }
 
 /** A question about many years at once, naming none of them. */
@@ -212,12 +261,15 @@ const YEARS_HEADING = /\d{2,3}\s*年?度?\s*[~\-–至到]\s*\d{2,3}|十年|歷�
 /** What a one-year section's merit keeps for a question over the years. */
 const ONE_YEAR_SHARE = T.one_year_share
 
-/** The `n` passages that best answer the question, from a wider pool the retriever found, in the retriever's order. */
+/** The `n` passages that best answer the question, from a wider pool the retriever found, in the retriever's order (parts of a breakdown not asked about last). */
 export function bestPassages(question: string, hits: SearchHit[], stats: TermStatistics, n: number): SearchHit[] {
   if (hits.length <= n) return hits
   const scored = scorePassages(question, hits, weightsFor(question, hits, stats), POOL_RANK_DECAY)
   const kept = new Set([...scored].sort((a, b) => b.merit - a.merit).slice(0, n).map((x) => x.hit))
-  return hits.filter((h) => kept.has(h))
+  // Parts of a breakdown the question does not ask about go last: fewer of their siblings may be left
+  // to tell them for parts.
+  const narrower = narrowerThanAsked(question, hits)
+  return [...hits.filter((h) => kept.has(h) && !narrower.has(h)), ...hits.filter((h) => kept.has(h) && narrower.has(h))]
 }
 
 /** What is known of the question beyond its words. */

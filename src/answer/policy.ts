@@ -34,6 +34,7 @@ export const answerPolicySchema = z.object({
     restate_share: threshold,
     repeat_share: threshold,
     one_year_share: threshold,
+    narrower_share: threshold,
   }),
   budgets: z.object({ answer: z.number().int().positive(), detail: z.number().int().positive(), extra: z.number().int().positive(), more: z.number().int().positive() }),
   stop_words_zh: words,

@@ -109,6 +109,10 @@ describe('scope', () => {
     expect(mentionsDomain('店裡的POS跟網站可以串起來嗎？')).toBe(true)
     expect(mentionsDomain('明天台北會下雨嗎？')).toBe(false)
   })
+
+  it('takes the SME Administration by its short name 中企處 as ours (scope class)', () => {
+    expect(mentionsDomain('中企處的出版品收入依哪部法律？')).toBe(true)
+  })
 })
 
 describe('false premises', () => {

@@ -596,6 +596,31 @@ describe('the passage that leads an offline answer', () => {
     expect(kept.map((h) => h.vectorRank)).toEqual([...kept.map((h) => h.vectorRank)].sort((a, b) => a! - b!))
   })
 
+  it('reads a count from a table by its column label (declined-but-answerable class)', () => {
+    // The count is in a table whose header says what it counts ("申請案數"); the row holds only the figure.
+    const busy = hit('assist', '技術輔導計畫', '105年度申請情形', '技術輔導計畫105年度申請踴躍，各場說明會座無虛席，申請集中在產品設計。', 1)
+    const table = hit('assist', '技術輔導計畫', '逐年申請案數', '| 年度 | 申請案數 | 輔導案數 |\n|---|---|---|\n| 104 | 702 | 290 |\n| 105 | 665 | 307 |', 2)
+    const composed = composeExtractive('技術輔導計畫105年申請幾案？', [busy, table], stats)
+    expect(composed.covered).toBe(true)
+    expect(composed.body.split('〔')[0]).toContain('665')
+  })
+
+  it('answers a question that names no region from the whole table, not from one region\'s (wrong-section class)', () => {
+    // Four sibling sections differ only in the region they are narrowed to; the retriever ranks them above the whole.
+    const table = (label: string, row: string) => `| 年度 | ${label}補助案數 | 核定案數 |\n|---|---|---|\n| 104 | 70 | 30 |\n| 105 | ${row} |`
+    const regions = ['北區', '南區', '中區', '東區'].map((region, i) => ({
+      ...hit('expo', '展售補助計畫：98~107年各地區補助統計', '', table(region, `${80 + i} | ${40 + i}`), i + 1),
+      headingPath: ['展售補助計畫：98~107年各地區補助統計', `${region}逐年補助與核定`],
+    }))
+    const briefing = hit('expo', '展售補助計畫：說明會', '說明會場次', '展售補助計畫每年辦說明會，介紹補助與核定流程。', 5)
+    const whole = { ...hit('expo', '展售補助計畫：98~107年累計成果', '', table('全計畫', '612 | 305'), 6), headingPath: ['展售補助計畫：98~107年累計成果', '逐年補助案數與核定案數（全計畫合計）'] }
+    const pool = [...regions, briefing, whole]
+    const answer = (q: string) => composeExtractive(q, bestPassages(q, pool, stats, 4), stats)
+    expect(answer('展售補助計畫105年總共補助幾案？核定幾案？').citations[0]!.headingPath.at(-1)).toBe('逐年補助案數與核定案數（全計畫合計）')
+    // A question that names the region ("南部" for 南區) is still answered by that region's section.
+    expect(answer('展售補助計畫南部105年補助幾案？').citations[0]!.headingPath.at(-1)).toBe('南區逐年補助與核定')
+  })
+
   it('answers a question over the years from the section on all of them, not one year\'s (wrong-section class)', () => {
     // Both sections count applications by type of coaching unit; the question asks about the whole decade.
     const oneYear = hit('assist', '技術輔導計畫：112年度申請案統計', '112年度申請案：依輔導單位', '技術輔導計畫112年度共受理申請720案，其中學校提案最多，280案。', 1)
