@@ -63,6 +63,8 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('平台上有哪些ERP廠商？', ['平台提供ERP、CRM等雲端方案'])).toBe('company-name')
     expect(missingAnswerType('Which POS brands are listed on the platform?', ['The platform lists POS and CRM solutions'])).toBe('company-name')
     expect(missingAnswerType('哪些廠商可以申請？', ['依法登記的中小企業'])).not.toBe('company-name')
+    // A hotline is a phone number (answered-unanswerable class).
+    expect(missingAnswerType('What is the customer service hotline for the cloud points programme?', ['The programme helps firms buy cloud solutions'])).toBe('phone')
     // What a review weighs (審查重點) answers which conditions a review looks at (declined-but-answerable class).
     expect(missingAnswerType('這個試驗審查時會看公司哪些條件？', ['把加薪制度、海外輸出潛力列為審查重點'])).toBeUndefined()
     expect(missingAnswerType('這個試驗審查時會看公司哪些條件？', ['試驗每年推動1個主題'])).toBe('criteria')
@@ -519,6 +521,18 @@ describe('English questions over Chinese passages (declined-but-answerable class
       ['Is there a file size limit for the upload?', '上傳檔案大小以20MB以內為限', ['file', 'size', 'limit']],
       ['Can we implement an off-the-shelf package, and how much must it be customized?', '導入套裝軟體須客製化60%以上', ['off-the-shelf', 'package', 'customized']],
       ['Is there a ceiling on commissioned labour or certification fees?', '委託勞務或驗證費上限為總經費40%', ['commissioned', 'labour', 'certification']],
+    ]
+    for (const [q, passage, words] of cases) {
+      const missing = coverageOf(q, [passage], stats).missing
+      for (const w of words) expect(missing, q).not.toContain(w)
+    }
+  })
+
+  it('reads join, brand new, continuation and expect in the documents\' words (English class)', () => {
+    const cases: [string, string, string[]][] = [
+      ['When did the island join the trade club?', '該島於2002年1月1日正式加入貿易俱樂部', ['join']],
+      ['Is the voucher plan brand new, or a continuation of an older plan?', '數位卷計畫為全新計畫，並非延續舊計畫', ['brand', 'continuation']],
+      ['How many firms did the plan expect to help?', '計畫預計輔導167家', ['expect']],
     ]
     for (const [q, passage, words] of cases) {
       const missing = coverageOf(q, [passage], stats).missing
