@@ -115,6 +115,24 @@ describe.each(engines())('knowledge index on $engine', ({ engine, skip }) => {
     expect(fused.every((h) => h.score === Math.round(1e5 / (60 + h.lexicalRank!)) / 1e5 || h.lexicalRank === null)).toBe(true)
   })
 
+  it('always reads the best full-text match, however the vectors rank it (retrieval-miss class)', async () => {
+    await syncKnowledgeDir(database.db, new LocalHashEmbedder(), dir)
+    // An embedder that reads every question as one about hair salons, and outweighs the full text.
+    class Misled extends LocalHashEmbedder {
+      override readonly fusionWeight = 50
+      override async embedQuery() {
+        return super.embedQuery('美髮店 行動支付 交易金額')
+      }
+    }
+    const question = '編經費時差旅費不得超過多少？'
+    const [bestText] = await lexicalCandidates(database.db, expandQuery(question))
+    const hits = await searchKnowledge(database.db, new Misled(), question, { limit: 2 })
+    // The misled vectors lead; the best full-text match is still among the passages read.
+    expect(hits[0]!.chunkHash).not.toBe(bestText)
+    expect(hits.map((h) => h.chunkHash)).toContain(bestText)
+    expect(hits.find((h) => h.chunkHash === bestText)!.text).toContain('差旅費')
+  })
+
   it('serves the hybrid search as a LangChain retriever: the same passages, as Documents with the hit as metadata', async () => {
     await syncKnowledgeDir(database.db, new LocalHashEmbedder(), dir)
     const question = '申請要準備哪些文件'

@@ -195,7 +195,12 @@ export async function searchKnowledge(db: Db, embedder: KnowledgeEmbedder, rawQu
     })
   add(vector, 'vectorRank', embedder.fusionWeight ?? 1)
   add(lexical, 'lexicalRank')
-  const top = [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, options.limit ?? 5)
+  const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score)
+  const top = ranked.slice(0, options.limit ?? 5)
+  // The best full-text match is always read: a chunk that matches the question's rare words best but
+  // that the vectors never rank has only half a fused score, and chunks both rank moderately pass it.
+  const bestText = lexical[0]
+  if (bestText !== undefined && !top.some(([hash]) => hash === bestText)) top.splice(top.length - 1, 1, ranked.find(([hash]) => hash === bestText)!)
   if (top.length === 0) return []
   const details = rowsOf<{
     hash: string; document_id: string; title: string; heading_path: string[] | string; text: string; kind: string
