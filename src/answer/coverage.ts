@@ -79,7 +79,8 @@ export function missingYear(question: string, passages: string[], now?: Date): s
   const asked = question.replace(YEAR_SPAN, ' ').replace(ASKED_SPAN, ' ')
   // A year is a figure of its own: "109" inside 1,096 (1096 once normalised) or 2,109 names no year.
   // A three-digit ROC year must be written as a year: "執行數 109" counts cases.
-  const mentions = (year: string) => (year.length >= 4 ? new RegExp(`(?<![\\d.])${year}(?!\\d)`, 'u') : writtenAsYear(year)).test(hay)
+  // A year glued to the words after it names a report or an event ("2020台灣ICT市場十大趨勢預測"), not its facts.
+  const mentions = (year: string) => (year.length >= 4 ? new RegExp(`(?<![\\d.])${year}(?!\\d|[^\\P{Script=Han}年至到度與及和、])`, 'u') : writtenAsYear(year)).test(hay)
   return [...namedYears(asked), ...(now ? relativeYears(asked, now) : [])].find((forms) => !forms.some(mentions))?.[0]
 }
 

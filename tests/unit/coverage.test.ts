@@ -26,6 +26,12 @@ describe('what a question asks for', () => {
     expect(namedYears('我們30人，預算3000萬')).toEqual([])
   })
 
+  it('does not take a year in a report\'s name for the year asked (answered-unanswerable class)', () => {
+    expect(missingYear('2020年全台有多少家商店？', ['依某顧問公司「2020台灣零售十大趨勢」報告，商店數位化比例僅一成'])).toBe('2020')
+    expect(missingYear('2020年全台有多少家商店？', ['2020年全台商店共35萬家'])).toBeUndefined()
+    expect(missingYear('How many shops were there in 2020?', ['In 2020 there were 350,000 shops'])).toBeUndefined()
+  })
+
   it('reads a two-digit ROC year (98年, 99年) as a year, but not a span of years (wrong-section class)', () => {
     expect(namedYears('輔導計畫98年辦了幾場說明會？')).toEqual([['98', '2009']])
     expect(namedYears('做了10年，累計幾家？')).toEqual([])
@@ -63,6 +69,9 @@ describe('what a question asks for', () => {
     expect(missingAnswerType('平台上有哪些ERP廠商？', ['平台提供ERP、CRM等雲端方案'])).toBe('company-name')
     expect(missingAnswerType('Which POS brands are listed on the platform?', ['The platform lists POS and CRM solutions'])).toBe('company-name')
     expect(missingAnswerType('哪些廠商可以申請？', ['依法登記的中小企業'])).not.toBe('company-name')
+    // "多久…一次" asks how often: 按季 answers it (wrong-section class).
+    expect(missingAnswerType('廣告費多久要報告一次？', ['廣告費按季送立法院備查'])).toBeUndefined()
+    expect(missingAnswerType('廣告費多久要報告一次？', ['廣告費須送立法院備查'])).toBe('duration')
     // A hotline is a phone number (answered-unanswerable class).
     expect(missingAnswerType('What is the customer service hotline for the cloud points programme?', ['The programme helps firms buy cloud solutions'])).toBe('phone')
     // What a review weighs (審查重點) answers which conditions a review looks at (declined-but-answerable class).
