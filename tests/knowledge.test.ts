@@ -117,15 +117,15 @@ describe.each(engines())('knowledge index on $engine', ({ engine, skip }) => {
 
   it('always reads the best full-text match, however the vectors rank it (retrieval-miss class)', async () => {
     await syncKnowledgeDir(database.db, new LocalHashEmbedder(), dir)
-    // An embedder that reads every question as one about hair salons, and outweighs the full text.
+    // An embedder that reads every question as one about a smart-store subsidy, and outweighs the full text.
     class Misled extends LocalHashEmbedder {
       override async embedQuery() {
-        return super.embedQuery('美髮店 行動支付 交易金額')
+        return super.embedQuery('智慧商店 補助 30萬元')
       }
     }
     const question = '編經費時差旅費不得超過多少？'
     const [bestText] = await lexicalCandidates(database.db, expandQuery(question))
-    const hits = await searchKnowledge(database.db, Object.assign(new Misled(), { fusionWeight: 50 }), question, { limit: 2 })
+    const hits = await searchKnowledge(database.db, Object.assign(new Misled(), { fusionWeight: 50 }), question, { limit: 5 })
     // The misled vectors lead; the best full-text match is still among the passages read.
     expect(hits[0]!.chunkHash).not.toBe(bestText)
     expect(hits.map((h) => h.chunkHash)).toContain(bestText)

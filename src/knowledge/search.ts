@@ -45,6 +45,8 @@ export interface SearchHit {
 }
 
 const RRF_K = 60
+/** From this many passages asked for, the best full-text match is always among them. */
+const BEST_TEXT_FROM = 5
 const BM25_K1 = 1.2
 const BM25_B = 0.75
 
@@ -197,10 +199,11 @@ export async function searchKnowledge(db: Db, embedder: KnowledgeEmbedder, rawQu
   add(lexical, 'lexicalRank')
   const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score)
   const top = ranked.slice(0, options.limit ?? 5)
-  // The best full-text match is always read: a chunk that matches the question's rare words best but
-  // that the vectors never rank has only half a fused score, and chunks both rank moderately pass it.
+  // A pool of passages always holds the best full-text match: a chunk that matches the question's rare
+  // words best but that the vectors never rank has only half a fused score, and chunks both rank
+  // moderately pass it. A pick of one or two (a part of a question) keeps the fused best.
   const bestText = lexical[0]
-  if (bestText !== undefined && !top.some(([hash]) => hash === bestText)) top.splice(top.length - 1, 1, ranked.find(([hash]) => hash === bestText)!)
+  if (top.length >= BEST_TEXT_FROM && bestText !== undefined && !top.some(([hash]) => hash === bestText)) top.splice(top.length - 1, 1, ranked.find(([hash]) => hash === bestText)!)
   if (top.length === 0) return []
   const details = rowsOf<{
     hash: string; document_id: string; title: string; heading_path: string[] | string; text: string; kind: string
