@@ -172,6 +172,8 @@ interface ScoredPassage {
   best: number
   merit: number
   holds: boolean
+  /** Narrowed to one member of a breakdown the question does not name. */
+  narrower: boolean
 }
 
 /**
@@ -206,7 +208,7 @@ function scorePassages(question: string, hits: SearchHit[], weights: { forms: st
     // year's section that shares its words.
     const oneYear = overYears && ONE_YEAR_HEADING.test(`${hit.title} ${heading}`) && !YEARS_HEADING.test(`${hit.title} ${heading}`)
     const share = (oneYear ? ONE_YEAR_SHARE : 1) * (narrower.has(hit) ? NARROWER_SHARE : 1)
-    return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - decay * rank) * share, holds }
+    return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - decay * rank) * share, holds, narrower: narrower.has(hit) }
   })
 }
 
@@ -224,7 +226,8 @@ const SHARED_ENDING = 4
 function narrowerThanAsked(question: string, hits: SearchHit[]): Set<SearchHit> {
   const asked = normalize(question)
   // The question's words in every form it may take in a heading ("南部" names 南區, "製程" 製程技術).
-  const forms = [...words(question), ...englishExpansions(question), ...words(question).flatMap(synonymsOf)].map(normalize).filter((f) => Array.from(f).length >= 2)
+  const askedWords = words(question)
+  const forms = [...askedWords, ...englishExpansions(question), ...askedWords.flatMap(synonymsOf)].map(normalize).filter((f) => Array.from(f).length >= 2)
   // A word the section's title or parent headings also hold ("技術" of 即時技術輔導計畫) says which
   // document, not which member.
   const names = (member: string, context: string) => asked.includes(member) || forms.some((f) => member.includes(f) && !context.includes(f))
@@ -265,11 +268,10 @@ const ONE_YEAR_SHARE = T.one_year_share
 export function bestPassages(question: string, hits: SearchHit[], stats: TermStatistics, n: number): SearchHit[] {
   if (hits.length <= n) return hits
   const scored = scorePassages(question, hits, weightsFor(question, hits, stats), POOL_RANK_DECAY)
-  const kept = new Set([...scored].sort((a, b) => b.merit - a.merit).slice(0, n).map((x) => x.hit))
+  const kept = new Set([...scored].sort((a, b) => b.merit - a.merit).slice(0, n))
   // Parts of a breakdown the question does not ask about go last: fewer of their siblings may be left
   // to tell them for parts.
-  const narrower = narrowerThanAsked(question, hits)
-  return [...hits.filter((h) => kept.has(h) && !narrower.has(h)), ...hits.filter((h) => kept.has(h) && narrower.has(h))]
+  return [...scored.filter((x) => kept.has(x) && !x.narrower), ...scored.filter((x) => kept.has(x) && x.narrower)].map((x) => x.hit)
 }
 
 /** What is known of the question beyond its words. */
