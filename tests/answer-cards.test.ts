@@ -109,6 +109,14 @@ describe('programme identity (wrong-programme class)', () => {
     expect(b.body).toContain('10%')
   })
 
+  it('knows a programme called by a short form of its name (programme identity class)', async () => {
+    // "技輔" keeps 技 and 輔 of 技術輔導: no alias lists it, and it is no programme the knowledge base lacks.
+    const a = await ask('技輔計畫的差旅費最多可以占總經費幾%？')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('15%')
+    expect(a.citations[0]!.documentId).toBe('fixture-assistance')
+  })
+
   it('says the knowledge base lacks a subsidy an agency runs that it does not hold', async () => {
     const a = await ask('勞動部的員工數位技能補助一家可以領多少？')
     expect(a.text).toBe(UNKNOWN_PROGRAMME_TEXT)

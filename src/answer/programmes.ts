@@ -83,7 +83,54 @@ const NAMED_PLAN = new RegExp(`([A-Za-z][A-Za-z0-9]{1,12}|\\p{Script=Han}{2,16})
  * them ("中小企業處有那種青年創育坊的補助示範計畫" → 補助示範計畫, "之前政府是不是有計畫" → nothing,
  * "為什麼產業聚落計畫…" → 產業聚落計畫).
  */
-const NAME_BREAK = /^.*[的是有在和跟與及或那這哪該其種個說掛屬要想做去用把對從麼]/u
+const NAME_BREAK = /^.*[的是有在和跟與及或那這哪該其種個說掛屬要想做去用把對從麼到]/u
+
+/**
+ * The name a run before 計畫 gives, if any: the run after its last particle, less the words a name may
+ * start with, and none that names a kind of programme ("數位轉型計畫", "內部計畫").
+ */
+function planName(run: string, kind: string, registry: ProgrammeRegistry): string | undefined {
+  const name = run.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
+  if (Array.from(name).length < 2 || [...registry.generic].some((g) => normalize(`${name}${kind}`).endsWith(g)) || registry.generic.has(normalize(name))) return undefined
+  return name
+}
+
+/** How long a short form of a name may be ("技輔"): longer runs are names of their own. */
+const SHORT_FORM_LONGEST = 4
+
+/**
+ * The held programme a short form names ("技輔計畫" for 中小企業即時技術輔導計畫): its characters,
+ * in order, in one programme's full name and no other's. Chinese names are shortened by keeping
+ * characters of their words, so no list of every short form is needed; a run the name holds whole
+ * is one of its words instead, which other names share. Aliases are not searched: a
+ * short form of 在地青年創育坊 (青創) means 青年創業 to most askers.
+ */
+export function shortFormOf(name: string, registry: ProgrammeRegistry = PROGRAMMES): Programme | undefined {
+  const chars = Array.from(normalize(name))
+  if (chars.length < 2 || chars.length > SHORT_FORM_LONGEST || !chars.every((c) => /\p{Script=Han}/u.test(c))) return undefined
+  // A run the name holds as it stands (雲端, 智慧製造) is a word of it, not a short form.
+  const holds = (full: string) => {
+    if (full.includes(chars.join(''))) return false
+    let at = 0
+    for (const c of chars) if ((at = full.indexOf(c, at) + 1) === 0) return false
+    return true
+  }
+  const matches = registry.programmes.filter((p) => holds(normalize(p.name.replace(KIND_SUFFIX, ''))))
+  return matches.length === 1 ? matches[0] : undefined
+}
+
+/**
+ * The text with each held programme called by a short form ("技輔計畫") written by its full name, so
+ * that the question is read, searched and checked against passages as one that names it.
+ */
+export function withFullNames(text: string, registry: ProgrammeRegistry = PROGRAMMES): string {
+  return text.replace(NAMED_PLAN, (whole: string, run: string, kind: string) => {
+    if (programmesNamed(whole, registry).length > 0) return whole
+    const name = planName(run, kind, registry)
+    const programme = name !== undefined && !LOCAL.test(name) && !GENERIC_START.test(name) ? shortFormOf(name, registry) : undefined
+    return programme ? `${run.slice(0, run.length - name!.length)}${programme.name}` : whole
+  })
+}
 
 /**
  * A programme the question names that the knowledge base does not hold ("SIIR計畫", "青年創業貸款方案"):
@@ -93,11 +140,11 @@ export function unknownProgrammeNamed(question: string, registry: ProgrammeRegis
   if (programmesNamed(question, registry).length > 0) return undefined
   for (const m of question.matchAll(NAMED_PLAN)) {
     const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
-    const full = `${name}${m[2]}`
     // "台北市產業發展獎勵補助計畫": a county's or city's own programme, however generic the rest of its name.
-    if (LOCAL.test(name)) return full
+    if (LOCAL.test(name)) return `${name}${m[2]}`
     // "…啟動數位轉型計畫": a kind of programme, whatever words lead up to it.
-    if (Array.from(name).length < 2 || [...registry.generic].some((g) => normalize(full).endsWith(g)) || registry.generic.has(normalize(name))) continue
+    if (planName(m[1]!, m[2]!, registry) === undefined) continue
+    const full = `${name}${m[2]}`
     // "數位轉型補助計畫", "什麼樣的計畫": a kind of programme, not a name.
     if (GENERIC_START.test(name) && !/[A-Za-z]/.test(name)) continue
     return full
@@ -163,4 +210,4 @@ export function nameForms(name: string, question: string): string[] {
 const PLACE_FORMS = [...POLICY.places].flatMap((p) => [normalize(p), normalize(variantForm(p) ?? p)])
 const LOCAL = new RegExp(`^(${PLACE_FORMS.join('|')})`, 'u')
 /** Words a kind of programme starts with ("數位轉型補助計畫", "什麼樣的計畫"): not a name. */
-const GENERIC_START = /^(什麼|甚麼|哪|這|那|各|其他|相關|政府|補助|輔導|數位|轉型|推動|執行|年度|新)/u
+const GENERIC_START = /^(什麼|甚麼|哪|這|那|各|其他|相關|政府|補助|輔導|數位|轉型|推動|執行|年度|新|內部|對內|外部|對外)/u

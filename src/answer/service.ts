@@ -6,7 +6,7 @@ import { tokenize } from '../knowledge/text.js'
 import { normalize } from '../knowledge/text.js'
 import { bestPassages, composeExtractive, isEnglish, OUT_OF_SCOPE_THRESHOLD } from './extractive.js'
 import { asksSomething, ASKS_QUANTITY, CLAUSES, relativeYears, subsidisedThings } from './coverage.js'
-import { nameForms, notHeldProgrammeNamed, localGovernmentAsked, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, type Programme, type ProgrammeRegistry } from './programmes.js'
+import { nameForms, notHeldProgrammeNamed, localGovernmentAsked, otherAgencyAsked, passageIsAbout, PROGRAMMES, programmesNamed, unknownProgrammeNamed, withFullNames, type Programme, type ProgrammeRegistry } from './programmes.js'
 import { ASKS_WINDOW, windowLine } from './windows.js'
 import { premiseCorrection } from './premise.js'
 import { noticesFor, sourceLine } from './notices.js'
@@ -122,9 +122,11 @@ async function withFigureAsked(deps: AnswerDeps, input: { question: string; now:
 /** Answers a programme question from the knowledge base: generated when configured, else extractive. */
 export async function answerQuestion(
   deps: AnswerDeps,
-  input: { question: string; previousQuestion?: string; history?: string[]; now: Date; knownFacts?: Record<string, unknown> },
+  asked: { question: string; previousQuestion?: string; history?: string[]; now: Date; knownFacts?: Record<string, unknown> },
 ): Promise<AnswerResult> {
   const registry = deps.programmes ?? PROGRAMMES
+  // A programme called by a short form ("技輔計畫") is read, searched and checked as named in full.
+  const input = { ...asked, question: withFullNames(asked.question, registry), previousQuestion: asked.previousQuestion && withFullNames(asked.previousQuestion, registry) }
   const programmes = programmesAsked(input.question, input.previousQuestion, registry)
   const resolved = resolveQuery(input.question, input.previousQuestion)
   // A follow-up keeps its programme in the search even when it is not read with the whole previous question.

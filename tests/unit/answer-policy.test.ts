@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isEnglish, phrasingSimilarity } from '../../src/answer/extractive.js'
 import { premiseCorrection } from '../../src/answer/premise.js'
-import { localGovernmentAsked, notHeldProgrammeNamed, otherAgencyAsked, programmeRegistry, programmesNamed, unknownProgrammeNamed } from '../../src/answer/programmes.js'
+import { localGovernmentAsked, notHeldProgrammeNamed, otherAgencyAsked, programmeRegistry, programmesNamed, shortFormOf, unknownProgrammeNamed, withFullNames } from '../../src/answer/programmes.js'
 import { UNHAPPY } from '../../src/answer/routes.js'
 import { mentionsDomain } from '../../src/knowledge/expand.js'
 
@@ -30,6 +30,29 @@ describe('programme identity', () => {
     // An agency's yearly policy plan is a kind of document, not a programme (declined-but-answerable class).
     expect(unknownProgrammeNamed('經濟部今年的施政計畫有提到幫傳統市場攤商嗎？')).toBeUndefined()
     expect(unknownProgrammeNamed('112年度重要施政計畫裡有哪些數位項目？')).toBeUndefined()
+  })
+
+  it('reads a short form of one held programme\'s name as that programme (programme identity class)', () => {
+    const registry = programmeRegistry({
+      programmes: [
+        { id: 'craft', name: '地方工藝創新推廣計畫', aliases: [] },
+        { id: 'shop', name: '地方商圈數位推廣計畫', aliases: ['在地青年商店'] },
+      ],
+      generic: ['補助計畫'],
+    })
+    // 工創 keeps 工 and 創 of 工藝創新: the programme, written in full for searching and checking.
+    expect(shortFormOf('工創', registry)?.id).toBe('craft')
+    expect(withFullNames('工創計畫一年補助幾家？', registry)).toBe('地方工藝創新推廣計畫一年補助幾家？')
+    expect(unknownProgrammeNamed(withFullNames('工創計畫一年補助幾家？', registry), registry)).toBeUndefined()
+    // Both names keep 地 and 推 in order: which one is meant is not known.
+    expect(shortFormOf('地推', registry)).toBeUndefined()
+    // A word a name holds whole (數位) is a word, shared by other names; a short form of an alias
+    // (青商 of 在地青年商店) may mean something else to the asker.
+    expect(shortFormOf('數位', registry)).toBeUndefined()
+    expect(withFullNames('青商計畫一年補助幾家？', registry)).toBe('青商計畫一年補助幾家？')
+    // "上傳到計畫網站", "內部計畫管理": the words before 計畫 name no programme at all.
+    expect(unknownProgrammeNamed('成果有多少案上傳到計畫網站？', registry)).toBeUndefined()
+    expect(unknownProgrammeNamed('內部計畫管理平台怎麼避免重複申請？', registry)).toBeUndefined()
   })
 
   it('spots a subsidy an agency runs as a programme, but not a subsidy described in passing', () => {
