@@ -176,6 +176,13 @@ describe('a kind of fact asked for (answered-unanswerable class)', () => {
     expect((await ask('Is there a subsidy for drones in a restaurant or retail shop, and how much per shop?')).status).toBe('not-covered')
     expect((await ask('Is there a subsidy for POS systems in a shop?')).status).toBe('answered')
   })
+
+  it('a page count or limit is answered only by a figure of pages', async () => {
+    // The sources give the subsidy's caps and shares, never the length of an application.
+    const a = await ask('智慧商店計畫的申請書最多可以寫幾頁？')
+    expect(a.status).not.toBe('answered')
+    expect(a.text).not.toContain('30萬元')
+  })
 })
 
 describe('scope', () => {
@@ -199,6 +206,12 @@ describe('scope', () => {
     expect(c.text).toContain('稅務')
     // A question about a programme the knowledge base holds is answered as always.
     expect((await ask('智慧商店計畫一家最多補多少錢？')).status).toBe('answered')
+  })
+
+  it('reads the words that frame a question (有個, 針對, 內容, 包括) as form, not as a subject the passages lack (declined-but-answerable class)', async () => {
+    const a = await ask('有個智慧商店計畫，是針對哪些行業？')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('餐飲業')
   })
 
   it('holds a question naming a programme we hold to the usual bar, even when no other word of it is ours', async () => {
