@@ -177,6 +177,13 @@ describe('a kind of fact asked for (answered-unanswerable class)', () => {
     expect((await ask('Is there a subsidy for POS systems in a shop?')).status).toBe('answered')
   })
 
+  it('a fee is answered by a sum beside what is paid, not by what a point is worth', async () => {
+    // "1點折抵1元" prices a point; the sources name no monthly fee.
+    const a = await ask('雲端點數計畫的點數，企業要另外付多少月費？')
+    expect(a.status).not.toBe('answered')
+    expect(a.text).not.toContain('1元')
+  })
+
   it('a page count or limit is answered only by a figure of pages', async () => {
     // The sources give the subsidy's caps and shares, never the length of an application.
     const a = await ask('智慧商店計畫的申請書最多可以寫幾頁？')
@@ -212,6 +219,12 @@ describe('scope', () => {
     const a = await ask('有個智慧商店計畫，是針對哪些行業？')
     expect(a.status).toBe('answered')
     expect(a.body).toContain('餐飲業')
+  })
+
+  it('reads everyday words as the documents write them (全台 for a total), synonyms kept as data (declined-but-answerable class)', async () => {
+    const a = await ask('雲端點數計畫全台有幾家採用MES生產管理？')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('1,234')
   })
 
   it('holds a question naming a programme we hold to the usual bar, even when no other word of it is ours', async () => {
