@@ -184,6 +184,18 @@ describe('a kind of fact asked for (answered-unanswerable class)', () => {
     expect(a.text).not.toContain('1元')
   })
 
+  it('a choice between two things is answered only by lines that name one of them', async () => {
+    // The sources say what acceptance needs (發票), not in which form.
+    const a = await ask('智慧商店計畫驗收時的發票要附正本還是影本？')
+    expect(a.status).not.toBe('answered')
+    // Named by the lines, the choice is answered.
+    const b = await ask('智慧商店計畫是補助餐飲業還是製造業？')
+    expect(b.status).toBe('answered')
+    expect(b.body).toContain('餐飲業')
+    // A direction ("變多還是變少") is answered by the figures themselves.
+    expect((await ask('雲端點數計畫MES跟CRM的採用家數，哪個比較多？是變多還是變少？')).status).toBe('answered')
+  })
+
   it('a page count or limit is answered only by a figure of pages', async () => {
     // The sources give the subsidy's caps and shares, never the length of an application.
     const a = await ask('智慧商店計畫的申請書最多可以寫幾頁？')

@@ -143,6 +143,26 @@ export function missingPlace(question: string, passages: string[]): string | und
   return PLACES.find((p) => (q.includes(p) || q.includes(variantForm(p) ?? p)) && !hay.includes(p) && !hay.includes(variantForm(p) ?? p))
 }
 
+/** Two things set against each other in a question ("正本還是影本", "線上還是紙本"). */
+const CHOICE = /(\p{Script=Han}{2})還是(\p{Script=Han}{2})/gu
+const DIRECTION = /^(變|更|比較|增|減|升|降|提高|上升|下降|高|低|多|少)/u
+
+/**
+ * The choice a question asks between two things ("要附正本還是影本？") when the lines name neither:
+ * lines on the topic that never name the options leave the choice open. Options that are form words
+ * or verbs ("還是可以申請嗎": still) are no choice, nor a direction ("變高還是變低"), which the figures
+ * answer.
+ */
+export function missingChoice(question: string, lines: string[]): string | undefined {
+  const hay = normalize(lines.join('\n'))
+  for (const m of normalize(askingClauses(question)).matchAll(CHOICE)) {
+    const options = [m[1]!, m[2]!]
+    if (options.some((o) => STOP_ZH.has(o) || LEADING_FUNCTION.test(o) || DIRECTION.test(o))) continue
+    if (!options.flatMap((o) => [o, ...synonymsOf(o).map(normalize)]).some((f) => hay.includes(f))) return m[0]
+  }
+  return undefined
+}
+
 /**
  * A question after what actually happened ("後來實際發出幾張？") whose answer's figures are all
  * targets or plans ("預計發出6,400張"): the knowledge base has the plan, not the outcome.

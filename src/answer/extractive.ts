@@ -1,7 +1,7 @@
 import type { SearchHit, TermStatistics } from '../knowledge/search.js'
 import { normalize, numbersAsWords, words } from '../knowledge/text.js'
 import { englishExpansions, mentionsDomain, synonymsOf } from '../knowledge/expand.js'
-import { answersType, asksAnswerType, asksSomething, CLAUSES, namedYears, coverageOf, measuredThing, missingAnswerType, missingAnswerTypes, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
+import { answersType, asksAnswerType, asksSomething, CLAUSES, namedYears, coverageOf, measuredThing, missingAnswerType, missingAnswerTypes, missingChoice, missingMeasuredThing, missingPlace, missingYear, onlyPlannedFigures, questionFocus, subjectTerms, type Coverage } from './coverage.js'
 import { toUnits } from './passages.js'
 import type { Citation } from './types.js'
 import { POLICY, T } from './policy.js'
@@ -480,6 +480,7 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
     typeLacking ??
     missingYear(question, yearContext, now) ??
     missingPlace(question, context) ??
+    missingChoice(question, lines) ??
     (onlyPlannedFigures(question, lines[0]!, main.hit.headingPath.at(-1)) ? 'outcome' : undefined) ??
     measured ??
     typeApart
