@@ -227,10 +227,14 @@ describe('scope', () => {
     expect((await ask('智慧商店計畫一家最多補多少錢？')).status).toBe('answered')
   })
 
-  it('reads the words that frame a question (有個, 針對, 內容, 包括) as form, not as a subject the passages lack (declined-but-answerable class)', async () => {
+  it('reads the words that frame a question (有個, 針對, 內容, 包括, 當天) as form, not as a subject the passages lack (declined-but-answerable class)', async () => {
     const a = await ask('有個智慧商店計畫，是針對哪些行業？')
     expect(a.status).toBe('answered')
     expect(a.body).toContain('餐飲業')
+    // "當天" points back to the event the question names; it is not the thing counted.
+    const b = await ask('雲端點數計畫有個MES生產管理方案，當天有多少家採用？')
+    expect(b.status).toBe('answered')
+    expect(b.body).toContain('1,234')
   })
 
   it('reads everyday words as the documents write them (全台 for a total), synonyms kept as data (declined-but-answerable class)', async () => {
