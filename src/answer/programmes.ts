@@ -85,14 +85,14 @@ const NAMED_PLAN = new RegExp(`([A-Za-z][A-Za-z0-9]{1,12}|\\p{Script=Han}{2,16})
  */
 const NAME_BREAK = /^.*[的是有在和跟與及或那這哪該其種個說掛屬要想做去用把對從麼到]/u
 
-/**
- * The name a run before 計畫 gives, if any: the run after its last particle, less the words a name may
- * start with, and none that names a kind of programme ("數位轉型計畫", "內部計畫").
- */
-function planName(run: string, kind: string, registry: ProgrammeRegistry): string | undefined {
-  const name = run.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
-  if (Array.from(name).length < 2 || [...registry.generic].some((g) => normalize(`${name}${kind}`).endsWith(g)) || registry.generic.has(normalize(name))) return undefined
-  return name
+/** The name a run before 計畫 may give: the run after its last particle, less the words a name may start with. */
+function nameIn(run: string): string {
+  return run.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
+}
+
+/** Whether a name before its kind (計畫, 補助) names a kind of programme ("數位轉型計畫") rather than one. */
+function namesAKind(name: string, kind: string, registry: ProgrammeRegistry): boolean {
+  return Array.from(name).length < 2 || [...registry.generic].some((g) => normalize(`${name}${kind}`).endsWith(g)) || registry.generic.has(normalize(name))
 }
 
 /** How long a short form of a name may be ("技輔"): longer runs are names of their own. */
@@ -126,9 +126,9 @@ export function shortFormOf(name: string, registry: ProgrammeRegistry = PROGRAMM
 export function withFullNames(text: string, registry: ProgrammeRegistry = PROGRAMMES): string {
   return text.replace(NAMED_PLAN, (whole: string, run: string, kind: string) => {
     if (programmesNamed(whole, registry).length > 0) return whole
-    const name = planName(run, kind, registry)
-    const programme = name !== undefined && !LOCAL.test(name) && !GENERIC_START.test(name) ? shortFormOf(name, registry) : undefined
-    return programme ? `${run.slice(0, run.length - name!.length)}${programme.name}` : whole
+    const name = nameIn(run)
+    const programme = !namesAKind(name, kind, registry) && !LOCAL.test(name) && !GENERIC_START.test(name) ? shortFormOf(name, registry) : undefined
+    return programme ? `${run.slice(0, run.length - name.length)}${programme.name}` : whole
   })
 }
 
@@ -139,12 +139,12 @@ export function withFullNames(text: string, registry: ProgrammeRegistry = PROGRA
 export function unknownProgrammeNamed(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
   if (programmesNamed(question, registry).length > 0) return undefined
   for (const m of question.matchAll(NAMED_PLAN)) {
-    const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
-    // "台北市產業發展獎勵補助計畫": a county's or city's own programme, however generic the rest of its name.
-    if (LOCAL.test(name)) return `${name}${m[2]}`
-    // "…啟動數位轉型計畫": a kind of programme, whatever words lead up to it.
-    if (planName(m[1]!, m[2]!, registry) === undefined) continue
+    const name = nameIn(m[1]!)
     const full = `${name}${m[2]}`
+    // "台北市產業發展獎勵補助計畫": a county's or city's own programme, however generic the rest of its name.
+    if (LOCAL.test(name)) return full
+    // "…啟動數位轉型計畫": a kind of programme, whatever words lead up to it.
+    if (namesAKind(name, m[2]!, registry)) continue
     // "數位轉型補助計畫", "什麼樣的計畫": a kind of programme, not a name.
     if (GENERIC_START.test(name) && !/[A-Za-z]/.test(name)) continue
     return full
@@ -153,7 +153,7 @@ export function unknownProgrammeNamed(question: string, registry: ProgrammeRegis
   // one named on its own ("商業服務業智慧減碳補助，每家店…"), then with a longer name.
   for (const [pattern, shortest] of [[AGENCY_SUBSIDY, 2], [NAMED_SUBSIDY, 4]] as const) {
     for (const m of question.matchAll(pattern)) {
-      const name = m[1]!.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
+      const name = nameIn(m[1]!)
       if (Array.from(name).length < shortest || GENERIC_START.test(name) || [...registry.generic].some((g) => normalize(name).endsWith(g))) continue
       return `${name}${m[2]}`
     }
