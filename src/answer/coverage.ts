@@ -202,10 +202,20 @@ const ASKS_HAPPENED = /(後來|最後|最終|真的|實際)[^，,。？?]{0,12}(
 /** A figure, not a date ("114年1月", the first year of "110至114年") nor a name ("5G"). */
 const FIGURE = /(?<![\d,.])\d[\d,.]*(?![\d,.]|\s*[年月日A-Za-z]|\s*(?:至|到|-|–|~|～)\s*\d{2,4}\s*年)/u
 
+/** Words that pick out one or each of a kind ("哪一項", "每一類"), and the counters that name no kind. */
+const DETERMINERS = new Set('哪 哪一 一 各 每 每一 這 這一 那 那一'.split(' '))
+const GENERIC_COUNTERS = new Set('項 種 類 樣 款'.split(' '))
+
 /** The words of a clause that may name its subject: stop words, counters and glued particles left out. */
 function subjectWords(clause: string): string[] {
   const out: string[] = []
+  let previous = ''
   for (let token of words(numbersAsWords(normalize(clause.replace(POLICY.reported_speech.pattern, ' ').replace(POLICY.asides.pattern, ' '))))) {
+    // "哪一項", "每一類": a generic counter after a determiner says how things are counted, not what
+    // they are ("哪一區", "每一級" name them).
+    const counted = DETERMINERS.has(previous) && GENERIC_COUNTERS.has(token)
+    previous = token
+    if (counted) continue
     if (HAN.test(token) && Array.from(token).length > 2 && TRAILING_FUNCTION.test(token)) token = token.slice(0, -1)
     // A stop word with a particle glued on ("做的", "用了") is still a stop word.
     else if (HAN.test(token) && Array.from(token).length === 2 && /[的了嗎呢吧過]$/u.test(token) && STOP_ZH.has(token.slice(0, -1))) token = token.slice(0, -1)
@@ -383,14 +393,14 @@ const GENERIC_FOCUS = new Set('面向 方面 部分 項目 內容 地方 重點 
  * ("該找哪個機關" → 機關). Sentences holding it answer the question rather than restate its topic.
  */
 export function questionFocus(question: string): string | undefined {
-  const m = /(?:哪個|哪些|哪一個|哪一種|哪一類|哪一家|哪一位|哪一|哪種|哪家|哪位|哪類|什麼|甚麼|多少|幾)(\p{Script=Han}{1,4})/u.exec(question)
+  const m = /(?:哪[兩二三四五六七八九十幾][個項種類家位]?|哪個|哪些|哪一個|哪一種|哪一類|哪一家|哪一位|哪一|哪種|哪家|哪位|哪類|什麼|甚麼|多少|幾)(\p{Script=Han}{1,4})/u.exec(question)
   if (!m) return undefined
   const word = words(m[1]!)[0]
   return word && !STOP_ZH.has(word) && !GENERIC_FOCUS.has(word) ? word : undefined
 }
 
 /** Words between a measured thing and 多少 / 幾 that are not part of it ("租金是多少", "通過了幾案"). */
-const BEFORE_HOW_MANY = /(?:了|是|有|要|約|大約|大概|總共|共|一共|可以|可|能|到底|算|為|差不多)*(?:多少|(?<![好哪])幾)/u
+const BEFORE_HOW_MANY = /(?:了|是|有|要|約|大約|大概|總共|共|一共|可以|可|能|到底|(?<![預計結決估概核清試換打划總])算|為|差不多)*(?:多少|(?<![好哪])幾)/u
 /** Counters and units after 多少 / 幾: the thing measured is named before them. */
 const COUNTERS = /^[家個案人件次位名元萬億千百年月天週成倍級類項%％]/u
 /** A verb with its result ("幫到", "匯入", "做完"): an action, not the thing measured. */

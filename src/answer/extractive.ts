@@ -186,6 +186,7 @@ function scorePassages(question: string, hits: SearchHit[], weights: { forms: st
   const totalWeight = weights.reduce((a, t) => a + t.weight, 0)
   const overYears = namedYears(question).length === 0 && OVER_YEARS.test(normalize(question))
   const narrower = narrowerThanAsked(question, hits)
+  const overview = ASKS_OVERVIEW.test(question)
   // The parts of a breakdown the question does not ask about push no other section down the order.
   let wider = 0
   return hits.map((hit, index) => {
@@ -207,7 +208,9 @@ function scorePassages(question: string, hits: SearchHit[], weights: { forms: st
     // A question over the years ("這十年來總共…") is answered by the section on all of them, not by one
     // year's section that shares its words.
     const oneYear = overYears && ONE_YEAR_HEADING.test(`${hit.title} ${heading}`) && !YEARS_HEADING.test(`${hit.title} ${heading}`)
-    const share = (oneYear ? ONE_YEAR_SHARE : 1) * (narrower.has(hit) ? NARROWER_SHARE : 1)
+    // "合作行銷輔導是要幫企業做什麼？": the section describing it answers, not its budget or one year's results.
+    const offOverview = overview && !OVERVIEW_SECTION.test(hit.headingPath.at(-1) ?? '')
+    const share = (oneYear ? ONE_YEAR_SHARE : 1) * (narrower.has(hit) ? NARROWER_SHARE : 1) * (offOverview ? OVERVIEW_SHARE : 1)
     return { hit, units, best, merit: (best + context * CONTEXT_WEIGHT + beyondBest * 0.3 + asked) * (1 - decay * rank) * share, holds, narrower: narrower.has(hit) }
   })
 }
@@ -263,6 +266,10 @@ const ONE_YEAR_HEADING = /(?<![\d~\-–至到])1\d{2}\s*年/u
 const YEARS_HEADING = /\d{2,3}\s*年?度?\s*[~\-–至到]\s*\d{2,3}|十年|歷年/u
 /** What a one-year section's merit keeps for a question over the years. */
 const ONE_YEAR_SHARE = T.one_year_share
+/** A question after what a programme does, and the sections that say it (data: answer policy). */
+const ASKS_OVERVIEW = POLICY.overview.asks
+const OVERVIEW_SECTION = POLICY.overview.sections
+const OVERVIEW_SHARE = T.overview_share
 
 /** The `n` passages that best answer the question, from a wider pool the retriever found, in the retriever's order (parts of a breakdown not asked about last). */
 export function bestPassages(question: string, hits: SearchHit[], stats: TermStatistics, n: number): SearchHit[] {

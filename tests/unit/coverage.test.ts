@@ -458,6 +458,9 @@ describe('what a question is about', () => {
   it('names the thing asked for, but not a generic "which aspects"', () => {
     expect(questionFocus('這種情況該找哪個機關？')).toBe('機關')
     expect(questionFocus('策略分眾是涵蓋從哪些面向一起推？')).toBeUndefined()
+    // "Which two strategies": a count of the things asked names them too (wrong-section class).
+    expect(questionFocus('這個工作計畫是靠哪兩個策略來推？')).toBe('策略')
+    expect(questionFocus('得獎的是哪三家公司？')).toBe('公司')
   })
 
   it('does not count a stop word with a particle glued on ("做的") as subject', () => {
@@ -497,6 +500,20 @@ describe('what a question is about', () => {
     expect(weightOf(pointed, '診斷')).toBeCloseTo(weightOf(direct, '診斷')!)
     // The asker's own story stays a story.
     expect(weightOf('我開工廠想做節能診斷，這要怎麼申請？', '工廠')).toBeLessThan(weightOf('工廠節能診斷要怎麼申請？', '工廠')!)
+  })
+
+  it('reads a counter after 哪 ("哪一項") and a pointer back at a sum ("這筆錢") as form, so the story holds the subject (wrong-section class)', () => {
+    const q = '我在做養殖漁業，十大數位工具裡哪一項跟我有關？'
+    expect(weightOf(q, '項')).toBeUndefined()
+    expect(coverageOf(q, ['十大數位工具之七是物聯網，例子是智慧養殖系統'], stats).ratio).toBeGreaterThan(0.6)
+    expect(weightOf('聽說有捐助私校的育成中心，這筆錢是做什麼用的？', '筆錢')).toBeUndefined()
+    expect(weightOf('「促進研發」這項計畫是做什麼的？', '這項')).toBeUndefined()
+  })
+
+  it('finds a question word in the documents\' word for it: a region by its countries, ROI for 報酬率 (declined-but-answerable class)', () => {
+    expect(coverageOf('中企處之前派人去東南亞參加中小企業會議嗎？', ['中企處108年派員赴泰國、新加坡參加中小企業會議'], stats).missing).toEqual([])
+    expect(coverageOf('專利輔導的投資報酬率是幾倍？', ['專利輔導平均每案成效386萬，ROI達25.91倍'], stats).missing).not.toContain('報酬率')
+    expect(coverageOf('數位群聚計畫要加強店家什麼能力？', ['數位群聚計畫提升店家的資訊基本素養與數位能力'], stats).missing).toEqual([])
   })
 
   it('keeps the subject of the clauses before an asking clause that names nothing ("…，成效怎麼樣？")', () => {
@@ -617,6 +634,17 @@ describe('the passage that leads an offline answer', () => {
     expect(kept).toContain(most)
     // In the retriever's order still.
     expect(kept.map((h) => h.vectorRank)).toEqual([...kept.map((h) => h.vectorRank)].sort((a, b) => a! - b!))
+  })
+
+  it('is the section describing a programme when asked what it does, not its budget or a year\'s results (wrong-section class)', () => {
+    const budget = hit('coop', '合作行銷輔導', '合作行銷輔導111年度預算', '合作行銷輔導111年度委辦2,138千元，輔導企業合作行銷。', 1)
+    const results = hit('coop', '合作行銷輔導', '合作行銷輔導110年上半年成果', '合作行銷輔導110年上半年受理企業諮詢112件，輔導合作群聚6案。', 2)
+    const aims = hit('coop', '合作行銷輔導', '合作行銷輔導的做法', '合作行銷輔導協助中小企業建立合作環境、開發合作機會，提升競爭力。', 3)
+    for (const q of ['合作行銷輔導是要幫企業做什麼？', 'What does the cooperative marketing programme do for SMEs?']) {
+      expect(composeExtractive(q, [budget, results, aims], stats).citations[0]!.headingPath).toEqual(['合作行銷輔導的做法'])
+    }
+    // Its budget is answered by the budget.
+    expect(composeExtractive('合作行銷輔導111年編了多少經費？', [budget, results, aims], stats).citations[0]!.headingPath).toEqual(['合作行銷輔導111年度預算'])
   })
 
   it('reads a count from a table by its column label (declined-but-answerable class)', () => {
@@ -811,6 +839,8 @@ describe('the passage that leads an offline answer', () => {
     expect(measuredThing('要營收多少才能報名？')).toBe('營收')
     expect(measuredThing('去年通過了幾案？')).toBe('通過')
     expect(measuredThing('點數最高多少？')).toBe('點數')
+    // 算 of 預算 is part of the word, not "how much it comes to" (declined-but-answerable class).
+    expect(measuredThing('這個計畫原本預算是多少元？')).toBe('預算')
     expect(measuredThing('計畫有幫到多少家廠商？')).toBeUndefined()
     expect(measuredThing('可以一次匯入好幾家廠商嗎？')).toBeUndefined()
     expect(measuredThing('一家公司最多可以補助多少錢？')).toBeUndefined()
