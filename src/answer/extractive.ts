@@ -402,15 +402,16 @@ function composeFrom(question: string, hits: SearchHit[], stats: TermStatistics,
         .sort((a, b) => b.rank - a.rank || b.share - a.share)[0]
       if (!holder) continue
       used.add(holder.x)
+      const card = holder.x.hit.card
+      const relevant = holder.x.units.map((u) => ({ text: u.text, score: scoreUnit(u.text, partTerms, wantsFigure) })).filter((u) => u.score > 0)
+      const fromUnits = pick(relevant, EXTRA_BUDGET, false).chosen.map((i) => relevant[i]!.text).join('\n')
+      // A section holding the part only in its heading ("執行期程：5個月") speaks through its card's lead;
+      // with neither, it shows nothing (never a bare source mark).
+      const text = card && (share(card.lead) >= 0.5 || !fromUnits) ? (english && card.lead_en ? card.lead_en : card.lead) : fromUnits
+      if (!text) continue
       const n = citations.length + 1
       citations.push(citationOf(holder.x.hit, n))
-      const card = holder.x.hit.card
-      if (card && share(card.lead) >= 0.5) lines.push(`${english && card.lead_en ? card.lead_en : card.lead}〔${n}〕`)
-      else {
-        const relevant = holder.x.units.map((u) => ({ text: u.text, score: scoreUnit(u.text, partTerms, wantsFigure) })).filter((u) => u.score > 0)
-        const { chosen } = pick(relevant, EXTRA_BUDGET, false)
-        lines.push(`${chosen.map((i) => relevant[i]!.text).join('\n')}〔${n}〕`)
-      }
+      lines.push(`${text}〔${n}〕`)
       // The line answers for the part's kind of fact only from a passage on the main one's programme
       // (another's "最多八張" is no limit of this one), and only for a later part with a word of its own:
       // the first part is the main passage's to answer, and "各占幾分？" is about the part before.

@@ -656,6 +656,21 @@ describe('the passage that leads an offline answer', () => {
     expect(composed.body.split('〔')[0]).toContain('665')
   })
 
+  it('shows a later part\'s section by its card\'s lead when only its heading names the part, never a bare source mark', () => {
+    const visits = withCard(hit('assist', '技術輔導計畫', '期中查訪', '技術輔導計畫的期中管理以查訪為主，計畫辦公室抽查22案到現場訪視。', 1), '技術輔導計畫期中以查訪為主，抽查22案。', ['期中怎麼查核？'])
+    const rules = withCard(hit('assist', '技術輔導計畫', '執行的規定：5個月', '短期、小額、即時的輔導。', 2), '技術輔導計畫個案以短期、小額為原則，約5個月。', ['要做多久？'])
+    const composed = composeExtractive('技術輔導計畫期中查訪要抽查幾案？執行有什麼規定？', [visits, rules], stats)
+    expect(composed.body).toContain('約5個月。〔2〕')
+    for (const line of composed.body.split('\n')) expect(line).not.toMatch(/^〔\d+〕$/u)
+  })
+
+  it('reads a count labelled by what was counted (申請數, 核定數) (declined-but-answerable class)', () => {
+    expect(missingAnswerType('E化類102年申請了幾案？', ['年度 102：申請數 320；執行數 111'])).toBeUndefined()
+    expect(missingAnswerType('今年核定了幾件？', ['類組 設計服務：核定數 61'])).toBeUndefined()
+    // A figure labelled as money counts nothing.
+    expect(missingAnswerType('E化類102年申請了幾案？', ['年度 102：預算 320萬元'])).toBe('count')
+  })
+
   it('answers a question that names no region from the whole table, not from one region\'s (wrong-section class)', () => {
     // Four sibling sections differ only in the region they are narrowed to; the retriever ranks them above the whole.
     const table = (label: string, row: string) => `| 年度 | ${label}補助案數 | 核定案數 |\n|---|---|---|\n| 104 | 70 | 30 |\n| 105 | ${row} |`
