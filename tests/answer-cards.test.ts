@@ -67,6 +67,13 @@ describe('answer cards (length class)', () => {
     expect(budget.body).not.toContain('媒合中小企業')
   })
 
+  it('reads the agency before a name as who runs it, not as part of the name (declined-but-answerable class)', async () => {
+    // The documents write 創客共創計畫; "中小企業處" is the office running it.
+    const a = await ask('中小企業處創客共創計畫本年度編了多少經費？')
+    expect(a.status).toBe('answered')
+    expect(a.body).toContain('3,200萬元')
+  })
+
   it('finds a section by the everyday words of its phrasings (declined-but-answerable class)', async () => {
     const a = await ask('我開小吃店，可以申請智慧商店計畫嗎？')
     expect(a.status).toBe('answered')

@@ -71,8 +71,8 @@ export function passageIsAbout(passage: { programme: string | null; title: strin
   return programme.forms.some((f) => hay.includes(f))
 }
 
-/** Words a name may start with that are not part of it ("申請雲端計畫" → 雲端計畫). */
-const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參加|加入|關於|有關|那個|這個|那|這|的|和|跟|與|及|或|去年|今年|明年|\d{2,4}年度?|年度|年|新的)+/u
+/** Words a name may start with that are not part of it ("申請雲端計畫" → 雲端計畫; the agency running it, "中小企業處一般行政計畫" → 一般行政計畫). */
+const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參加|加入|關於|有關|那個|這個|那|這|的|和|跟|與|及|或|去年|今年|明年|\d{2,4}年度?|年度|年|新的|經濟部|中小企業處|中企處|中小及新創企業署|中企署|工業局|產業發展署)+/u
 /** The words that say what kind of thing a name is: a plan, or a subsidy. */
 const PLAN_KIND = '計畫|計劃|方案'
 const SUBSIDY_KIND = '補助款|補助|補貼|貸款|獎勵金'
