@@ -30,6 +30,7 @@ beforeAll(async () => {
     ],
     generic: ['補助計畫', '這個計畫'],
     other_agencies: ['文化部', '市政府', '縣政府'],
+    own_agencies: ['中小企業處'],
   })
   deps = { db: database.db, embedder: new LocalHashEmbedder(), programmes }
 })

@@ -8,6 +8,7 @@ const programmeNamesSchema = z.object({
   programmes: z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(2), aliases: z.array(z.string().min(2)) })),
   generic: z.array(z.string().min(2)),
   other_agencies: z.array(z.string().min(2)).default([]),
+  own_agencies: z.array(z.string().min(2)).default([]),
   not_held: z.array(z.string().min(2)).default([]),
   not_held_shares: z.array(z.string().min(2)).default([]),
 })
@@ -29,6 +30,8 @@ export interface ProgrammeRegistry {
   forms: { form: string; programme: Programme }[]
   /** Government bodies whose programmes the knowledge base does not hold. */
   otherAgencies: string[]
+  /** The bodies running the programmes it holds, longest first: before a name, they are no part of it. */
+  ownAgencies: string[]
   /** Programmes the documents mention but hold no facts on, longest first. */
   notHeld: string[]
   /** Words a not-held programme shares with a held one ("數位點數"): beside its name, they name it. */
@@ -42,7 +45,7 @@ export function programmeRegistry(input: unknown): ProgrammeRegistry {
   const programmes = data.programmes.map((p) => ({ id: p.id, name: p.name, forms: withVariants([p.name, ...p.aliases].map(normalize)) }))
   const forms = programmes.flatMap((p) => p.forms.map((form) => ({ form, programme: p }))).sort((a, b) => b.form.length - a.form.length)
   const notHeld = data.not_held.map(normalize).sort((a, b) => b.length - a.length)
-  return { programmes, generic: new Set(data.generic.map(normalize)), forms, otherAgencies: data.other_agencies.map(normalize), notHeld, notHeldShares: data.not_held_shares.map(normalize) }
+  return { programmes, generic: new Set(data.generic.map(normalize)), forms, otherAgencies: data.other_agencies.map(normalize), ownAgencies: data.own_agencies.map(normalize).sort((a, b) => b.length - a.length), notHeld, notHeldShares: data.not_held_shares.map(normalize) }
 }
 
 /** The knowledge base's own programmes (data: knowledge/programme-names.json). */
@@ -71,8 +74,8 @@ export function passageIsAbout(passage: { programme: string | null; title: strin
   return programme.forms.some((f) => hay.includes(f))
 }
 
-/** Words a name may start with that are not part of it ("申請雲端計畫" → 雲端計畫; the agency running it, "中小企業處一般行政計畫" → 一般行政計畫). */
-const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參加|加入|關於|有關|那個|這個|那|這|的|和|跟|與|及|或|去年|今年|明年|\d{2,4}年度?|年度|年|新的|經濟部|中小企業處|中企處|中小及新創企業署|中企署|工業局|產業發展署)+/u
+/** Words a name may start with that are not part of it ("申請雲端計畫" → 雲端計畫). */
+const LEADING_NOISE = /^(請問|想問|我想|我要|我們|我|問|申請|參加|加入|關於|有關|那個|這個|那|這|的|和|跟|與|及|或|去年|今年|明年|\d{2,4}年度?|年度|年|新的)+/u
 /** The words that say what kind of thing a name is: a plan, or a subsidy. */
 const PLAN_KIND = '計畫|計劃|方案'
 const SUBSIDY_KIND = '補助款|補助|補貼|貸款|獎勵金'
@@ -85,9 +88,16 @@ const NAMED_PLAN = new RegExp(`([A-Za-z][A-Za-z0-9]{1,12}|\\p{Script=Han}{2,16})
  */
 const NAME_BREAK = /^.*[的是有在和跟與及或那這哪該其種個說掛屬要想做去用把對從麼到]/u
 
-/** The name a run before 計畫 may give: the run after its last particle, less the words a name may start with. */
-function nameIn(run: string): string {
-  return run.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
+/**
+ * The name a run before 計畫 may give: the run after its last particle, less the words a name may
+ * start with and the office running it ("中小企業處一般行政計畫" → 一般行政).
+ */
+function nameIn(run: string, registry: ProgrammeRegistry): string {
+  let name = run.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
+  for (let agency = registry.ownAgencies.find((a) => name.startsWith(a)); agency; agency = registry.ownAgencies.find((a) => name.startsWith(a))) {
+    name = name.slice(agency.length).replace(LEADING_NOISE, '')
+  }
+  return name
 }
 
 /** Whether a name before its kind (計畫, 補助) names a kind of programme ("數位轉型計畫") rather than one. */
@@ -126,7 +136,7 @@ export function shortFormOf(name: string, registry: ProgrammeRegistry = PROGRAMM
 export function withFullNames(text: string, registry: ProgrammeRegistry = PROGRAMMES): string {
   return text.replace(NAMED_PLAN, (whole: string, run: string, kind: string) => {
     if (programmesNamed(whole, registry).length > 0) return whole
-    const name = nameIn(run)
+    const name = nameIn(run, registry)
     const programme = !namesAKind(name, kind, registry) && !LOCAL.test(name) && !GENERIC_START.test(name) ? shortFormOf(name, registry) : undefined
     return programme ? `${run.slice(0, run.length - name.length)}${programme.name}` : whole
   })
@@ -139,7 +149,7 @@ export function withFullNames(text: string, registry: ProgrammeRegistry = PROGRA
 export function unknownProgrammeNamed(question: string, registry: ProgrammeRegistry = PROGRAMMES): string | undefined {
   if (programmesNamed(question, registry).length > 0) return undefined
   for (const m of question.matchAll(NAMED_PLAN)) {
-    const name = nameIn(m[1]!)
+    const name = nameIn(m[1]!, registry)
     const full = `${name}${m[2]}`
     // "台北市產業發展獎勵補助計畫": a county's or city's own programme, however generic the rest of its name.
     if (LOCAL.test(name)) return full
@@ -153,7 +163,7 @@ export function unknownProgrammeNamed(question: string, registry: ProgrammeRegis
   // one named on its own ("商業服務業智慧減碳補助，每家店…"), then with a longer name.
   for (const [pattern, shortest] of [[AGENCY_SUBSIDY, 2], [NAMED_SUBSIDY, 4]] as const) {
     for (const m of question.matchAll(pattern)) {
-      const name = nameIn(m[1]!)
+      const name = nameIn(m[1]!, registry)
       if (Array.from(name).length < shortest || GENERIC_START.test(name) || [...registry.generic].some((g) => normalize(name).endsWith(g))) continue
       return `${name}${m[2]}`
     }
