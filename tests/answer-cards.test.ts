@@ -39,11 +39,16 @@ afterAll(async () => {
 })
 
 const ask = (question: string, previousQuestion?: string) => answerQuestion(deps, { question, previousQuestion, now: NOW })
+/** Asks, and expects an answer (not a decline) before its text is looked at. */
+const answered = async (question: string, previousQuestion?: string) => {
+  const a = await ask(question, previousQuestion)
+  expect(a.status).toBe('answered')
+  return a
+}
 
 describe('answer cards (length class)', () => {
   it("leads with the section's card, cited, and keeps the passage behind 看更多", async () => {
-    const a = await ask('智慧商店計畫一間店最多可以補助多少錢？')
-    expect(a.status).toBe('answered')
+    const a = await answered('智慧商店計畫一間店最多可以補助多少錢？')
     expect(a.body.startsWith('測試用智慧商店補助計畫每家最高補助30萬元')).toBe(true)
     expect(a.body).toContain('〔1〕')
     expect(Array.from(a.body).length).toBeLessThanOrEqual(300)
@@ -52,15 +57,13 @@ describe('answer cards (length class)', () => {
   })
 
   it('adds the sentence that holds what the lead lacks', async () => {
-    const a = await ask('智慧商店計畫的補助款什麼時候撥下來？要附什麼證明？')
-    expect(a.status).toBe('answered')
+    const a = await answered('智慧商店計畫的補助款什麼時候撥下來？要附什麼證明？')
     expect(a.body).toContain('驗收')
     expect(a.body).toContain('發票')
   })
 
   it('gives what a programme does, not only its figures, when that is asked (wrong-section class)', async () => {
-    const a = await ask('創客共創計畫主要是在做什麼的？')
-    expect(a.status).toBe('answered')
+    const a = await answered('創客共創計畫主要是在做什麼的？')
     expect(a.body.startsWith('測試用創客共創計畫本年度編列3,200萬元')).toBe(true)
     expect(a.body).toContain('媒合中小企業與大專院校的創客社群')
     // A figure asked for is answered by the lead alone.
@@ -70,22 +73,19 @@ describe('answer cards (length class)', () => {
 
   it('reads the agency before a name as who runs it, not as part of the name (declined-but-answerable class)', async () => {
     // The documents write 創客共創計畫; "中小企業處" is the office running it.
-    const a = await ask('中小企業處創客共創計畫本年度編了多少經費？')
-    expect(a.status).toBe('answered')
+    const a = await answered('中小企業處創客共創計畫本年度編了多少經費？')
     expect(a.body).toContain('3,200萬元')
   })
 
   it('finds a section by the everyday words of its phrasings (declined-but-answerable class)', async () => {
-    const a = await ask('我開小吃店，可以申請智慧商店計畫嗎？')
-    expect(a.status).toBe('answered')
+    const a = await answered('我開小吃店，可以申請智慧商店計畫嗎？')
     expect(a.body).toContain('餐飲業')
   })
 })
 
 describe('two-part questions', () => {
   it('answer each part from the section that holds it, each cited', async () => {
-    const a = await ask('智慧商店計畫一家最多補多少錢？另外員工要有幾個人才能申請？')
-    expect(a.status).toBe('answered')
+    const a = await answered('智慧商店計畫一家最多補多少錢？另外員工要有幾個人才能申請？')
     expect(a.body).toContain('30萬元')
     expect(a.body).toContain('5人以上')
     expect(a.citations.length).toBeGreaterThanOrEqual(2)
@@ -112,15 +112,13 @@ describe('programme identity (wrong-programme class)', () => {
     expect(a.status).not.toBe('answered')
     expect(a.text).not.toContain('10%')
     // Asked about the programme that holds the rule, the same fact is the answer.
-    const b = await ask('技術輔導計畫對海外拓銷計畫輔導過的產品可以加碼多少？')
-    expect(b.status).toBe('answered')
+    const b = await answered('技術輔導計畫對海外拓銷計畫輔導過的產品可以加碼多少？')
     expect(b.body).toContain('10%')
   })
 
   it('knows a programme called by a short form of its name (programme identity class)', async () => {
     // "技輔" keeps 技 and 輔 of 技術輔導: no alias lists it, and it is no programme the knowledge base lacks.
-    const a = await ask('技輔計畫的差旅費最多可以占總經費幾%？')
-    expect(a.status).toBe('answered')
+    const a = await answered('技輔計畫的差旅費最多可以占總經費幾%？')
     expect(a.body).toContain('15%')
     expect(a.citations[0]!.documentId).toBe('fixture-assistance')
   })
@@ -135,16 +133,14 @@ describe('programme identity (wrong-programme class)', () => {
   })
 
   it("does not set another programme's passage beside the main one; it waits behind 看更多", async () => {
-    const a = await ask('公司員工要有幾個人才能申請？')
-    expect(a.status).toBe('answered')
+    const a = await answered('公司員工要有幾個人才能申請？')
     expect(new Set(a.citations.map((c) => c.documentId)).size).toBe(1)
     expect(a.more).toContain('5人以上')
   })
 
   it('answers whether two programmes combine only from lines that speak of both', async () => {
     // The cloud-points rules name the assistance programme: that is the answer.
-    const a = await ask('雲端點數計畫跟技術輔導計畫可以同時申請嗎？')
-    expect(a.status).toBe('answered')
+    const a = await answered('雲端點數計畫跟技術輔導計畫可以同時申請嗎？')
     expect(a.body).toContain('不衝突')
     // Nothing names these two together; the smart-store rule against 重複申請 says nothing of the other.
     const b = await ask('智慧商店計畫跟技術輔導計畫可以同時申請嗎？')
@@ -166,8 +162,7 @@ describe('a kind of fact asked for (answered-unanswerable class)', () => {
     const a = await ask('技術輔導計畫的保險費最多可以占總經費幾%？')
     expect(a.status).not.toBe('answered')
     expect(a.text).not.toContain('15%')
-    const b = await ask('技術輔導計畫的差旅費最多可以占總經費幾%？')
-    expect(b.status).toBe('answered')
+    const b = await answered('技術輔導計畫的差旅費最多可以占總經費幾%？')
     expect(b.body).toContain('15%')
   })
 
@@ -177,8 +172,7 @@ describe('a kind of fact asked for (answered-unanswerable class)', () => {
     expect(a.status).toBe('not-covered')
     expect(a.text).not.toMatch(/30萬元|70%/u)
     // A thing the sources do name is answered, whichever programme pays for it.
-    const b = await ask('店裡想導入POS，政府有補助嗎？補助多少？')
-    expect(b.status).toBe('answered')
+    const b = await answered('店裡想導入POS，政府有補助嗎？補助多少？')
     expect(b.body).toContain('30萬元')
     // Asked in English, the thing is what the subsidy is for.
     expect((await ask('Is there a subsidy for drones in a restaurant or retail shop, and how much per shop?')).status).toBe('not-covered')
@@ -197,8 +191,7 @@ describe('a kind of fact asked for (answered-unanswerable class)', () => {
     const a = await ask('智慧商店計畫驗收時的發票要附正本還是影本？')
     expect(a.status).not.toBe('answered')
     // Named by the lines, the choice is answered.
-    const b = await ask('智慧商店計畫是補助餐飲業還是製造業？')
-    expect(b.status).toBe('answered')
+    const b = await answered('智慧商店計畫是補助餐飲業還是製造業？')
     expect(b.body).toContain('餐飲業')
     // A direction ("變多還是變少") is answered by the figures themselves.
     expect((await ask('雲端點數計畫MES跟CRM的採用家數，哪個比較多？是變多還是變少？')).status).toBe('answered')
@@ -236,18 +229,15 @@ describe('scope', () => {
   })
 
   it('reads the words that frame a question (有個, 針對, 內容, 包括, 當天) as form, not as a subject the passages lack (declined-but-answerable class)', async () => {
-    const a = await ask('有個智慧商店計畫，是針對哪些行業？')
-    expect(a.status).toBe('answered')
+    const a = await answered('有個智慧商店計畫，是針對哪些行業？')
     expect(a.body).toContain('餐飲業')
     // "當天" points back to the event the question names; it is not the thing counted.
-    const b = await ask('雲端點數計畫有個MES生產管理方案，當天有多少家採用？')
-    expect(b.status).toBe('answered')
+    const b = await answered('雲端點數計畫有個MES生產管理方案，當天有多少家採用？')
     expect(b.body).toContain('1,234')
   })
 
   it('reads everyday words as the documents write them (全台 for a total), synonyms kept as data (declined-but-answerable class)', async () => {
-    const a = await ask('雲端點數計畫全台有幾家採用MES生產管理？')
-    expect(a.status).toBe('answered')
+    const a = await answered('雲端點數計畫全台有幾家採用MES生產管理？')
     expect(a.body).toContain('1,234')
   })
 
@@ -262,16 +252,14 @@ describe('scope', () => {
 
 describe('English questions', () => {
   it("are answered with the card's English lead and Chinese source titles", async () => {
-    const a = await ask('Can a restaurant apply for the smart store programme?')
-    expect(a.status).toBe('answered')
+    const a = await answered('Can a restaurant apply for the smart store programme?')
     expect(a.body).toContain('food-service and retail businesses')
     expect(a.text).toContain('Sources')
     expect(a.text).toContain('測試用智慧商店補助計畫')
   })
 
   it('stay in English, followed by the Chinese lead only: the passage behind it goes behind 看更多 unless it holds the fact asked (length class)', async () => {
-    const a = await ask('How much does the smart store programme pay per shop for a POS system?')
-    expect(a.status).toBe('answered')
+    const a = await answered('How much does the smart store programme pay per shop for a POS system?')
     const [english, chinese, ...rest] = a.body.replace(/〔\d+〕/gu, '').split('\n')
     expect(english).toContain('NT$300,000')
     // The programme's own terms and figures as the office writes them, to quote when applying.
@@ -296,8 +284,7 @@ describe('current, honest framing', () => {
   })
 
   it('corrects a figure the question gets wrong with the figure the source gives', async () => {
-    const a = await ask('智慧商店計畫補助比例80%，那店家只要自籌20%對嗎？')
-    expect(a.status).toBe('answered')
+    const a = await answered('智慧商店計畫補助比例80%，那店家只要自籌20%對嗎？')
     expect(a.body).toMatch(/^⚠️ 更正：資料上寫的是.*70%.*不是80%/)
   })
 })

@@ -94,9 +94,8 @@ const NAME_BREAK = /^.*[的是有在和跟與及或那這哪該其種個說掛�
  */
 function nameIn(run: string, registry: ProgrammeRegistry): string {
   let name = run.replace(NAME_BREAK, '').replace(LEADING_NOISE, '')
-  for (let agency = registry.ownAgencies.find((a) => name.startsWith(a)); agency; agency = registry.ownAgencies.find((a) => name.startsWith(a))) {
-    name = name.slice(agency.length).replace(LEADING_NOISE, '')
-  }
+  let agency: string | undefined
+  while ((agency = registry.ownAgencies.find((a) => name.startsWith(a)))) name = name.slice(agency.length).replace(LEADING_NOISE, '')
   return name
 }
 
